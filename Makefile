@@ -1,0 +1,59 @@
+# Delight Desk: `make run` starts the whole desk with demo data; `make test` runs the whole suite.
+# Needs only python3 (3.11+). Everything else is installed into .venv from the pinned requirements.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PORT
+export DESK_PORT := $(PORT)
+
+.PHONY: run test e2e lint messages bench clean help
+
+help:
+	@echo "make run   - install, migrate, load demo data once, start web + worker + beat on :$(PORT)"
+	@echo "make test  - install and run the whole suite (browser journeys included)"
+	@echo "make lint  - ruff"
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall whenever a requirements file changes.
+$(VENV)/.installed-run: $(BIN)/activate requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed-run requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+messages: $(VENV)/.installed-run
+	$(BIN)/python manage.py compile_translations
+
+run: export DEBUG ?= 1
+run: $(VENV)/.installed-run messages
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  Delight Desk is starting on http://127.0.0.1:$(PORT)/"
+	@echo "  Log in as admin, supervisor, agent or customer; the password is: demo"
+	@echo "  Public ticket form: http://127.0.0.1:$(PORT)/support/   API docs: http://127.0.0.1:$(PORT)/api/docs/"
+	@echo "  Sent mail (demo): http://127.0.0.1:$(PORT)/dev/mail/    Ctrl-C stops everything."
+	@echo ""
+	$(BIN)/honcho start -f Procfile.dev
+
+test: $(VENV)/.installed-dev messages
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+e2e: $(VENV)/.installed-dev messages
+	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) staticfiles var/broker var/celery-results

@@ -1,0 +1,1 @@
+"""Models of the escalation app (built in its own issue)."""

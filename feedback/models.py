@@ -1,0 +1,1 @@
+"""Models of the feedback app (built in its own issue)."""

@@ -1,0 +1,40 @@
+"""The Celery application, and the one way the apps hand work to it."""
+
+import logging
+import os
+
+from celery import Celery
+from django.db import transaction
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+
+app = Celery("helpdesk")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+logger = logging.getLogger(__name__)
+
+
+@app.task(name="helpdesk.ping")
+def ping() -> str:
+    """A task with no side effects: proves a worker is consuming from the configured broker."""
+    return "pong"
+
+
+def enqueue(task, *args, **kwargs) -> bool:
+    """Publish a task now; never raise. Returns False when the broker refused it.
+
+    Every task that matters is backed by a row (an outbox) that a periodic task re-enqueues,
+    so a broker outage delays work but must not fail the request that caused it.
+    """
+    try:
+        task.apply_async(args=args, kwargs=kwargs, retry=False)
+    except Exception:
+        logger.warning("broker unavailable: %s not enqueued (the outbox sweep will retry)", task.name, exc_info=True)
+        return False
+    return True
+
+
+def enqueue_on_commit(task, *args, **kwargs) -> None:
+    """Publish a task once the current transaction commits (never for a rolled-back change)."""
+    transaction.on_commit(lambda: enqueue(task, *args, **kwargs))

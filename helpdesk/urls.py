@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from helpdesk import views
+
+api_v1 = [
+    path("", include("tickets.api.urls")),
+    path("", include("feedback.api.urls")),
+    path("", include("escalation.api.urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("dev/mail/", views.sent_mail_list, name="sent_mail"),
+    path("dev/mail/<str:name>", views.sent_mail_detail, name="sent_mail_detail"),
+    path("", include("tickets.urls")),
+    path("", include("feedback.urls")),
+    path("", include("escalation.urls")),
+]
+# Media files are never served from a public URL: attachments go through a permission-checked view.

@@ -1,0 +1,36 @@
+"""Signals the tickets app publishes. Always sent after the transaction commits.
+
+Receivers get `ticket_id` (and the named extras) and must load what they need: the payload is what
+a Celery task would carry. `feedback` and `escalation` subscribe in their AppConfig.ready().
+"""
+
+import contextlib
+import contextvars
+
+from django.db import transaction
+from django.dispatch import Signal
+
+ticket_created = Signal()  # ticket_id, actor_id
+ticket_resolved = Signal()  # ticket_id, actor_id, skip_survey_reason
+ticket_reopened = Signal()  # ticket_id, actor_id
+ticket_closed = Signal()  # ticket_id, actor_id, automatic
+ticket_assigned = Signal()  # ticket_id, actor_id, assignee_id, previous_assignee_id
+message_added = Signal()  # ticket_id, message_id, is_public, from_customer
+
+_muted = contextvars.ContextVar("tickets_events_muted", default=False)
+
+
+def publish(signal: Signal, **payload) -> None:
+    if _muted.get():
+        return
+    transaction.on_commit(lambda: signal.send(sender="tickets", **payload))
+
+
+@contextlib.contextmanager
+def muted():
+    """Publish nothing inside this block: for loading history (demo data, imports), not live changes."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)

@@ -1,0 +1,72 @@
+"""Reads of tickets: the permission-checked querysets every page and API endpoint starts from."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from tickets.models import Customer, Membership, Message, Queue, Ticket
+from tickets.roles import Role, role_of
+
+
+def team_ids_of(user) -> QuerySet:
+    return Membership.objects.filter(user=user).values("team_id")
+
+
+def visible_to(user) -> QuerySet[Ticket]:
+    """Tickets `user` may see: admins all, staff their teams' queues, customers their own."""
+    role = role_of(user)
+    tickets = Ticket.objects.all()
+    if role == Role.ADMIN:
+        return tickets
+    if role in (Role.AGENT, Role.SUPERVISOR):
+        return tickets.filter(queue__team_id__in=team_ids_of(user))
+    if role == Role.CUSTOMER:
+        return tickets.filter(customer__user=user)
+    return tickets.none()
+
+
+def queues_visible_to(user) -> QuerySet[Queue]:
+    role = role_of(user)
+    if role == Role.ADMIN:
+        return Queue.objects.select_related("team")
+    if role in (Role.AGENT, Role.SUPERVISOR):
+        return Queue.objects.filter(team_id__in=team_ids_of(user)).select_related("team")
+    return Queue.objects.none()
+
+
+def ticket_get_for_user(*, user, reference: str) -> Ticket:
+    """The ticket if `user` may see it; Http404 otherwise (no existence leak)."""
+    ticket = (
+        visible_to(user)
+        .select_related("customer", "queue__team", "assignee")
+        .filter(reference__iexact=reference)
+        .first()
+    )
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def messages_visible_to(user, ticket: Ticket) -> QuerySet[Message]:
+    """Public replies for customers; replies and internal notes for staff who can see the ticket."""
+    messages = ticket.messages.select_related("author_user", "author_customer").prefetch_related("attachments")
+    if role_of(user) in (Role.AGENT, Role.SUPERVISOR, Role.ADMIN):
+        return messages
+    return messages.filter(kind=Message.Kind.REPLY)
+
+
+def public_messages(ticket: Ticket) -> QuerySet[Message]:
+    return ticket.messages.filter(kind=Message.Kind.REPLY).select_related("author_user", "author_customer")
+
+
+def customer_for_user(user) -> Customer | None:
+    return Customer.objects.filter(user=user).first() if user.is_authenticated else None
+
+
+def staff_in_team(team_id: int) -> QuerySet:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(memberships__team_id=team_id).distinct().order_by("first_name", "username")
+
+
+def open_tickets() -> QuerySet[Ticket]:
+    return Ticket.objects.filter(Q(status__in=Ticket.OPEN_STATUSES))

@@ -1,0 +1,24 @@
+"""Every state change of a ticket goes through these functions (views, API, tasks and commands alike)."""
+
+from .lifecycle import (
+    TRANSITIONS,
+    allowed_transitions,
+    message_add,
+    ticket_assign,
+    ticket_create,
+    ticket_transition,
+    ticket_update,
+)
+from .people import customer_get_or_create, user_create_with_role
+
+__all__ = [
+    "TRANSITIONS",
+    "allowed_transitions",
+    "customer_get_or_create",
+    "message_add",
+    "ticket_assign",
+    "ticket_create",
+    "ticket_transition",
+    "ticket_update",
+    "user_create_with_role",
+]

@@ -1,0 +1,280 @@
+"""The ticket life cycle: one table of allowed transitions, one function that applies it.
+
+Concurrency is optimistic: every change of a ticket's fields is
+`UPDATE ... WHERE id = %s AND version = %s`; zero rows means someone else changed it first.
+"""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.errors import DomainError
+from tickets import events
+from tickets.exceptions import IllegalTransition, InvalidAssignee, StaleTicket, TicketClosed
+from tickets.models import Customer, Membership, Message, Queue, Tag, Ticket, TicketEvent
+
+User = get_user_model()
+S = Ticket.Status
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.NEW: frozenset({S.OPEN, S.PENDING, S.RESOLVED}),
+    S.OPEN: frozenset({S.PENDING, S.RESOLVED}),
+    S.PENDING: frozenset({S.OPEN, S.RESOLVED}),
+    S.RESOLVED: frozenset({S.OPEN, S.CLOSED}),
+    S.CLOSED: frozenset(),
+}
+
+
+def allowed_transitions(ticket: Ticket) -> list[str]:
+    return [status for status in S.values if status in TRANSITIONS[ticket.status]]
+
+
+def _next_reference(ticket: Ticket) -> str:
+    return f"{settings.TICKET_REFERENCE_PREFIX}-{ticket.pk + 1000}"
+
+
+def _save_versioned(ticket: Ticket, expected_version: int | None, **changes) -> None:
+    """Write `changes` only if the ticket is still at `expected_version`; bump the version."""
+    version = ticket.version if expected_version is None else expected_version
+    now = timezone.now()
+    updated = Ticket.objects.filter(pk=ticket.pk, version=version).update(
+        **changes, updated_at=now, version=F("version") + 1
+    )
+    if updated == 0:
+        raise StaleTicket()
+    for field, value in changes.items():
+        setattr(ticket, field, value)
+    ticket.updated_at = now
+    ticket.version = version + 1
+
+
+def _record(ticket: Ticket, kind: str, actor: User | None, from_value="", to_value="", reason="", at=None) -> None:
+    TicketEvent.objects.create(
+        ticket=ticket, kind=kind, actor=actor, from_value=str(from_value or "")[:200],
+        to_value=str(to_value or "")[:200], reason=reason[:500], created_at=at or timezone.now(),
+    )
+
+
+def _default_queue() -> Queue:
+    return Queue.objects.filter(is_default=True).first() or Queue.objects.order_by("pk").first()
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    customer: Customer,
+    subject: str,
+    description: str,
+    channel: str = Ticket.Channel.WEB,
+    queue: Queue | None = None,
+    priority: str = Ticket.Priority.NORMAL,
+    kind: str = Ticket.Kind.QUESTION,
+    language: str | None = None,
+    actor: User | None = None,
+    tags: Iterable[str] = (),
+    created_at=None,
+) -> Ticket:
+    """Open a ticket. The one way in for the web form, email, the API and agents on the phone."""
+    ticket = Ticket.objects.create(
+        subject=subject.strip()[:200],
+        description=description,
+        customer=customer,
+        queue=queue or _default_queue(),
+        priority=priority,
+        kind=kind,
+        channel=channel,
+        language=language or customer.language,
+        created_at=created_at or timezone.now(),
+        updated_at=created_at or timezone.now(),
+    )
+    ticket.reference = _next_reference(ticket)
+    Ticket.objects.filter(pk=ticket.pk).update(reference=ticket.reference)
+    if tags:
+        ticket.tags.set(_tags_named(tags))
+    TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.CREATED, actor=actor,
+                               to_value=channel, created_at=ticket.created_at)
+    events.publish(events.ticket_created, ticket_id=ticket.pk, actor_id=getattr(actor, "pk", None))
+    return ticket
+
+
+def _tags_named(names: Iterable[str]) -> list[Tag]:
+    cleaned = sorted({n.strip().lower()[:50] for n in names if n and n.strip()})
+    existing = {t.name: t for t in Tag.objects.filter(name__in=cleaned)}
+    return [existing.get(name) or Tag.objects.get_or_create(name=name)[0] for name in cleaned]
+
+
+@transaction.atomic
+def ticket_transition(
+    *,
+    ticket: Ticket,
+    to_status: str,
+    actor: User | None,
+    expected_version: int | None = None,
+    reason: str = "",
+    skip_survey_reason: str = "",
+    at=None,
+) -> Ticket:
+    """Move a ticket to `to_status` if the life cycle allows it; record it; publish it after commit.
+
+    `at` backdates the change (demo data and imports); everything else uses now.
+    """
+    from_status = ticket.status
+    if to_status not in TRANSITIONS.get(from_status, frozenset()):
+        raise IllegalTransition(
+            from_status=S(from_status).label if from_status in S.values else from_status,
+            to_status=S(to_status).label if to_status in S.values else to_status,
+        )
+    now = at or timezone.now()
+    changes: dict = {"status": to_status}
+    reopening = from_status == S.RESOLVED and to_status == S.OPEN
+    if to_status == S.RESOLVED:
+        changes["resolved_at"] = now
+    if to_status == S.CLOSED:
+        changes["closed_at"] = now
+    if reopening:
+        changes["reopen_count"] = ticket.reopen_count + 1
+        changes["resolved_at"] = None
+    _save_versioned(ticket, expected_version, **changes)
+    _record(ticket, TicketEvent.Kind.REOPENED if reopening else TicketEvent.Kind.STATUS, actor,
+            from_status, to_status, reason, at=now)
+    actor_id = getattr(actor, "pk", None)
+    if to_status == S.RESOLVED:
+        events.publish(events.ticket_resolved, ticket_id=ticket.pk, actor_id=actor_id,
+                       skip_survey_reason=skip_survey_reason)
+    elif to_status == S.CLOSED:
+        events.publish(events.ticket_closed, ticket_id=ticket.pk, actor_id=actor_id, automatic=actor is None)
+    elif reopening:
+        events.publish(events.ticket_reopened, ticket_id=ticket.pk, actor_id=actor_id)
+    return ticket
+
+
+def _check_assignee(ticket: Ticket, assignee: User | None, queue: Queue) -> None:
+    if assignee is None:
+        return
+    if not Membership.objects.filter(team_id=queue.team_id, user=assignee).exists():
+        raise InvalidAssignee(user=assignee.get_full_name() or assignee.get_username())
+
+
+@transaction.atomic
+def ticket_assign(*, ticket: Ticket, assignee: User | None, actor: User | None,
+                  expected_version: int | None = None) -> Ticket:
+    if ticket.assignee_id == getattr(assignee, "pk", None):
+        return ticket
+    _check_assignee(ticket, assignee, ticket.queue)
+    previous = ticket.assignee
+    _save_versioned(ticket, expected_version, assignee=assignee)
+    _record(ticket, TicketEvent.Kind.ASSIGNEE, actor, _display(previous), _display(assignee))
+    events.publish(events.ticket_assigned, ticket_id=ticket.pk, actor_id=getattr(actor, "pk", None),
+                   assignee_id=getattr(assignee, "pk", None), previous_assignee_id=getattr(previous, "pk", None))
+    return ticket
+
+
+_UNSET = object()
+
+
+@transaction.atomic
+def ticket_update(
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    expected_version: int | None = None,
+    status: str | None = None,
+    priority: str | None = None,
+    kind: str | None = None,
+    queue: Queue | None = None,
+    assignee=_UNSET,
+    tags: Iterable[str] | None = None,
+) -> Ticket:
+    """Apply several field changes at once, each recorded, all refused if the ticket is stale."""
+    if ticket.status == S.CLOSED:
+        raise TicketClosed()
+    version = ticket.version if expected_version is None else expected_version
+    if ticket.version != version:
+        raise StaleTicket()
+    changes: dict = {}
+    if priority and priority != ticket.priority:
+        _record(ticket, TicketEvent.Kind.PRIORITY, actor, ticket.priority, priority)
+        changes["priority"] = priority
+    if kind and kind != ticket.kind:
+        _record(ticket, TicketEvent.Kind.KIND, actor, ticket.kind, kind)
+        changes["kind"] = kind
+    if queue is not None and queue.pk != ticket.queue_id:
+        _record(ticket, TicketEvent.Kind.QUEUE, actor, ticket.queue, queue)
+        changes["queue"] = queue
+    if changes:
+        _save_versioned(ticket, version, **changes)
+        version = ticket.version
+    if assignee is not _UNSET:
+        ticket_assign(ticket=ticket, assignee=assignee, actor=actor, expected_version=version)
+        version = ticket.version
+    if tags is not None:
+        _set_tags(ticket, tags, actor, version)
+        version = ticket.version
+    if status and status != ticket.status:
+        ticket_transition(ticket=ticket, to_status=status, actor=actor, expected_version=version)
+    return ticket
+
+
+def _set_tags(ticket: Ticket, names: Iterable[str], actor: User | None, version: int) -> None:
+    new_tags = _tags_named(names)
+    before = sorted(ticket.tags.values_list("name", flat=True))
+    after = sorted(t.name for t in new_tags)
+    if before == after:
+        return
+    _save_versioned(ticket, version)
+    ticket.tags.set(new_tags)
+    _record(ticket, TicketEvent.Kind.TAGS, actor, ", ".join(before), ", ".join(after))
+
+
+def _display(user: User | None) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+@transaction.atomic
+def message_add(
+    *,
+    ticket: Ticket,
+    body: str,
+    kind: str = Message.Kind.REPLY,
+    author_user: User | None = None,
+    author_customer: Customer | None = None,
+    channel: str = Ticket.Channel.WEB,
+    email_message_id: str = "",
+    created_at=None,
+) -> Message:
+    """Add a reply or an internal note, moving the ticket along as a helpdesk would.
+
+    A customer's reply reopens a resolved ticket and wakes a pending one; an agent's first public
+    reply sets the first-response time and opens a new ticket.
+    """
+    if ticket.status == S.CLOSED:
+        raise TicketClosed()
+    if kind == Message.Kind.NOTE and author_user is None:
+        raise DomainError(_("Only staff can write internal notes."))
+    now = created_at or timezone.now()
+    message = Message.objects.create(
+        ticket=ticket, kind=kind, body=body, author_user=author_user, author_customer=author_customer,
+        channel=channel, email_message_id=email_message_id, created_at=now,
+    )
+    from_customer = author_user is None
+    staff_reply = not from_customer and kind == Message.Kind.REPLY
+    if staff_reply and ticket.first_response_at is None:
+        Ticket.objects.filter(pk=ticket.pk).update(first_response_at=now)
+        ticket.first_response_at = now
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
+    if from_customer and ticket.status in (S.RESOLVED, S.PENDING):
+        ticket.refresh_from_db(fields=["version", "status", "reopen_count", "resolved_at"])
+        ticket_transition(ticket=ticket, to_status=S.OPEN, actor=None, reason="customer replied")
+    elif staff_reply and ticket.status == S.NEW:
+        ticket.refresh_from_db(fields=["version", "status"])
+        ticket_transition(ticket=ticket, to_status=S.OPEN, actor=author_user)
+    events.publish(events.message_added, ticket_id=ticket.pk, message_id=message.pk,
+                   is_public=kind == Message.Kind.REPLY, from_customer=from_customer)
+    return message
