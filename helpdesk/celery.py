@@ -38,3 +38,17 @@ def enqueue(task, *args, **kwargs) -> bool:
 def enqueue_on_commit(task, *args, **kwargs) -> None:
     """Publish a task once the current transaction commits (never for a rolled-back change)."""
     transaction.on_commit(lambda: enqueue(task, *args, **kwargs))
+
+
+@app.on_after_configure.connect
+def _collect_beat_schedules(sender, **kwargs) -> None:
+    """Each app declares its periodic tasks in `<app>/beat.py` as `SCHEDULE = {...}`."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.conf import settings
+
+    for name in settings.INSTALLED_APPS:
+        module_name = f"{name}.beat"
+        if "." not in name and find_spec(name) is not None and find_spec(module_name) is not None:
+            sender.conf.beat_schedule.update(import_module(module_name).SCHEDULE)

@@ -89,6 +89,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "helpdesk.context_processors.navigation",
+                "tickets.context_processors.navigation",
+                "feedback.context_processors.navigation",
+                "escalation.context_processors.navigation",
             ],
         },
     },
@@ -150,7 +153,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}  # apps add their periodic tasks in their AppConfig.ready()
+CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its own in <app>/beat.py (see helpdesk/celery.py)
 
 # --- Email
 EMAIL_FILE_PATH = VAR_DIR / "mail"

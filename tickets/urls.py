@@ -1,10 +1,7 @@
-from django.urls import path
+"""The tickets app's pages: public (customers) and workspace (staff), each in its own module."""
 
-from tickets.views import customer, workspace
+from tickets import urls_public, urls_workspace
 
 app_name = "tickets"
 
-urlpatterns = [
-    path("tickets/", workspace.ticket_list, name="list"),
-    path("my/tickets/", customer.my_tickets, name="my_tickets"),
-]
+urlpatterns = [*urls_public.urlpatterns, *urls_workspace.urlpatterns]
