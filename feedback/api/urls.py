@@ -1,5 +1,3 @@
-from rest_framework.routers import SimpleRouter
+from feedback.api import urls_feedback, urls_reports
 
-router = SimpleRouter()
-
-urlpatterns = [*router.urls]
+urlpatterns = [*urls_feedback.urlpatterns, *urls_reports.urlpatterns]
