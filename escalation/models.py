@@ -1,1 +1,471 @@
-"""Models of the escalation app (built in its own issue)."""
+"""Escalation: rules as data, working calendars, SLA clocks, escalations with their history, remedies.
+
+Business rules live in `escalation.services`; these models hold only single-row invariants.
+"""
+
+from datetime import time
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models import Queue, Team, Ticket
+from tickets.roles import Role
+
+from . import business_hours
+
+
+class TeamCalendar(models.Model):
+    """A team's working hours: time zone, weekly periods (several a day), holidays."""
+
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="calendar", verbose_name=_("team"))
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    holiday_country = models.CharField(
+        _("public holidays of"), max_length=8, blank=True,
+        help_text=_("ISO country code for the public holidays (for example EE, NL); empty for none."),
+    )
+    holiday_subdivision = models.CharField(_("region"), max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = _("working calendar")
+        verbose_name_plural = _("working calendars")
+
+    def __str__(self) -> str:
+        return f"{self.team} ({self.time_zone})"
+
+    def clean(self):
+        from zoneinfo import available_timezones
+
+        if self.time_zone not in available_timezones():
+            raise ValidationError({"time_zone": _("Unknown time zone.")})
+        if self.holiday_country:
+            import holidays
+
+            if self.holiday_country.upper() not in holidays.list_supported_countries():
+                raise ValidationError({"holiday_country": _("No public-holiday calendar for this country code.")})
+
+    def as_calendar(self) -> business_hours.Calendar:
+        """The value object business_hours computes with (periods and holidays must be prefetched)."""
+        return business_hours.Calendar.build(
+            tz=self.time_zone,
+            periods=[(p.weekday, p.start, p.end) for p in self.periods.all()],
+            holiday_country=self.holiday_country,
+            holiday_subdivision=self.holiday_subdivision,
+            extra_holidays=[h.date for h in self.holidays.all()],
+        )
+
+
+class WorkingPeriod(models.Model):
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    calendar = models.ForeignKey(TeamCalendar, on_delete=models.CASCADE, related_name="periods")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    start = models.TimeField(_("from"))
+    end = models.TimeField(_("until"), help_text=_("00:00 means midnight at the end of the day."))
+
+    class Meta:
+        ordering = ["weekday", "start"]
+        verbose_name = _("working period")
+        verbose_name_plural = _("working periods")
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start:%H:%M}-{self.end:%H:%M}"
+
+    def clean(self):
+        if self.start is not None and self.end is not None and self.end != time(0) and self.end <= self.start:
+            raise ValidationError({"end": _("A working period must end after it starts.")})
+
+
+class Holiday(models.Model):
+    calendar = models.ForeignKey(TeamCalendar, on_delete=models.CASCADE, related_name="holidays")
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="holiday_unique_calendar_date")]
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class SlaPolicy(models.Model):
+    """Targets for one queue (or all queues) and priority, in business hours of the team's calendar."""
+
+    queue = models.ForeignKey(
+        Queue, on_delete=models.CASCADE, null=True, blank=True, related_name="sla_policies", verbose_name=_("queue"),
+        help_text=_("Empty: every queue without a policy of its own."),
+    )
+    priority = models.CharField(_("priority"), max_length=10, choices=Ticket.Priority.choices)
+    first_response_hours = models.DecimalField(_("first response (business hours)"), max_digits=6, decimal_places=2)
+    resolution_hours = models.DecimalField(_("resolution (business hours)"), max_digits=6, decimal_places=2)
+
+    class Meta:
+        ordering = ["queue__name", "priority"]
+        constraints = [
+            models.UniqueConstraint(fields=["queue", "priority"], name="slapolicy_unique_queue_priority"),
+            models.UniqueConstraint(fields=["priority"], condition=Q(queue__isnull=True),
+                                    name="slapolicy_unique_default_priority"),
+            models.CheckConstraint(condition=Q(first_response_hours__gt=0) & Q(resolution_hours__gt=0),
+                                   name="slapolicy_positive_targets"),
+        ]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+
+    def __str__(self) -> str:
+        return f"{self.queue or _('All queues')} / {self.get_priority_display()}"
+
+
+class Trigger(models.TextChoices):
+    MANUAL = "manual", _("Manual: get someone who can")
+    AUTHORITY = "authority", _("Remedy above the agent's authority")
+    SLA_FIRST_RESPONSE = "sla_first_response", _("First-response target breached")
+    SLA_RESOLUTION = "sla_resolution", _("Resolution target breached")
+    REPEAT_CONTACT = "repeat_contact", _("Repeat contact")
+    COMPLAINT = "complaint", _("Complaint unresolved")
+    SERVICE_RECOVERY = "service_recovery", _("Service recovery (low rating)")
+
+
+# What each kind of rule reads from its parameters, with the defaults used when a key is absent.
+RULE_PARAMETERS: dict[str, dict] = {
+    Trigger.MANUAL: {"ack_minutes": 30},
+    Trigger.AUTHORITY: {"ack_minutes": 60},
+    Trigger.SLA_FIRST_RESPONSE: {"ack_minutes": 30, "warning_percent": 80},
+    Trigger.SLA_RESOLUTION: {"ack_minutes": 60, "warning_percent": 80},
+    Trigger.REPEAT_CONTACT: {"ack_minutes": 60, "reopen_count": 2, "ticket_count": 3, "window_days": 7},
+    Trigger.COMPLAINT: {"ack_minutes": 30, "target_hours": 4},
+    Trigger.SERVICE_RECOVERY: {"ack_minutes": 15, "max_stars": 2},
+}
+
+
+class EscalationRule(models.Model):
+    """When a trigger fires, for one queue or all: rules are data, edited in the admin."""
+
+    name = models.CharField(_("name"), max_length=100)
+    queue = models.ForeignKey(
+        Queue, on_delete=models.CASCADE, null=True, blank=True, related_name="escalation_rules",
+        verbose_name=_("queue"), help_text=_("Empty: every queue without a rule of its own for this trigger."),
+    )
+    trigger = models.CharField(_("trigger"), max_length=30, choices=Trigger.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    parameters = models.JSONField(
+        _("parameters"), default=dict, blank=True,
+        help_text=_("Thresholds, for example {\"reopen_count\": 2, \"ticket_count\": 3, \"window_days\": 7}, "
+                    "{\"target_hours\": 4}, {\"warning_percent\": 80}, {\"ack_minutes\": 30}."),
+    )
+
+    class Meta:
+        ordering = ["trigger", "queue__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["queue", "trigger"], name="rule_unique_queue_trigger"),
+            models.UniqueConstraint(fields=["trigger"], condition=Q(queue__isnull=True),
+                                    name="rule_unique_default_trigger"),
+        ]
+        verbose_name = _("escalation rule")
+        verbose_name_plural = _("escalation rules")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        allowed = RULE_PARAMETERS.get(self.trigger, {})
+        if not isinstance(self.parameters, dict):
+            raise ValidationError({"parameters": _("Parameters must be an object of names and numbers.")})
+        for key, value in self.parameters.items():
+            if key not in allowed:
+                raise ValidationError({"parameters": _("Unknown parameter %(key)s for this trigger; allowed: "
+                                                       "%(allowed)s.") % {"key": key, "allowed": ", ".join(allowed)}})
+            if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+                raise ValidationError({"parameters": _("%(key)s must be a positive number.") % {"key": key}})
+
+    def param(self, key: str):
+        return self.parameters.get(key, RULE_PARAMETERS[self.trigger][key])
+
+
+class TicketSla(models.Model):
+    """A ticket's SLA clock. Due times are stored; the pending alarms (*_at columns that are not null)
+    are what the beat task selects, each with its own partial index, and are cleared when handled."""
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, primary_key=True, related_name="sla")
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.SET_NULL, null=True, blank=True)
+    first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
+    resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    first_response_met = models.BooleanField(_("first response in time"), null=True)
+    resolution_met = models.BooleanField(_("resolved in time"), null=True)
+    first_response_breached = models.BooleanField(default=False)
+    resolution_breached = models.BooleanField(default=False)
+    # Pending alarms: not null = the beat task still has to act on it.
+    fr_warning_at = models.DateTimeField(null=True, blank=True)
+    fr_breach_at = models.DateTimeField(null=True, blank=True)
+    res_warning_at = models.DateTimeField(null=True, blank=True)
+    res_breach_at = models.DateTimeField(null=True, blank=True)
+    complaint_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["fr_warning_at"], name="sla_fr_warning_idx", condition=Q(fr_warning_at__isnull=False)),
+            models.Index(fields=["fr_breach_at"], name="sla_fr_breach_idx", condition=Q(fr_breach_at__isnull=False)),
+            models.Index(fields=["res_warning_at"], name="sla_res_warning_idx",
+                         condition=Q(res_warning_at__isnull=False)),
+            models.Index(fields=["res_breach_at"], name="sla_res_breach_idx", condition=Q(res_breach_at__isnull=False)),
+            models.Index(fields=["complaint_at"], name="sla_complaint_idx", condition=Q(complaint_at__isnull=False)),
+        ]
+        verbose_name = _("ticket SLA")
+        verbose_name_plural = _("ticket SLAs")
+
+    def __str__(self) -> str:
+        return f"SLA {self.ticket_id}"
+
+
+class Escalation(models.Model):
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        RETURNED = "returned", _("Returned to the agent")
+        RESOLVED = "resolved", _("Resolved")
+
+    class Reason(models.TextChoices):
+        NEEDS_AUTHORITY = "needs_authority", _("Needs authority")
+        TECHNICAL_DEPTH = "technical_depth", _("Needs technical depth")
+        UPSET_CUSTOMER = "upset_customer", _("Upset customer")
+        POLICY_EXCEPTION = "policy_exception", _("Policy exception")
+        OTHER = "other", _("Other")
+
+    class Level(models.IntegerChoices):
+        TEAM = 1, _("Team supervisor")
+        MANAGER = 2, _("Queue manager")
+        ADMIN = 3, _("Administrator")
+
+    OPEN_STATES = (State.OPEN, State.ACKNOWLEDGED)
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="escalations", verbose_name=_("ticket"))
+    queue = models.ForeignKey(Queue, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("queue"))
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("team"))
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("agent"), help_text=_("The ticket's assignee when it was escalated."),
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("raised by"),
+    )
+    trigger = models.CharField(_("trigger"), max_length=30, choices=Trigger.choices)
+    reason_code = models.CharField(_("reason"), max_length=30, choices=Reason.choices, default=Reason.OTHER)
+    reason_text = models.TextField(_("why"), blank=True)
+    tried = models.TextField(_("what was tried"), blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.OPEN)
+    level = models.PositiveSmallIntegerField(_("tier"), choices=Level.choices, default=Level.TEAM)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="escalations",
+        verbose_name=_("handled by"),
+    )
+    routing_explanation = models.TextField(_("routing"), blank=True)
+    rating_stars = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    rating_comment = models.TextField(_("rating comment"), blank=True)
+    rating_id = models.BigIntegerField(null=True, blank=True)
+    ack_due_at = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
+    created_at = models.DateTimeField(_("raised"), default=timezone.now)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+    )
+    guidance = models.TextField(_("guidance for the agent"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"], condition=Q(state__in=["open", "acknowledged"]),
+                name="escalation_one_open_per_ticket",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["assigned_to", "state", "-created_at"], name="esc_assignee_state_idx"),
+            models.Index(fields=["team", "state", "-created_at"], name="esc_team_state_idx"),
+            models.Index(fields=["ack_due_at"], name="esc_ack_due_idx", condition=Q(ack_due_at__isnull=False)),
+            models.Index(fields=["created_at"], name="esc_created_idx"),
+        ]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+
+    def __str__(self) -> str:
+        return f"{self.get_trigger_display()} on {self.ticket_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+
+class EscalationEvent(models.Model):
+    """The escalation's history: every firing, routing decision and action, timed."""
+
+    class Kind(models.TextChoices):
+        RAISED = "raised", _("Raised")
+        FIRED_AGAIN = "fired_again", _("Trigger fired again")
+        ROUTED = "routed", _("Routed")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        TIER_UP = "tier_up", _("Moved up a tier")
+        TOOK_OVER = "took_over", _("Took over the ticket")
+        COACHED = "coached", _("Returned to the agent with guidance")
+        REASSIGNED = "reassigned", _("Reassigned")
+        REMEDY_APPROVED = "remedy_approved", _("Remedy approved")
+        REMEDY_DENIED = "remedy_denied", _("Remedy denied")
+        RESOLVED = "resolved", _("Resolved")
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+")
+    trigger = models.CharField(_("trigger"), max_length=30, choices=Trigger.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    seconds_since_raised = models.PositiveIntegerField(_("seconds since raised"), default=0)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["escalation", "created_at"], name="escevent_esc_created_idx")]
+        verbose_name = _("escalation event")
+        verbose_name_plural = _("escalation events")
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.escalation_id})"
+
+
+class RemedyKind(models.TextChoices):
+    REFUND = "refund", _("Refund")
+    DISCOUNT = "discount", _("Discount (%)")
+    CREDIT = "credit", _("Credit")
+    REPLACEMENT = "replacement", _("Replacement")
+    CANCELLATION = "cancellation", _("Cancellation")
+
+
+class AuthorityLimit(models.Model):
+    """How far a role (or one person) may go without approval, per remedy kind, in one queue or all.
+
+    The most specific limit wins: person+queue, person, role+queue, role. No limit = approval needed.
+    The discount's amount is a percentage; every other kind is money in `currency`.
+    """
+
+    role = models.CharField(_("role"), max_length=20, blank=True,
+                            choices=[(r.value, r.label) for r in (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)])
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="authority_limits", verbose_name=_("person"))
+    queue = models.ForeignKey(Queue, on_delete=models.CASCADE, null=True, blank=True, related_name="authority_limits",
+                              verbose_name=_("queue"))
+    kind = models.CharField(_("remedy"), max_length=20, choices=RemedyKind.choices)
+    max_amount = models.DecimalField(_("up to"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+
+    class Meta:
+        ordering = ["kind", "role", "user"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(role="") & Q(user__isnull=False)) | (~Q(role="") & Q(user__isnull=True)),
+                name="limit_role_xor_user",
+            ),
+            models.CheckConstraint(condition=Q(max_amount__gte=0), name="limit_non_negative"),
+        ]
+        verbose_name = _("authority limit")
+        verbose_name_plural = _("authority limits")
+
+    def __str__(self) -> str:
+        who = self.user or self.get_role_display()
+        return f"{who}: {self.get_kind_display()} ≤ {self.max_amount}"
+
+
+class Remedy(models.Model):
+    class State(models.TextChoices):
+        APPLIED = "applied", _("Applied within authority")
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        DENIED = "denied", _("Denied")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="remedies", verbose_name=_("ticket"))
+    kind = models.CharField(_("remedy"), max_length=20, choices=RemedyKind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    reason = models.TextField(_("why"), blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="remedies",
+                                    verbose_name=_("proposed by"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    limit_amount = models.DecimalField(_("limit at the time"), max_digits=10, decimal_places=2, null=True, blank=True)
+    escalation = models.ForeignKey(Escalation, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="remedies")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("proposed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="remedy_amount_non_negative")]
+        indexes = [
+            models.Index(fields=["proposed_by", "state", "-created_at"], name="remedy_proposer_idx"),
+            models.Index(fields=["state", "-created_at"], name="remedy_state_idx"),
+        ]
+        verbose_name = _("remedy")
+        verbose_name_plural = _("remedies")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} ({self.get_state_display()})"
+
+    @property
+    def unit(self) -> str:
+        return "%" if self.kind == RemedyKind.DISCOUNT else self.currency
+
+
+class Notification(models.Model):
+    """Outbox of staff notifications (email + navigation count): one row per thing to tell someone.
+
+    Written in the same transaction as its cause; a task sends the email after commit and marks it;
+    `key` makes the sending idempotent and a trigger that fires twice notify once.
+    """
+
+    class Kind(models.TextChoices):
+        ROUTED = "routed", _("Escalation routed to you")
+        SLA_WARNING = "sla_warning", _("SLA warning")
+        REMEDY_DECIDED = "remedy_decided", _("Remedy decided")
+        COACHED = "coached", _("Guidance from a supervisor")
+        REMEDY_PENDING = "remedy_pending", _("Remedy awaiting your approval")
+
+    key = models.CharField(max_length=200, unique=True)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="escalation_notifications")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    remedy = models.ForeignKey(Remedy, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    text = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notif_unread_idx", condition=Q(read_at__isnull=True)),
+            models.Index(fields=["created_at"], name="notif_unsent_idx", condition=Q(sent_at__isnull=True)),
+        ]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return f"{self.kind} -> {self.recipient_id}"
