@@ -4,4 +4,10 @@ from tickets.views import workspace
 
 urlpatterns = [
     path("tickets/", workspace.ticket_list, name="list"),
+    path("tickets/new/", workspace.ticket_create, name="create"),
+    path("tickets/<str:reference>/", workspace.ticket_detail, name="detail"),
+    path("tickets/<str:reference>/reply/", workspace.ticket_reply, name="reply"),
+    path("tickets/<str:reference>/update/", workspace.ticket_update, name="update"),
+    path("tickets/<str:reference>/take/", workspace.ticket_take, name="take"),
+    path("tickets/<str:reference>/tags/", workspace.ticket_tags, name="tags"),
 ]

@@ -1,14 +1,266 @@
-"""The agent's workspace: ticket list and ticket page."""
+"""The agent's workspace: ticket list, ticket page and its actions, new ticket on a customer's behalf.
 
-from django.core.paginator import Paginator
-from django.shortcuts import render
+Thin views: parse a form, call one service, render. Actions are POST endpoints that answer an htmx
+request with the ticket partial and a plain form post with a redirect (PRG), so everything works
+without JavaScript. Every action carries the ticket's `version`; a stale form is refused with a
+message and a reload link, and nothing the agent typed is lost.
+"""
 
-from tickets import selectors
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from helpdesk.errors import DomainError
+from tickets import selectors, selectors_workspace, services
+from tickets.exceptions import StaleTicket
+from tickets.filters import TicketFilter
+from tickets.forms.workspace import ReplyForm, TagsForm, TakeForm, TicketCreateForm, TicketPropertiesForm
+from tickets.models import Ticket
 from tickets.permissions import staff_required
+from tickets.services.macros import macro_render, macro_render_text, macro_values
+
+# --- List ------------------------------------------------------------------------------------------
+
+
+def _per_page(request) -> int:
+    try:
+        value = int(request.GET.get("per_page", ""))
+    except ValueError:
+        return selectors_workspace.DEFAULT_PAGE_SIZE
+    return value if value in selectors_workspace.PAGE_SIZES else selectors_workspace.DEFAULT_PAGE_SIZE
 
 
 @staff_required
 def ticket_list(request):
-    tickets = selectors.visible_to(request.user).select_related("customer", "queue", "assignee")
-    page = Paginator(tickets, 25).get_page(request.GET.get("page"))
-    return render(request, "tickets/list.html", {"page": page})
+    user = request.user
+    views = selectors_workspace.views_for(user)
+    view = request.GET.get("view")
+    if view not in views:
+        view = selectors_workspace.default_view(user)
+    per_page = _per_page(request)
+    base = selectors_workspace.ticket_list_for_user(user, view=view)
+    filterset = TicketFilter(request.GET, queryset=base, request=request)
+    page = selectors_workspace.paginate(filterset.qs, page=request.GET.get("page"), per_page=per_page)
+    context = {
+        "filterset": filterset,
+        "form": filterset.form,
+        "page": page,
+        "view": view,
+        "ordering": request.GET.get("ordering") or "-created",
+        "per_page": per_page,
+        "page_sizes": selectors_workspace.PAGE_SIZES,
+    }
+    if request.htmx and request.htmx.target == "ticket-results":
+        return render(request, "tickets/workspace/_list_results.html", context)
+    counts = selectors_workspace.view_counts(user)
+    context["views"] = [
+        {"slug": slug, "label": selectors_workspace.VIEW_LABELS[slug], "count": counts.get(slug, 0)}
+        for slug in views
+    ]
+    context.update(selectors_workspace.list_filter_choices(user))
+    return render(request, "tickets/list.html", context)
+
+
+# --- Ticket page -----------------------------------------------------------------------------------
+
+
+def _ticket_context(request, ticket: Ticket, **forms) -> dict:
+    user = request.user
+    allowed = services.allowed_transitions(ticket)
+    tag_names = sorted(t.name for t in ticket.tags.all())
+    macros = list(selectors_workspace.macros_for(user, ticket))
+    values = macro_values(ticket=ticket, agent=user)
+    context = {
+        "ticket": ticket,
+        "customer": ticket.customer,
+        "timeline": selectors_workspace.ticket_timeline(user, ticket),
+        "other_tickets": selectors_workspace.customer_other_tickets(user, ticket),
+        "tag_names": tag_names,
+        "can_take": ticket.assignee_id != user.pk and ticket.is_open
+        and selectors_workspace.can_work_on(user, ticket),
+        "is_closed": ticket.status == Ticket.Status.CLOSED,
+        "macro_texts": {str(m.pk): macro_render_text(text=m.body, values=values) for m in macros},
+        "reply_form": forms.get("reply_form") or ReplyForm(ticket=ticket, user=user),
+        "properties_form": forms.get("properties_form")
+        or TicketPropertiesForm(ticket=ticket, user=user, allowed_statuses=allowed),
+        "tags_form": forms.get("tags_form") or TagsForm(ticket=ticket, tag_names=tag_names),
+        "take_form": TakeForm(ticket=ticket),
+        "error": forms.get("error"),
+        "stale": forms.get("stale", False),
+        "notice": forms.get("notice"),
+    }
+    return context
+
+
+def _render_ticket(request, ticket: Ticket, *, status: int = 200, **forms) -> HttpResponse:
+    context = _ticket_context(request, ticket, **forms)
+    if request.htmx:
+        # htmx swaps only 2xx answers; the refusal is in the partial itself.
+        return render(request, "tickets/workspace/_ticket.html", context)
+    return render(request, "tickets/workspace/detail.html", context, status=status)
+
+
+@staff_required
+def ticket_detail(request, reference: str):
+    ticket = selectors.ticket_get_for_user(user=request.user, reference=reference)
+    return _render_ticket(request, ticket)
+
+
+def _done(request, reference: str, notice: str) -> HttpResponse:
+    """After a successful action: the fresh partial (htmx) or a redirect to the page (PRG)."""
+    try:
+        ticket = selectors.ticket_get_for_user(user=request.user, reference=reference)
+    except Http404:
+        # The ticket moved to a queue this user does not see.
+        messages.info(request, _("%(notice)s The ticket is now outside your queues.") % {"notice": notice})
+        url = reverse("tickets:list")
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)
+    if request.htmx:
+        return _render_ticket(request, ticket, notice=notice)
+    messages.success(request, notice)
+    return redirect("tickets:detail", reference=ticket.reference)
+
+
+def _refused(request, reference: str, error: DomainError, *, form_name: str | None = None,
+             form_class=None, form_kwargs=None) -> HttpResponse:
+    """Show why the action was refused on a fresh copy of the ticket, keeping what the agent typed.
+
+    A stale form is redrawn with the agent's text and the current version: the page now shows the
+    other person's changes, and sending again is a deliberate choice made after seeing them.
+    """
+    ticket = selectors.ticket_get_for_user(user=request.user, reference=reference)
+    stale = isinstance(error, StaleTicket)
+    forms = {"error": error.detail, "stale": stale}
+    if form_name and form_class is not None:
+        data = request.POST.copy()
+        data["version"] = str(ticket.version)
+        forms[form_name] = form_class(data, ticket=ticket, **(form_kwargs or {}))
+    return _render_ticket(request, ticket, status=409 if stale else 400, **forms)
+
+
+def _ensure_version(ticket: Ticket, version: int) -> None:
+    if ticket.version != version:
+        raise StaleTicket()
+
+
+@staff_required
+@require_POST
+def ticket_reply(request, reference: str):
+    ticket = selectors.ticket_get_for_user(user=request.user, reference=reference)
+    form = ReplyForm(request.POST, ticket=ticket, user=request.user)
+    if not form.is_valid():
+        return _render_ticket(request, ticket, status=400, reply_form=form)
+    if "insert_macro" in request.POST:
+        return _insert_macro(request, ticket, form)
+    if not form.require_body():
+        return _render_ticket(request, ticket, status=400, reply_form=form)
+    kind = form.cleaned_data["kind"]
+    try:
+        _ensure_version(ticket, form.cleaned_data["version"])
+        services.message_add(ticket=ticket, body=form.cleaned_data["body"], kind=kind, author_user=request.user)
+    except DomainError as error:
+        return _refused(request, reference, error, form_name="reply_form", form_class=ReplyForm,
+                        form_kwargs={"user": request.user})
+    notice = _("Reply sent.") if kind == "reply" else _("Note added.")
+    return _done(request, reference, notice)
+
+
+def _insert_macro(request, ticket: Ticket, form: ReplyForm) -> HttpResponse:
+    """Without JavaScript, "Insert" puts the canned reply into the textarea for editing (nothing is sent)."""
+    macro = form.cleaned_data.get("macro")
+    if macro is None:
+        form.add_error("macro", _("Choose a canned reply to insert."))
+        return _render_ticket(request, ticket, status=400, reply_form=form)
+    data = request.POST.copy()
+    text = macro_render(macro=macro, ticket=ticket, agent=request.user)
+    body = form.cleaned_data.get("body") or ""
+    data["body"] = f"{body}\n\n{text}" if body else text
+    data["macro"] = ""
+    return _render_ticket(request, ticket, reply_form=ReplyForm(data, ticket=ticket, user=request.user))
+
+
+@staff_required
+@require_POST
+def ticket_update(request, reference: str):
+    ticket = selectors.ticket_get_for_user(user=request.user, reference=reference)
+    kwargs = {"user": request.user, "allowed_statuses": services.allowed_transitions(ticket)}
+    form = TicketPropertiesForm(request.POST, ticket=ticket, **kwargs)
+    if not form.is_valid():
+        return _render_ticket(request, ticket, status=400, properties_form=form)
+    data = form.cleaned_data
+    try:
+        services.ticket_update(
+            ticket=ticket, actor=request.user, expected_version=data["version"], status=data["status"],
+            priority=data["priority"], kind=data["kind"], queue=data["queue"], assignee=data["assignee"],
+        )
+    except DomainError as error:
+        # The fields show the ticket as it is now (someone else's change or the unchanged value).
+        return _refused(request, reference, error)
+    return _done(request, reference, _("Ticket updated."))
+
+
+@staff_required
+@require_POST
+def ticket_take(request, reference: str):
+    ticket = selectors.ticket_get_for_user(user=request.user, reference=reference)
+    form = TakeForm(request.POST, ticket=ticket)
+    if not form.is_valid():
+        return _render_ticket(request, ticket, status=400, error=_("The form was incomplete. Reload and try again."))
+    try:
+        services.ticket_assign(ticket=ticket, assignee=request.user, actor=request.user,
+                               expected_version=form.cleaned_data["version"])
+    except DomainError as error:
+        return _refused(request, reference, error)
+    return _done(request, reference, _("The ticket is yours."))
+
+
+@staff_required
+@require_POST
+def ticket_tags(request, reference: str):
+    ticket = selectors.ticket_get_for_user(user=request.user, reference=reference)
+    tag_names = sorted(t.name for t in ticket.tags.all())
+    form = TagsForm(request.POST, ticket=ticket, tag_names=tag_names)
+    if not form.is_valid():
+        return _render_ticket(request, ticket, status=400, tags_form=form)
+    try:
+        services.ticket_update(ticket=ticket, actor=request.user, expected_version=form.cleaned_data["version"],
+                               tags=form.cleaned_data["tags"])
+    except DomainError as error:
+        return _refused(request, reference, error, form_name="tags_form", form_class=TagsForm,
+                        form_kwargs={"tag_names": tag_names})
+    return _done(request, reference, _("Tags saved."))
+
+
+# --- New ticket on a customer's behalf -------------------------------------------------------------
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def ticket_create(request):
+    form = TicketCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            customer = services.customer_get_or_create(email=data["customer_email"], name=data["customer_name"])
+            ticket = services.ticket_create(
+                customer=customer, subject=data["subject"], description=data["description"],
+                channel=Ticket.Channel.PHONE, queue=data["queue"], priority=data["priority"], kind=data["kind"],
+                actor=request.user,
+            )
+            if data["assign_to_me"] and selectors_workspace.can_work_on(request.user, ticket):
+                services.ticket_assign(ticket=ticket, assignee=request.user, actor=request.user)
+        except DomainError as error:
+            form.add_error(None, error.detail)
+        else:
+            messages.success(request, _("Ticket %(reference)s opened for %(customer)s.")
+                             % {"reference": ticket.reference, "customer": customer.name})
+            return redirect("tickets:detail", reference=ticket.reference)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "tickets/workspace/create.html", {"form": form}, status=status)

@@ -1,0 +1,153 @@
+"""Forms of the agent's workspace. They parse and validate; the views hand the result to the services.
+
+Every form that changes a ticket carries the ticket's `version` as a hidden field: the services
+refuse the change (StaleTicket) when someone else saved the ticket after this form was drawn.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models import Message, Ticket
+from tickets.selectors_workspace import assignee_choices, macros_for, queues_for_create
+
+MAX_TAGS = 20
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    id_prefix = "ticket"  # several of these forms share one page: their element ids must not clash
+
+    def __init__(self, *args, ticket: Ticket, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("version", ticket.version)
+        super().__init__(*args, **kwargs)
+        self.ticket = ticket
+
+
+class ReplyForm(VersionedForm):
+    """A public reply or an internal note; optionally a canned reply inserted into the text first."""
+
+    id_prefix = "reply"
+
+    kind = forms.ChoiceField(
+        label=_("Type"), choices=Message.Kind.choices, initial=Message.Kind.REPLY, widget=forms.RadioSelect
+    )
+    body = forms.CharField(
+        label=_("Message"), required=False, max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6, "data-reply-body": ""}),
+    )
+    macro = forms.ModelChoiceField(label=_("Canned reply"), queryset=None, required=False,
+                                   empty_label=_("Choose a canned reply…"))
+
+    def __init__(self, *args, ticket: Ticket, user, **kwargs):
+        super().__init__(*args, ticket=ticket, **kwargs)
+        self.fields["macro"].queryset = macros_for(user, ticket)
+        self.fields["macro"].widget.attrs["data-macro-select"] = ""
+
+    def clean_body(self) -> str:
+        return (self.cleaned_data.get("body") or "").strip()
+
+    def require_body(self) -> bool:
+        """Sending (unlike inserting a canned reply) needs some text."""
+        if not self.cleaned_data.get("body"):
+            self.add_error("body", _("Write a message before sending it."))
+            return False
+        return True
+
+
+class TicketPropertiesForm(VersionedForm):
+    """Status, priority, kind, queue and assignee, changed together in one versioned update."""
+
+    id_prefix = "props"
+
+    status = forms.ChoiceField(label=_("Status"), choices=Ticket.Status.choices)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Ticket.Priority.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Ticket.Kind.choices)
+    queue = forms.ModelChoiceField(label=_("Queue"), queryset=None, empty_label=None)
+    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False,
+                                      empty_label=_("Unassigned"))
+
+    def __init__(self, *args, ticket: Ticket, user, allowed_statuses: list[str], **kwargs):
+        kwargs.setdefault("initial", {}).update(
+            status=ticket.status, priority=ticket.priority, kind=ticket.kind, queue=ticket.queue_id,
+            assignee=ticket.assignee_id,
+        )
+        super().__init__(*args, ticket=ticket, **kwargs)
+        # Every status validates (an illegal move is refused by the life cycle with its own clear
+        # message); only the current status and the legal next ones are offered.
+        offered = {ticket.status, *allowed_statuses}
+        self.fields["status"].widget.choices = [(v, lbl) for v, lbl in Ticket.Status.choices if v in offered]
+        self.fields["queue"].queryset = queues_for_create(user)
+        self.fields["assignee"].queryset = assignee_choices(ticket)
+        self.fields["assignee"].label_from_instance = _person
+        for field in self.visible_fields():
+            field.field.widget.attrs.setdefault("class", "form-select form-select-sm")
+
+
+class TagsForm(VersionedForm):
+    id_prefix = "tags"
+    tags = forms.CharField(
+        label=_("Tags"), required=False, max_length=1000,
+        help_text=_("Separate tags with commas, e.g. billing, vip."),
+    )
+
+    def __init__(self, *args, ticket: Ticket, tag_names: list[str], **kwargs):
+        kwargs.setdefault("initial", {})["tags"] = ", ".join(tag_names)
+        super().__init__(*args, ticket=ticket, **kwargs)
+
+    def clean_tags(self) -> list[str]:
+        raw = self.cleaned_data.get("tags") or ""
+        names = []
+        for part in raw.split(","):
+            name = "-".join(part.strip().lower().split())
+            if not name:
+                continue
+            if len(name) > 50:
+                raise forms.ValidationError(_("A tag has at most 50 characters: %(tag)s"), params={"tag": name})
+            if name not in names:
+                names.append(name)
+        if len(names) > MAX_TAGS:
+            raise forms.ValidationError(_("A ticket has at most %(n)d tags."), params={"n": MAX_TAGS})
+        return names
+
+
+class TakeForm(VersionedForm):
+    """Assign the ticket to me."""
+
+    id_prefix = "take"
+
+
+class TicketCreateForm(forms.Form):
+    """An agent opens a ticket for a customer on the phone."""
+
+    customer_email = forms.EmailField(label=_("Customer's email"))
+    customer_name = forms.CharField(label=_("Customer's name"), max_length=200, required=False,
+                                    help_text=_("Used when this email is new to the desk."))
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(label=_("What the customer said"), widget=forms.Textarea(attrs={"rows": 6}),
+                                  max_length=20000)
+    queue = forms.ModelChoiceField(label=_("Queue"), queryset=None, empty_label=None)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Ticket.Priority.choices,
+                                 initial=Ticket.Priority.NORMAL)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Ticket.Kind.choices, initial=Ticket.Kind.QUESTION)
+    assign_to_me = forms.BooleanField(label=_("Assign to me"), required=False, initial=True)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["queue"].queryset = queues_for_create(user)
+        default = self.fields["queue"].queryset.filter(is_default=True).first()
+        if default is not None:
+            self.fields["queue"].initial = default.pk
+
+    def clean_subject(self) -> str:
+        subject = self.cleaned_data["subject"].strip()
+        if not subject:
+            raise forms.ValidationError(_("Give the ticket a subject."))
+        return subject
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+

@@ -1,0 +1,202 @@
+"""Reads for the agent's workspace: the list's views and counts, the ticket page's timeline and panels.
+
+Every function here issues a fixed number of queries whatever the page size or the number of
+tickets (the list's tests assert it), and lets PostgreSQL answer from indexes (see bench/README.md).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from math import ceil
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models import Macro, Membership, Message, Queue, Ticket, TicketEvent
+from tickets.roles import Role, role_of
+from tickets.selectors import messages_visible_to, queues_visible_to, staff_in_team, team_ids_of, visible_to
+
+# The list's views: (slug, label). Which ones a user gets depends on the role (see views_for).
+VIEW_MY, VIEW_UNASSIGNED, VIEW_TEAM, VIEW_ALL = "my", "unassigned", "team", "all"
+VIEW_LABELS = {
+    VIEW_MY: _("My tickets"),
+    VIEW_UNASSIGNED: _("Unassigned"),
+    VIEW_TEAM: _("My teams"),
+    VIEW_ALL: _("All"),
+}
+PAGE_SIZES = (10, 25, 50, 100)
+DEFAULT_PAGE_SIZE = 25
+# Counting beyond this many matches costs time and tells an agent nothing: "1,000+" says it all.
+COUNT_CAP = 1000
+
+
+def views_for(user) -> list[str]:
+    """Agents and supervisors work their teams' queues; admins see everything."""
+    if role_of(user) == Role.ADMIN:
+        return [VIEW_MY, VIEW_UNASSIGNED, VIEW_ALL]
+    return [VIEW_MY, VIEW_UNASSIGNED, VIEW_TEAM]
+
+
+def default_view(user) -> str:
+    return VIEW_TEAM if role_of(user) != Role.ADMIN else VIEW_ALL
+
+
+def _view_condition(user, view: str) -> Q:
+    if view == VIEW_MY:
+        return Q(assignee=user)
+    if view == VIEW_UNASSIGNED:
+        return Q(assignee__isnull=True)
+    if view == VIEW_TEAM:
+        return Q(queue__team_id__in=team_ids_of(user))
+    return Q()
+
+
+def ticket_list_for_user(user, *, view: str) -> QuerySet[Ticket]:
+    """The tickets of one view, newest first, with what a list row shows loaded in the same query."""
+    if view not in views_for(user):
+        view = default_view(user)
+    return (
+        visible_to(user)
+        .filter(_view_condition(user, view))
+        .select_related("customer", "queue", "assignee")
+        .prefetch_related("tags")
+        .order_by("-created_at", "-id")
+    )
+
+
+def view_counts(user) -> dict[str, int]:
+    """Open tickets (new, open, pending) per view, in ONE aggregate query.
+
+    Only open tickets are counted: that is the workload an agent acts on, and it stays bounded as
+    the history grows (resolved and closed tickets are the bulk of a desk's rows).
+    """
+    views = views_for(user)
+    aggregates = {view: Count("pk", filter=_view_condition(user, view)) for view in views}
+    return visible_to(user).filter(status__in=Ticket.OPEN_STATUSES).order_by().aggregate(**aggregates)
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at `cap`: COUNT(*) over 100k matches is the slow part of a list.
+
+    `count` is at most cap + 1; `is_capped` says there are more than `cap` matches (shown as "1,000+").
+    Pages past the cap are not offered: narrowing the filters is the way there.
+    """
+
+    def __init__(self, object_list, per_page, cap: int = COUNT_CAP, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = cap
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by()[: self.cap + 1].count()
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count > self.cap
+
+    @cached_property
+    def num_pages(self) -> int:
+        hits = min(self.count, self.cap)
+        if hits == 0 and not self.allow_empty_first_page:
+            return 0
+        return max(1, ceil(hits / self.per_page))
+
+
+def paginate(queryset: QuerySet, *, page: str | int | None, per_page: int) -> Page:
+    return CappedPaginator(queryset, per_page).get_page(page)
+
+
+def list_filter_choices(user) -> dict:
+    """The options of the list's filter bar: queues the user can see, staff of their teams, tags in use."""
+    from django.contrib.auth import get_user_model
+
+    from tickets.models import Tag
+
+    queues = list(queues_visible_to(user).order_by("name"))
+    if role_of(user) == Role.ADMIN:
+        staff = get_user_model().objects.filter(memberships__isnull=False)
+    else:
+        staff = get_user_model().objects.filter(memberships__team_id__in=team_ids_of(user))
+    staff = list(staff.distinct().order_by("first_name", "last_name", "username")[:200])
+    tags = list(Tag.objects.order_by("name").values_list("name", flat=True)[:200])
+    return {"queues": queues, "staff": staff, "tags": tags}
+
+
+# --- The ticket page -------------------------------------------------------------------------------
+
+_EVENT_LABELS = {
+    TicketEvent.Kind.STATUS: dict(Ticket.Status.choices),
+    TicketEvent.Kind.REOPENED: dict(Ticket.Status.choices),
+    TicketEvent.Kind.PRIORITY: dict(Ticket.Priority.choices),
+    TicketEvent.Kind.KIND: dict(Ticket.Kind.choices),
+    TicketEvent.Kind.CREATED: dict(Ticket.Channel.choices),
+}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    message: Message | None = None
+    event: TicketEvent | None = None
+
+    @property
+    def is_message(self) -> bool:
+        return self.message is not None
+
+    @property
+    def from_label(self) -> str:
+        return self._label(self.event.from_value) if self.event else ""
+
+    @property
+    def to_label(self) -> str:
+        return self._label(self.event.to_value) if self.event else ""
+
+    def _label(self, value: str) -> str:
+        return str(_EVENT_LABELS.get(self.event.kind, {}).get(value, value))
+
+
+def ticket_timeline(user, ticket: Ticket) -> list[TimelineEntry]:
+    """Messages and events in one chronological list (two queries plus attachments, whatever the length).
+
+    Customers never get here (the workspace is staff-only), and `messages_visible_to` would hide
+    internal notes from them anyway.
+    """
+    messages = messages_visible_to(user, ticket)
+    events = ticket.events.select_related("actor")
+    entries = [TimelineEntry(at=m.created_at, message=m) for m in messages]
+    entries += [TimelineEntry(at=e.created_at, event=e) for e in events]
+    # Events sort before a message written at the same instant: a status change caused by a reply
+    # is recorded after the reply, and showing it below the reply reads naturally.
+    entries.sort(key=lambda e: (e.at, 0 if e.is_message else 1))
+    return entries
+
+
+def customer_other_tickets(user, ticket: Ticket, limit: int = 10) -> list[Ticket]:
+    """The customer's other tickets that this user may see, newest first."""
+    return list(
+        visible_to(user)
+        .filter(customer_id=ticket.customer_id)
+        .exclude(pk=ticket.pk)
+        .only("reference", "subject", "status", "created_at")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def assignee_choices(ticket: Ticket) -> QuerySet:
+    """Members of the ticket's team: the only people it may be assigned to."""
+    return staff_in_team(ticket.queue.team_id)
+
+
+def macros_for(user, ticket: Ticket) -> QuerySet[Macro]:
+    """Canned replies for everyone plus those of the ticket's team."""
+    return Macro.objects.filter(Q(team__isnull=True) | Q(team_id=ticket.queue.team_id)).order_by("name")
+
+
+def can_work_on(user, ticket: Ticket) -> bool:
+    """Whether `user` belongs to the ticket's team: the service assigns tickets only to members."""
+    return Membership.objects.filter(user=user, team_id=ticket.queue.team_id).exists()
+
+
+def queues_for_create(user) -> QuerySet[Queue]:
+    return queues_visible_to(user).order_by("name")
