@@ -1,0 +1,304 @@
+"""Shapes of the tickets API: what goes out (read serializers) and what comes in (input serializers).
+
+Input serializers only validate; the view hands their data to `tickets.services`, the one writer.
+Unknown fields are refused (400), so a typo never silently does nothing.
+"""
+
+import re
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from tickets import selectors
+from tickets.models import Message, Ticket
+from tickets.roles import is_staff_member
+from tickets.services import allowed_transitions
+
+User = get_user_model()
+
+MAX_DESCRIPTION = 50_000
+MAX_BODY = 50_000
+MAX_TAGS = 20
+MAX_VERSION = 2**31 - 1
+TAG_RE = re.compile(r"^[-\w]+\Z")
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one API error contract (helpdesk/api.py): a stable `code` and a human `detail`."""
+
+    code = serializers.CharField(help_text=_("Stable machine-readable error code."))
+    detail = serializers.CharField(help_text=_("Human-readable explanation, in the user's language."))
+    errors = serializers.DictField(
+        required=False, help_text=_("Per-field messages, present when the input was invalid.")
+    )
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """Refuses fields it does not know, instead of silently ignoring them."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: [_("Expected a JSON object.")]}
+            )
+        unknown = sorted(str(key) for key in data if key not in self.fields)
+        if unknown:
+            raise serializers.ValidationError({key[:100]: [_("Unknown field.")] for key in unknown[:20]})
+        return super().to_internal_value(data)
+
+
+class TagListField(serializers.ListField):
+    child = serializers.CharField(max_length=50)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", MAX_TAGS)
+        kwargs.setdefault("help_text", _("Tag names (letters, digits, '-' and '_'); replaces the current tags."))
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        names = super().to_internal_value(data)
+        cleaned = []
+        for name in names:
+            name = name.strip().lower()
+            if not TAG_RE.match(name):
+                raise serializers.ValidationError(
+                    _("“%(tag)s” is not a valid tag: use letters, digits, '-' and '_'.") % {"tag": name[:50]}
+                )
+            cleaned.append(name)
+        return cleaned
+
+
+class NamedChoiceField(serializers.ChoiceField):
+    """A choice field documented as one named enum component (TicketStatusEnum, ...).
+
+    drf-spectacular otherwise names enums after the field (`kind`, `status`), which collides as soon as
+    two apps (or tickets and messages) use the same field name for different choice sets.
+    """
+
+    def __init__(self, *, component_name: str, **kwargs):
+        self.component_name = component_name
+        super().__init__(**kwargs)
+
+
+class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = NamedChoiceField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        schema = build_choice_field(field)
+        schema.pop("x-spec-enum-id", None)
+        schema["enum"] = [value for value in schema["enum"] if value not in ("", None)]
+        component = ResolvedComponent(
+            name=field.component_name, type=ResolvedComponent.SCHEMA, object=field.component_name, schema=schema
+        )
+        auto_schema.registry.register_on_missing(component)
+        if field.allow_null:
+            return {"oneOf": [component.ref], "nullable": True}
+        return component.ref
+
+
+def status_field(**kwargs) -> NamedChoiceField:
+    return NamedChoiceField(choices=Ticket.Status.choices, component_name="TicketStatusEnum", **kwargs)
+
+
+def priority_field(**kwargs) -> NamedChoiceField:
+    return NamedChoiceField(choices=Ticket.Priority.choices, component_name="TicketPriorityEnum", **kwargs)
+
+
+def kind_field(**kwargs) -> NamedChoiceField:
+    return NamedChoiceField(choices=Ticket.Kind.choices, component_name="TicketKindEnum", **kwargs)
+
+
+def channel_field(**kwargs) -> NamedChoiceField:
+    return NamedChoiceField(choices=Ticket.Channel.choices, component_name="TicketChannelEnum", **kwargs)
+
+
+def language_field(**kwargs) -> NamedChoiceField:
+    return NamedChoiceField(choices=settings.LANGUAGES, component_name="LanguageCodeEnum", **kwargs)
+
+
+def message_kind_field(**kwargs) -> NamedChoiceField:
+    return NamedChoiceField(choices=Message.Kind.choices, component_name="MessageKindEnum", **kwargs)
+
+
+# --- Output ------------------------------------------------------------------------------------------
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class CustomerSummarySerializer(serializers.Serializer):
+    name = serializers.CharField()
+    email = serializers.EmailField()
+
+
+class TicketLinksSerializer(serializers.Serializer):
+    self = serializers.URLField()
+    messages = serializers.URLField()
+
+
+def _person_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    status = status_field(read_only=True)
+    priority = priority_field(read_only=True)
+    kind = kind_field(read_only=True)
+    channel = channel_field(read_only=True)
+    language = language_field(read_only=True)
+    queue = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    assignee = serializers.SerializerMethodField()
+    customer = CustomerSummarySerializer(read_only=True)
+    tags = serializers.SerializerMethodField()
+    allowed_transitions = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "reference", "subject", "description", "status", "priority", "kind", "channel", "language",
+            "queue", "assignee", "customer", "tags", "created_at", "updated_at", "first_response_at",
+            "resolved_at", "closed_at", "reopen_count", "version", "allowed_transitions", "links",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_assignee(self, ticket: Ticket):
+        if ticket.assignee is None:
+            return None
+        return {"id": ticket.assignee.pk, "name": _person_name(ticket.assignee)}
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_tags(self, ticket: Ticket) -> list[str]:
+        return sorted(tag.name for tag in ticket.tags.all())  # prefetched by the view
+
+    @extend_schema_field(serializers.ListField(child=status_field()))
+    def get_allowed_transitions(self, ticket: Ticket) -> list[str]:
+        return allowed_transitions(ticket)
+
+    @extend_schema_field(TicketLinksSerializer)
+    def get_links(self, ticket: Ticket) -> dict:
+        request = self.context.get("request")
+        detail = reverse("api-tickets-detail", kwargs={"reference": ticket.reference})
+        messages = reverse("api-tickets-messages", kwargs={"reference": ticket.reference})
+        if request is not None:
+            detail, messages = request.build_absolute_uri(detail), request.build_absolute_uri(messages)
+        return {"self": detail, "messages": messages}
+
+
+class MessageAuthorSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    is_staff = serializers.BooleanField(help_text=_("True for the desk's staff, false for the customer."))
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    kind = message_kind_field(read_only=True)
+    channel = channel_field(read_only=True)
+    author = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = ["id", "kind", "body", "author", "channel", "created_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(MessageAuthorSerializer(allow_null=True))
+    def get_author(self, message: Message):
+        if message.author_user is not None:
+            return {"name": _person_name(message.author_user), "is_staff": True}
+        if message.author_customer is not None:
+            return {"name": message.author_customer.name, "is_staff": False}
+        return None
+
+
+# --- Input -------------------------------------------------------------------------------------------
+
+
+class TicketCreateSerializer(StrictInputSerializer):
+    """Customers open their own tickets; staff open one on a customer's behalf (customer_email)."""
+
+    STAFF_ONLY = ("customer_email", "customer_name", "queue", "priority", "tags")
+
+    subject = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=MAX_DESCRIPTION)
+    kind = kind_field(required=False)
+    language = language_field(required=False)
+    priority = priority_field(required=False, help_text=_("Staff only."))
+    queue = serializers.SlugField(max_length=50, required=False, help_text=_("Queue slug. Staff only."))
+    tags = TagListField(required=False)
+    customer_email = serializers.EmailField(max_length=254, required=False,
+                                            help_text=_("Staff only, and then required: who the ticket is for."))
+    customer_name = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                          help_text=_("Staff only: the customer's name on first contact."))
+
+    def validate(self, attrs):
+        user = self.context["request"].user
+        if is_staff_member(user):
+            if not attrs.get("customer_email"):
+                raise serializers.ValidationError({"customer_email": [_("Say who the ticket is for.")]})
+            if "queue" in attrs:
+                queue = selectors.queues_visible_to(user).filter(slug=attrs["queue"]).first()
+                if queue is None:
+                    raise serializers.ValidationError({"queue": [_("No such queue.")]})
+                attrs["queue"] = queue
+        else:
+            refused = [name for name in self.STAFF_ONLY if name in self.initial_data]
+            if refused:
+                raise serializers.ValidationError({name: [_("Only staff can set this field.")] for name in refused})
+        return attrs
+
+
+class TicketUpdateSerializer(StrictInputSerializer):
+    """Staff changes to a ticket. `version` is the one the client last read (optimistic concurrency)."""
+
+    version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION,
+                                       help_text=_("The ticket's version as last read; 409 if it changed since."))
+    status = status_field(required=False)
+    priority = priority_field(required=False)
+    kind = kind_field(required=False)
+    queue = serializers.SlugField(max_length=50, required=False, help_text=_("Queue slug."))
+    assignee = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False, allow_null=True,
+                                        help_text=_("User id of a member of the queue's team; null unassigns."))
+    tags = TagListField(required=False)
+
+    def validate_queue(self, slug):
+        queue = selectors.queues_visible_to(self.context["request"].user).filter(slug=slug).first()
+        if queue is None:
+            raise serializers.ValidationError(_("No such queue."))
+        return queue
+
+    def validate_assignee(self, user_id):
+        if user_id is None:
+            return None
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        if user is None:
+            raise serializers.ValidationError(_("No such user."))
+        return user
+
+
+class MessageCreateSerializer(StrictInputSerializer):
+    body = serializers.CharField(max_length=MAX_BODY)
+    kind = message_kind_field(
+        default=Message.Kind.REPLY,
+        help_text=_("`note` (internal, staff only) or `reply` (seen by the customer)."),
+    )
+
+
+__all__ = [
+    "ErrorSerializer",
+    "MessageCreateSerializer",
+    "MessageSerializer",
+    "TicketCreateSerializer",
+    "TicketSerializer",
+    "TicketUpdateSerializer",
+]

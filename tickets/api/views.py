@@ -1,0 +1,231 @@
+"""The tickets API: thin views over `tickets.selectors` (what a user may see) and `tickets.services` (changes).
+
+Every object lookup goes through `selectors.visible_to(user)`, so another customer's ticket answers 404.
+Domain errors (IllegalTransition, StaleTicket, TicketClosed, ...) become 400/409 in helpdesk/api.py.
+"""
+
+import re
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status as http
+from rest_framework import viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+
+from tickets import selectors, services
+from tickets.filters import TicketFilter
+from tickets.models import Message, Ticket
+from tickets.roles import is_staff_member, role_of
+
+from .serializers import (
+    ErrorSerializer,
+    MessageCreateSerializer,
+    MessageSerializer,
+    TicketCreateSerializer,
+    TicketSerializer,
+    TicketUpdateSerializer,
+)
+
+# References are short ASCII tokens (DD-1001); anything else cannot name a ticket, and is never sent
+# to the database (NUL bytes and odd encodings are refused here rather than by the driver).
+REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}\Z")
+
+
+def _errors(*statuses: int) -> dict:
+    described = {
+        400: _("Invalid input, or a change the ticket's life cycle does not allow (see `code`)."),
+        401: _("Not authenticated."),
+        403: _("Your role does not allow this."),
+        404: _("No such ticket, or not one you can see."),
+        409: _("The ticket changed since you read it (`stale_ticket`): reload and try again."),
+    }
+    return {code: OpenApiResponse(ErrorSerializer, description=str(described[code])) for code in statuses}
+
+
+class HasDeskRole(BasePermission):
+    """Logged-in users without a role (no group) get 403, not an empty desk."""
+
+    message = _("Your account has no role on this desk.")
+
+    def has_permission(self, request, view) -> bool:
+        return role_of(request.user) is not None
+
+
+class ApiTicketFilter(TicketFilter):
+    """The shared ticket filter, with a search that never matches a customer against internal notes.
+
+    TicketFilter.search looks into every message body; for a customer that would reveal which of their
+    tickets carry a note containing a word. Staff keep the shared behaviour.
+    """
+
+    def search(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
+        if self.request is not None and is_staff_member(self.request.user):
+            return super().search(queryset, name, value)
+        value = value.strip()
+        if not value:
+            return queryset
+        in_replies = Message.objects.filter(ticket=OuterRef("pk"), kind=Message.Kind.REPLY, body__icontains=value)
+        return queryset.filter(Q(reference__iexact=value) | Q(subject__icontains=value) | Exists(in_replies))
+
+
+@extend_schema(tags=["tickets"])
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("List tickets"),
+        description=_("Tickets you may see (customers: their own; staff: their teams' queues; admins: all), "
+                      "newest first, paginated, filterable and searchable (`q`)."),
+        responses={200: TicketSerializer(many=True), **_errors(400, 401, 403, 404)},
+    ),
+    create=extend_schema(
+        summary=_("Open a ticket"),
+        description=_("Customers open their own tickets. Staff open one on a customer's behalf with "
+                      "`customer_email` (and `customer_name` on first contact). The channel is `api`."),
+        request=TicketCreateSerializer,
+        responses={201: TicketSerializer, **_errors(400, 401, 403)},
+    ),
+    retrieve=extend_schema(
+        summary=_("Read a ticket"),
+        responses={200: TicketSerializer, **_errors(401, 403, 404)},
+    ),
+    partial_update=extend_schema(
+        summary=_("Change a ticket (staff)"),
+        description=_("Change status, priority, kind, queue, assignee or tags. Send the `version` you last "
+                      "read: 409 if someone changed the ticket since, 400 with `illegal_transition` if the "
+                      "life cycle does not allow the status change."),
+        request=TicketUpdateSerializer,
+        responses={200: TicketSerializer, **_errors(400, 401, 403, 404, 409)},
+    ),
+)
+class TicketViewSet(viewsets.GenericViewSet):
+    lookup_field = "reference"
+    lookup_value_regex = "[^/]+"
+    serializer_class = TicketSerializer
+    # Token first: an anonymous request then gets 401 with `WWW-Authenticate: Token`.
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated, HasDeskRole]
+    filterset_class = ApiTicketFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    @property
+    def filter_backends(self):
+        return [DjangoFilterBackend] if getattr(self, "action", None) == "list" else []
+
+    def get_queryset(self) -> QuerySet[Ticket]:
+        if getattr(self, "swagger_fake_view", False):
+            return Ticket.objects.none()
+        return (
+            selectors.visible_to(self.request.user)
+            .select_related("customer", "queue", "assignee")
+            .prefetch_related("tags")
+        )
+
+    def get_object(self) -> Ticket:
+        reference = str(self.kwargs.get(self.lookup_field, ""))
+        if not REFERENCE_RE.match(reference):
+            raise NotFound(_("No such ticket."))
+        ticket = self.get_queryset().filter(reference__iexact=reference).first()
+        if ticket is None:
+            raise NotFound(_("No such ticket."))  # also for another customer's ticket: no existence leak
+        return ticket
+
+    def _reloaded(self, ticket: Ticket) -> Ticket:
+        """The ticket as stored after a change, with what the serializer reads."""
+        return Ticket.objects.select_related("customer", "queue", "assignee").prefetch_related("tags").get(
+            pk=ticket.pk
+        )
+
+    def _require_staff(self, message) -> None:
+        if not is_staff_member(self.request.user):
+            raise PermissionDenied(message)
+
+    def list(self, request):
+        tickets = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(tickets)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def create(self, request):
+        data_in = TicketCreateSerializer(data=request.data, context=self.get_serializer_context())
+        data_in.is_valid(raise_exception=True)
+        data = data_in.validated_data
+        user = request.user
+        if is_staff_member(user):
+            customer = services.customer_get_or_create(
+                email=data["customer_email"], name=data.get("customer_name", ""),
+                language=data.get("language", "en"),
+            )
+        else:
+            customer = selectors.customer_for_user(user)
+            if customer is None:
+                raise PermissionDenied(_("Your account is not linked to a customer."))
+        ticket = services.ticket_create(
+            customer=customer,
+            subject=data["subject"],
+            description=data["description"],
+            channel=Ticket.Channel.API,
+            queue=data.get("queue"),
+            priority=data.get("priority", Ticket.Priority.NORMAL),
+            kind=data.get("kind", Ticket.Kind.QUESTION),
+            language=data.get("language"),
+            actor=user,
+            tags=data.get("tags", ()),
+        )
+        return Response(self.get_serializer(self._reloaded(ticket)).data, status=http.HTTP_201_CREATED)
+
+    def retrieve(self, request, reference=None):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def partial_update(self, request, reference=None):
+        ticket = self.get_object()
+        self._require_staff(_("Customers cannot change a ticket's fields; reply to it instead."))
+        data_in = TicketUpdateSerializer(data=request.data, context=self.get_serializer_context())
+        data_in.is_valid(raise_exception=True)
+        data = dict(data_in.validated_data)
+        changes = {name: data[name] for name in ("status", "priority", "kind", "queue", "assignee", "tags")
+                   if name in data}
+        services.ticket_update(ticket=ticket, actor=request.user, expected_version=data["version"], **changes)
+        return Response(self.get_serializer(self._reloaded(ticket)).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary=_("List a ticket's messages"),
+        description=_("Oldest first. Customers see public replies only; staff also see internal notes."),
+        responses={200: MessageSerializer(many=True), **_errors(401, 403, 404)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary=_("Reply to a ticket, or add an internal note (staff)"),
+        description=_("A customer's reply reopens a resolved ticket and wakes a pending one; an agent's first "
+                      "reply opens a new ticket. Customers can only write replies. Closed tickets refuse "
+                      "messages (`ticket_closed`)."),
+        request=MessageCreateSerializer,
+        responses={201: MessageSerializer, **_errors(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["get", "post"], url_path="messages", url_name="messages")
+    def messages(self, request, reference=None):
+        ticket = self.get_object()
+        if request.method == "POST":
+            return self._message_create(request, ticket)
+        messages = selectors.messages_visible_to(request.user, ticket)
+        page = self.paginate_queryset(messages)
+        data = MessageSerializer(page, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(data)
+
+    def _message_create(self, request, ticket: Ticket) -> Response:
+        data_in = MessageCreateSerializer(data=request.data, context=self.get_serializer_context())
+        data_in.is_valid(raise_exception=True)
+        body, kind = data_in.validated_data["body"], data_in.validated_data["kind"]
+        if is_staff_member(request.user):
+            author = {"author_user": request.user}
+        else:
+            if kind != Message.Kind.REPLY:
+                raise PermissionDenied(_("Customers can only write public replies."))
+            author = {"author_customer": ticket.customer}  # visible_to: a customer sees only their own
+        message = services.message_add(ticket=ticket, body=body, kind=kind, channel=Ticket.Channel.API, **author)
+        message = Message.objects.select_related("author_user", "author_customer").get(pk=message.pk)
+        return Response(MessageSerializer(message).data, status=http.HTTP_201_CREATED)
