@@ -83,9 +83,9 @@ class CappedPaginator(Paginator):
     Pages past the cap are not offered: narrowing the filters is the way there.
     """
 
-    def __init__(self, object_list, per_page, cap: int = COUNT_CAP, **kwargs):
+    def __init__(self, object_list, per_page, cap: int | None = None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
-        self.cap = cap
+        self.cap = COUNT_CAP if cap is None else cap
 
     @cached_property
     def count(self) -> int:
