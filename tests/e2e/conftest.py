@@ -221,7 +221,14 @@ def console_errors() -> Callable:
 
     def attach(page) -> list[str]:
         errors: list[str] = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+
+        def on_console(msg):
+            url = (msg.location or {}).get("url", "")
+            # Chromium asks for /favicon.ico on its own; the desk does not ship one (not a page error).
+            if msg.type == "error" and not url.endswith("/favicon.ico"):
+                errors.append(f"{msg.text} ({url})" if url else msg.text)
+
+        page.on("console", on_console)
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         return errors
 
