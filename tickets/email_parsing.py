@@ -1,0 +1,334 @@
+"""Parse one RFC 822 message into what the desk needs: a pure function from bytes to a ParsedEmail.
+
+No database, no settings, no network: `parse_email(raw)` never raises, whatever the bytes are. What
+the desk then does with the result (new ticket, reply, rejection) is `tickets.services.intake`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from email import policy
+from email.header import decode_header, make_header
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import getaddresses
+from html.parser import HTMLParser
+
+# Our notifications carry this line; whatever the customer's mail program quotes below it is history.
+REPLY_MARKER = "##- Please type your reply above this line -##"
+# Our own outgoing mail carries this header, so a copy of it coming back is recognised as a loop.
+DESK_HEADER = "X-Delight-Desk"
+
+_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+_OUTLOOK_SEPARATOR = re.compile(r"^(?:-{3,} ?Original Message ?-{3,}|_{20,})\s*$", re.M | re.I)
+_AUTO_PRECEDENCE = {"bulk", "junk", "auto_reply", "auto-reply"}
+_BOUNCE_SENDERS = {"mailer-daemon", "postmaster"}
+
+
+@dataclass(frozen=True)
+class ParsedAttachment:
+    name: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class ParsedEmail:
+    message_id: str = ""
+    in_reply_to: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    sender: str = ""
+    sender_name: str = ""
+    subject: str = ""
+    text: str = ""
+    attachments: tuple[ParsedAttachment, ...] = ()
+    language: str = ""
+    is_auto_submitted: bool = False
+    is_bounce: bool = False
+    from_desk: bool = False
+    malformed: str = ""  # why the bytes are not a usable email, or "" when they are
+    defects: tuple[str, ...] = field(default=())
+
+    @property
+    def thread_ids(self) -> tuple[str, ...]:
+        """Message-IDs this email answers, most recent first (In-Reply-To, then References backwards)."""
+        seen: list[str] = []
+        for message_id in (*self.in_reply_to, *reversed(self.references)):
+            if message_id not in seen:
+                seen.append(message_id)
+        return tuple(seen)
+
+    @property
+    def reply_text(self) -> str:
+        """The new text of a reply: cut at our marker line and at a trailing quoted block."""
+        return strip_quoted_reply(self.text)
+
+
+def parse_email(raw: bytes) -> ParsedEmail:
+    """Everything the desk needs from one message. Never raises: problems end up in `malformed`."""
+    if not raw or not raw.strip():
+        return ParsedEmail(malformed="empty message")
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+    except Exception as exc:  # the parser is lenient; this is the last line of defence
+        return ParsedEmail(malformed=f"unparseable message ({type(exc).__name__})")
+    headers = _raw_headers(message)
+    if not headers:
+        return ParsedEmail(malformed="no headers", text=_safe_text(raw))
+    sender_name, sender = _sender(headers.get("from", ""))
+    subject = _clean_line(headers.get("subject", ""))
+    content_type = _safe(lambda: message.get_content_type(), "text/plain")
+    text, body_part = _body(message)
+    attachments = _attachments(message, body_part)
+    defects = tuple(sorted({type(d).__name__ for d in _safe(lambda: message.defects, [])}))
+    malformed = ""
+    if not text and not attachments and any("Boundary" in name for name in defects):
+        malformed = "broken MIME structure (multipart boundary not found)"
+    return ParsedEmail(
+        message_id=_first_id(headers.get("message-id", "")),
+        in_reply_to=tuple(_MESSAGE_ID.findall(headers.get("in-reply-to", ""))),
+        references=tuple(_MESSAGE_ID.findall(headers.get("references", ""))),
+        sender=sender,
+        sender_name=sender_name,
+        subject=subject,
+        text=text,
+        attachments=attachments,
+        language=_language(headers.get("content-language", "")),
+        is_auto_submitted=_is_auto_submitted(headers),
+        is_bounce=_is_bounce(content_type, message, sender, headers),
+        from_desk=DESK_HEADER.lower() in headers,
+        malformed=malformed,
+        defects=defects,
+    )
+
+
+def _safe(func, default):
+    try:
+        return func()
+    except Exception:
+        return default
+
+
+def _decode_header_value(value: str) -> str:
+    """RFC 2047 encoded words to text, in any charset; undecodable bytes become U+FFFD."""
+    try:
+        return str(make_header(decode_header(value)))
+    except Exception:
+        parts = []
+        try:
+            for chunk, charset in decode_header(value):
+                if isinstance(chunk, bytes):
+                    parts.append(_decode_bytes(chunk, charset))
+                else:
+                    parts.append(chunk)
+            return "".join(parts)
+        except Exception:
+            return value
+
+
+def _raw_headers(message: EmailMessage) -> dict[str, str]:
+    """Headers as decoded text, read without the structured header parsers (which can raise)."""
+    headers: dict[str, str] = {}
+    try:
+        items = message.raw_items()
+    except Exception:
+        return headers
+    for name, value in items:
+        key = str(name).strip().lower()
+        if key and key not in headers:
+            raw_value = str(value)
+            # Headers carrying 8-bit bytes come back with surrogates: recover them as UTF-8 or Latin-1.
+            if any("\udc80" <= ch <= "\udcff" for ch in raw_value):
+                raw_value = _decode_bytes(raw_value.encode("utf-8", "surrogateescape"), None)
+            headers[key] = _decode_header_value(re.sub(r"\r?\n[ \t]+", " ", raw_value))
+    return headers
+
+
+def _clean_line(value: str) -> str:
+    return " ".join(value.replace("\x00", "").split())
+
+
+def _first_id(value: str) -> str:
+    found = _MESSAGE_ID.search(value)
+    if found:
+        return found.group(0)
+    value = _clean_line(value)
+    return f"<{value}>" if value and " " not in value else ""
+
+
+def _sender(value: str) -> tuple[str, str]:
+    """(display name, address) of the From header; ("", "") when there is no usable address."""
+    try:
+        pairs = getaddresses([value])
+    except Exception:
+        return "", ""
+    for name, address in pairs:
+        address = address.strip().strip("<>")
+        local, _, domain = address.rpartition("@")
+        if local and domain and "." in domain and " " not in address and len(address) <= 254:
+            return _clean_line(name)[:200], address
+    return "", ""
+
+
+def _language(value: str) -> str:
+    code = value.split(",")[0].strip().lower()
+    return code.split("-")[0][:10] if code else ""
+
+
+def _is_auto_submitted(headers: dict[str, str]) -> bool:
+    auto = headers.get("auto-submitted", "").strip().lower()
+    if auto and not auto.startswith("no"):
+        return True
+    if headers.get("precedence", "").strip().lower() in _AUTO_PRECEDENCE:
+        return True
+    return any(name in headers for name in ("x-autoreply", "x-autorespond", "x-autoresponder"))
+
+
+def _is_bounce(content_type: str, message: EmailMessage, sender: str, headers: dict[str, str]) -> bool:
+    if content_type == "multipart/report":
+        return True
+    local = sender.rpartition("@")[0].lower()
+    if local in _BOUNCE_SENDERS:
+        return True
+    if headers.get("return-path", "").strip() == "<>":
+        return True
+    return "x-failed-recipients" in headers
+
+
+def _decode_bytes(data: bytes, charset: str | None) -> str:
+    for candidate in (charset, "utf-8"):
+        if not candidate:
+            continue
+        try:
+            return data.decode(candidate)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("latin-1")  # every byte sequence is valid Latin-1: nothing is lost, nothing raises
+
+
+def _part_text(part: EmailMessage) -> str:
+    content = _safe(part.get_content, None)  # fails on unknown charsets: then decode by hand
+    if isinstance(content, str):
+        return content
+    payload = _safe(lambda: part.get_payload(decode=True), b"") or b""
+    return _decode_bytes(payload, _safe(lambda: part.get_content_charset(), None))
+
+
+def _safe_text(raw: bytes) -> str:
+    return _decode_bytes(raw[:100_000], None)
+
+
+def _body(message: EmailMessage) -> tuple[str, EmailMessage | None]:
+    """The message text (plain preferred, HTML converted) and the part it came from."""
+    part = _safe(lambda: message.get_body(preferencelist=("plain", "html")), None)
+    if part is None:
+        if _safe(lambda: message.is_multipart(), True):
+            return "", None
+        if _safe(lambda: message.get_content_maintype(), "text") != "text":
+            return "", None
+        part = message
+    text = _part_text(part)
+    if _safe(lambda: part.get_content_subtype(), "plain") == "html":
+        text = html_to_text(text)
+    return _normalise_text(text), part
+
+
+def _normalise_text(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _attachments(message: EmailMessage, body_part: EmailMessage | None) -> tuple[ParsedAttachment, ...]:
+    found: list[ParsedAttachment] = []
+    try:
+        parts = list(message.walk())
+    except Exception:
+        return ()
+    for index, part in enumerate(parts, start=1):
+        if part is body_part:
+            continue
+        if _safe(lambda p=part: p.is_multipart(), True):
+            continue
+        disposition = _safe(lambda p=part: p.get_content_disposition(), None)
+        filename = _safe(lambda p=part: p.get_filename(), None)
+        content_type = _safe(lambda p=part: p.get_content_type(), "application/octet-stream")
+        if disposition != "attachment" and not filename:
+            continue  # an alternative text part, not a file
+        data = _safe(lambda p=part: p.get_payload(decode=True), b"") or b""
+        name = _clean_line(_decode_header_value(filename)) if filename else f"attachment-{index}"
+        found.append(ParsedAttachment(name=name[:255], content_type=content_type, data=data))
+    return tuple(found)
+
+
+def strip_quoted_reply(text: str) -> str:
+    """Drop what a mail program quoted under the reply: our marker line onwards, then a trailing
+    block of '>' lines with its "On ... wrote:" introduction."""
+    if REPLY_MARKER in text:
+        text = text.split(REPLY_MARKER, 1)[0]
+    text = _OUTLOOK_SEPARATOR.split(text, 1)[0]
+    lines = text.rstrip().split("\n")
+    while lines and (lines[-1].startswith(">") or not lines[-1].strip()):
+        lines.pop()
+    if lines and re.search(r"(wrote|schrieb|kirjutas|schreef|escribió|kirjoitti)\s*:\s*$", lines[-1], re.I):
+        lines.pop()
+    result = "\n".join(lines).strip()
+    return result or text.strip()
+
+
+class _TextExtractor(HTMLParser):
+    _SKIP = {"script", "style", "head", "title", "template", "noscript"}
+    _BLOCK = {"p", "div", "section", "article", "header", "footer", "table", "tr", "ul", "ol",
+              "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "hr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.skipping = 0
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._SKIP:
+            self.skipping += 1
+        elif tag == "br":
+            self.out.append("\n")
+        elif tag == "li":
+            self.out.append("\n- ")
+        elif tag in ("td", "th"):
+            self.out.append(" ")
+        elif tag in self._BLOCK:
+            self.out.append("\n\n")
+        if tag == "a":
+            href = dict(attrs).get("href") or ""
+            self.links.append(href if href.startswith(("http://", "https://", "mailto:")) else "")
+
+    def handle_endtag(self, tag):
+        if tag in self._SKIP:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in self._BLOCK:
+            self.out.append("\n\n")
+        elif tag == "a" and self.links:
+            href = self.links.pop()
+            if href and not href.startswith("mailto:"):
+                self.out.append(f" ({href})")
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.out.append(re.sub(r"\s+", " ", data))
+
+
+def html_to_text(html: str) -> str:
+    """Readable plain text from an HTML mail body: tags, scripts and styles removed, entities decoded.
+
+    The result is text, never markup: it is stored as a message body and always shown escaped.
+    """
+    parser = _TextExtractor()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:
+        return re.sub(r"<[^>]*>", " ", html)
+    text = "".join(parser.out)
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
