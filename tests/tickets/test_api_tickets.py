@@ -14,6 +14,11 @@ S = Ticket.Status
 LIST = "/api/v1/tickets/"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # users are test data here
+
+
 def client_for(user=None) -> APIClient:
     client = APIClient()
     if user is not None:

@@ -6,7 +6,7 @@ Domain errors (IllegalTransition, StaleTicket, TicketClosed, ...) become 400/409
 
 import re
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -58,20 +58,37 @@ class HasDeskRole(BasePermission):
 
 
 class ApiTicketFilter(TicketFilter):
-    """The shared ticket filter, with a search that never matches a customer against internal notes.
+    """The shared ticket filter, hardened for the API.
 
-    TicketFilter.search looks into every message body; for a customer that would reveal which of their
-    tickets carry a note containing a word. Staff keep the shared behaviour.
+    - `q` for a customer never looks into internal notes: TicketFilter.search matches every message
+      body, which would tell a customer which of their tickets carry a note containing a word.
+    - `assignee` ids outside the database's integer range (or non-ASCII digits such as "²") match
+      nothing instead of raising OverflowError/ValueError (a 500).
     """
+
+    MAX_ID = 2**63 - 1
+    MAX_SEARCH = 200
 
     def search(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
         if self.request is not None and is_staff_member(self.request.user):
             return super().search(queryset, name, value)
-        value = value.strip()
-        if not value:
+        term = (value or "").strip()[: self.MAX_SEARCH]
+        if not term:
             return queryset
-        in_replies = Message.objects.filter(ticket=OuterRef("pk"), kind=Message.Kind.REPLY, body__icontains=value)
-        return queryset.filter(Q(reference__iexact=value) | Q(subject__icontains=value) | Exists(in_replies))
+        by_subject = Ticket.objects.filter(subject__icontains=term).values("id").order_by()
+        by_reference = Ticket.objects.filter(reference__in={term, term.upper()}).values("id").order_by()
+        by_reply = (
+            Message.objects.filter(kind=Message.Kind.REPLY, body__icontains=term).values("ticket_id").order_by()
+        )
+        return queryset.filter(pk__in=by_subject.union(by_reference, by_reply))
+
+    def filter_assignee(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
+        value = (value or "").strip()
+        if value in ("me", "none"):
+            return super().filter_assignee(queryset, name, value)
+        if value.isascii() and value.isdigit() and int(value) <= self.MAX_ID:
+            return queryset.filter(assignee_id=int(value))
+        return queryset.none()
 
 
 @extend_schema(tags=["tickets"])
