@@ -6,3 +6,8 @@ class EscalationConfig(AppConfig):
     name = "escalation"
     verbose_name = _("Escalation")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from escalation import receivers
+
+        receivers.connect()

@@ -1,0 +1,68 @@
+"""What the escalation app does when tickets and feedback publish events (all sent after commit).
+
+A receiver never lets an error escape into the request that caused the event: it logs it, and the
+beat task or the next event catches up.
+"""
+
+import functools
+import logging
+
+from escalation import services
+
+logger = logging.getLogger(__name__)
+
+
+def _safe(func):
+    @functools.wraps(func)
+    def wrapper(sender, **payload):
+        try:
+            func(**payload)
+        except Exception:
+            logger.exception("escalation receiver %s failed for %s", func.__name__, payload)
+
+    return wrapper
+
+
+@_safe
+def on_ticket_created(*, ticket_id, **_):
+    services.sla_start(ticket_id=ticket_id)
+    services.repeat_contact_on_create(ticket_id=ticket_id)
+
+
+@_safe
+def on_message_added(*, ticket_id, is_public=False, from_customer=False, **_):
+    if is_public and not from_customer:
+        services.sla_first_response(ticket_id=ticket_id)
+
+
+@_safe
+def on_ticket_resolved(*, ticket_id, **_):
+    services.sla_resolved(ticket_id=ticket_id)
+
+
+@_safe
+def on_ticket_reopened(*, ticket_id, **_):
+    services.sla_reopened(ticket_id=ticket_id)
+    services.repeat_contact_on_reopen(ticket_id=ticket_id)
+
+
+@_safe
+def on_ticket_closed(*, ticket_id, **_):
+    services.sla_closed(ticket_id=ticket_id)
+
+
+@_safe
+def on_low_rating(*, ticket_id, rating_id=None, stars, comment="", **_):
+    services.service_recovery(ticket_id=ticket_id, rating_id=rating_id, stars=stars, comment=comment)
+
+
+def connect() -> None:
+    from feedback import events as feedback_events
+    from tickets import events as ticket_events
+
+    ticket_events.ticket_created.connect(on_ticket_created, dispatch_uid="escalation.ticket_created")
+    ticket_events.message_added.connect(on_message_added, dispatch_uid="escalation.message_added")
+    ticket_events.ticket_resolved.connect(on_ticket_resolved, dispatch_uid="escalation.ticket_resolved")
+    ticket_events.ticket_reopened.connect(on_ticket_reopened, dispatch_uid="escalation.ticket_reopened")
+    ticket_events.ticket_closed.connect(on_ticket_closed, dispatch_uid="escalation.ticket_closed")
+    feedback_events.low_rating.connect(on_low_rating, dispatch_uid="escalation.low_rating")

@@ -1,0 +1,41 @@
+"""Every state change of the escalation app goes through these functions."""
+
+from .escalations import (
+    escalation_acknowledge,
+    escalation_raise,
+    escalation_reassign,
+    escalation_resolve,
+    escalation_return,
+    escalation_take_over,
+    escalation_tier_up,
+)
+from .notifications import notification_send, notify
+from .remedies import authority_limit_for, remedy_approve, remedy_decide, remedy_deny, remedy_propose
+from .sla import sla_closed, sla_first_response, sla_reopened, sla_resolved, sla_start, sla_sweep
+from .triggers import repeat_contact_on_create, repeat_contact_on_reopen, service_recovery
+
+__all__ = [
+    "authority_limit_for",
+    "escalation_acknowledge",
+    "escalation_raise",
+    "escalation_reassign",
+    "escalation_resolve",
+    "escalation_return",
+    "escalation_take_over",
+    "escalation_tier_up",
+    "notification_send",
+    "notify",
+    "remedy_approve",
+    "remedy_decide",
+    "remedy_deny",
+    "remedy_propose",
+    "repeat_contact_on_create",
+    "repeat_contact_on_reopen",
+    "service_recovery",
+    "sla_closed",
+    "sla_first_response",
+    "sla_reopened",
+    "sla_resolved",
+    "sla_start",
+    "sla_sweep",
+]

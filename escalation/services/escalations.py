@@ -1,0 +1,279 @@
+"""Raising escalations and the supervisor's actions on them. Every change writes its history row."""
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from escalation.exceptions import EscalationClosed, InvalidHandler, NotAllowed
+from escalation.models import Escalation, EscalationEvent, Notification, Remedy, Trigger
+from escalation.services import routing
+from escalation.services.notifications import notify
+from escalation.services.rules import rule_for, rule_is_active
+from tickets import services as ticket_services
+from tickets.exceptions import InvalidAssignee, StaleTicket, TicketClosed
+from tickets.models import Membership, Message, Ticket
+from tickets.roles import Role, role_of
+
+User = get_user_model()
+E = EscalationEvent.Kind
+
+
+def _seconds_since(escalation: Escalation, now: datetime) -> int:
+    return max(0, int((now - escalation.created_at).total_seconds()))
+
+
+def _event(escalation: Escalation, kind: str, *, actor=None, note: str = "", trigger: str = "", now=None):
+    now = now or timezone.now()
+    return EscalationEvent.objects.create(
+        escalation=escalation, kind=kind, actor=actor, note=note, trigger=trigger,
+        seconds_since_raised=_seconds_since(escalation, now), created_at=now,
+    )
+
+
+def _excluded_ids(escalation: Escalation) -> set[int]:
+    """People an escalation is about: never its (only) handler."""
+    ids = {escalation.agent_id, escalation.raised_by_id}
+    ids |= set(Remedy.objects.filter(escalation=escalation).values_list("proposed_by_id", flat=True))
+    return {i for i in ids if i}
+
+
+def _apply_route(escalation: Escalation, decision: routing.Decision, *, now, actor=None, kind=E.ROUTED) -> None:
+    escalation.assigned_to = decision.user
+    escalation.level = decision.level
+    escalation.routing_explanation = decision.explanation
+    rule = rule_for(queue_id=escalation.queue_id, trigger=escalation.trigger)
+    escalation.ack_due_at = now + timedelta(minutes=float(rule.param("ack_minutes"))) if decision.user else None
+    escalation.save(update_fields=["assigned_to", "level", "routing_explanation", "ack_due_at"])
+    _event(escalation, kind, actor=actor, note=decision.explanation, now=now)
+    if decision.user is not None:
+        notify(
+            key=f"routed:{escalation.pk}:{decision.user.pk}:{escalation.level}:{now.timestamp():.0f}",
+            recipient=decision.user, kind=Notification.Kind.ROUTED, ticket=escalation.ticket, escalation=escalation,
+            text=_("%(trigger)s on %(reference)s: %(why)s") % {
+                "trigger": escalation.get_trigger_display(), "reference": escalation.ticket.reference,
+                "why": decision.explanation},
+        )
+
+
+def escalation_raise(
+    *,
+    ticket: Ticket,
+    trigger: str,
+    actor=None,
+    reason_code: str = Escalation.Reason.OTHER,
+    reason_text: str = "",
+    tried: str = "",
+    remedy: Remedy | None = None,
+    rating: dict | None = None,
+    now: datetime | None = None,
+) -> tuple[Escalation | None, bool]:
+    """Escalate `ticket`; if it already has an open escalation, add this firing to its history.
+
+    Returns (escalation, created). A trigger whose rule is switched off returns (None, False).
+    """
+    now = now or timezone.now()
+    rule = rule_for(queue_id=ticket.queue_id, trigger=trigger)
+    if not rule_is_active(rule):
+        return None, False
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                return _raise_once(ticket=ticket, trigger=trigger, actor=actor, reason_code=reason_code,
+                                   reason_text=reason_text, tried=tried, remedy=remedy, rating=rating, now=now)
+        except IntegrityError:  # another request opened one a moment ago: add to that one
+            continue
+    raise StaleTicket()
+
+
+def _raise_once(*, ticket, trigger, actor, reason_code, reason_text, tried, remedy, rating, now):
+    existing = (
+        Escalation.objects.select_for_update()
+        .filter(ticket=ticket, state__in=Escalation.OPEN_STATES)
+        .select_related("ticket")
+        .first()
+    )
+    rating = rating or {}
+    if existing is not None:
+        note = " — ".join(part for part in (str(Trigger(trigger).label), reason_text) if part)
+        if rating:
+            note += " " + _("(%(stars)s stars: %(comment)s)") % {"stars": rating.get("stars"),
+                                                               "comment": rating.get("comment", "")}
+            existing.rating_stars = rating.get("stars")
+            existing.rating_comment = rating.get("comment", "")
+            existing.rating_id = rating.get("rating_id")
+            existing.save(update_fields=["rating_stars", "rating_comment", "rating_id"])
+        _event(existing, E.FIRED_AGAIN, actor=actor, trigger=trigger, note=note, now=now)
+        if remedy is not None:
+            Remedy.objects.filter(pk=remedy.pk).update(escalation=existing)
+            remedy.escalation = existing
+        return existing, False
+    escalation = Escalation.objects.create(
+        ticket=ticket, queue_id=ticket.queue_id, team_id=ticket.queue.team_id, agent_id=ticket.assignee_id,
+        raised_by=actor, trigger=trigger, reason_code=reason_code, reason_text=reason_text, tried=tried,
+        rating_stars=rating.get("stars"), rating_comment=rating.get("comment", ""), rating_id=rating.get("rating_id"),
+        created_at=now,
+    )
+    _event(escalation, E.RAISED, actor=actor, trigger=trigger, note=reason_text, now=now)
+    if remedy is not None:
+        Remedy.objects.filter(pk=remedy.pk).update(escalation=escalation)
+        remedy.escalation = escalation
+    decision = routing.route(queue=ticket.queue, exclude_ids=_excluded_ids(escalation), now=now)
+    _apply_route(escalation, decision, now=now)
+    return escalation, True
+
+
+# --- Supervisor actions -------------------------------------------------------------------------
+
+
+def _may_act(escalation: Escalation, actor) -> None:
+    role = role_of(actor)
+    if role not in (Role.SUPERVISOR, Role.ADMIN):
+        raise NotAllowed()
+    if role == Role.SUPERVISOR and escalation.assigned_to_id != actor.pk and not Membership.objects.filter(
+        user=actor, team_id=escalation.team_id
+    ).exists() and escalation.queue is not None and escalation.queue.manager_id != actor.pk:
+        raise NotAllowed()
+
+
+def _lock_open(escalation: Escalation) -> Escalation:
+    locked = Escalation.objects.select_for_update().select_related("ticket__queue", "queue").get(pk=escalation.pk)
+    if not locked.is_open:
+        raise EscalationClosed()
+    return locked
+
+
+@transaction.atomic
+def escalation_acknowledge(*, escalation: Escalation, actor, now=None) -> Escalation:
+    now = now or timezone.now()
+    _may_act(escalation, actor)
+    escalation = _lock_open(escalation)
+    if escalation.state == Escalation.State.ACKNOWLEDGED:
+        return escalation
+    escalation.state = Escalation.State.ACKNOWLEDGED
+    escalation.acknowledged_at = now
+    escalation.ack_due_at = None
+    if escalation.assigned_to_id is None:
+        escalation.assigned_to = actor
+    escalation.save(update_fields=["state", "acknowledged_at", "ack_due_at", "assigned_to"])
+    _event(escalation, E.ACKNOWLEDGED, actor=actor, now=now)
+    return escalation
+
+
+def _ensure_acknowledged(escalation: Escalation, actor, now) -> None:
+    if escalation.state == Escalation.State.OPEN:
+        escalation.state = Escalation.State.ACKNOWLEDGED
+        escalation.acknowledged_at = now
+        escalation.ack_due_at = None
+        escalation.save(update_fields=["state", "acknowledged_at", "ack_due_at"])
+        _event(escalation, E.ACKNOWLEDGED, actor=actor, now=now)
+
+
+@transaction.atomic
+def escalation_take_over(*, escalation: Escalation, actor, now=None) -> Escalation:
+    """The supervisor becomes the ticket's assignee (they must be in the ticket's team)."""
+    now = now or timezone.now()
+    _may_act(escalation, actor)
+    escalation = _lock_open(escalation)
+    ticket = escalation.ticket
+    try:
+        ticket_services.ticket_assign(ticket=ticket, assignee=actor, actor=actor)
+    except (InvalidAssignee, TicketClosed) as exc:
+        raise InvalidHandler(user=routing.display(actor)) from exc
+    _ensure_acknowledged(escalation, actor, now)
+    escalation.assigned_to = actor
+    escalation.save(update_fields=["assigned_to"])
+    _event(escalation, E.TOOK_OVER, actor=actor, now=now)
+    return escalation
+
+
+@transaction.atomic
+def escalation_return(*, escalation: Escalation, actor, guidance: str, now=None) -> Escalation:
+    """Back to the agent with a coaching note: the escalation closes as "returned"."""
+    now = now or timezone.now()
+    _may_act(escalation, actor)
+    escalation = _lock_open(escalation)
+    guidance = guidance.strip()
+    _ensure_acknowledged(escalation, actor, now)
+    escalation.state = Escalation.State.RETURNED
+    escalation.guidance = guidance
+    escalation.resolved_at = now
+    escalation.resolved_by = actor
+    escalation.ack_due_at = None
+    escalation.save(update_fields=["state", "guidance", "resolved_at", "resolved_by", "ack_due_at"])
+    _event(escalation, E.COACHED, actor=actor, note=guidance, now=now)
+    if escalation.ticket.status != Ticket.Status.CLOSED and guidance:
+        ticket_services.message_add(
+            ticket=escalation.ticket, kind=Message.Kind.NOTE, author_user=actor,
+            body=_("Escalation returned with guidance: %(guidance)s") % {"guidance": guidance},
+        )
+    agent = User.objects.filter(pk=escalation.agent_id or escalation.raised_by_id).first()
+    notify(key=f"coached:{escalation.pk}", recipient=agent, kind=Notification.Kind.COACHED,
+           ticket=escalation.ticket, escalation=escalation, text=guidance)
+    return escalation
+
+
+@transaction.atomic
+def escalation_reassign(*, escalation: Escalation, actor, to_user, note: str = "", now=None) -> Escalation:
+    now = now or timezone.now()
+    _may_act(escalation, actor)
+    escalation = _lock_open(escalation)
+    if role_of(to_user) not in (Role.SUPERVISOR, Role.ADMIN) or to_user.pk in _excluded_ids(escalation):
+        raise InvalidHandler(user=routing.display(to_user))
+    previous = escalation.assigned_to
+    explanation = _("Reassigned by %(actor)s from %(previous)s to %(to)s") % {
+        "actor": routing.display(actor), "previous": routing.display(previous), "to": routing.display(to_user)}
+    if note:
+        explanation += f": {note}"
+    escalation.assigned_to = to_user
+    escalation.routing_explanation = explanation
+    escalation.save(update_fields=["assigned_to", "routing_explanation"])
+    _event(escalation, E.REASSIGNED, actor=actor, note=explanation, now=now)
+    notify(key=f"routed:{escalation.pk}:{to_user.pk}:reassigned:{now.timestamp():.0f}", recipient=to_user,
+           kind=Notification.Kind.ROUTED, ticket=escalation.ticket, escalation=escalation, text=explanation)
+    return escalation
+
+
+@transaction.atomic
+def escalation_resolve(*, escalation: Escalation, actor, note: str = "", now=None) -> Escalation:
+    """The supervisor resolved the situation themselves."""
+    now = now or timezone.now()
+    _may_act(escalation, actor)
+    escalation = _lock_open(escalation)
+    _ensure_acknowledged(escalation, actor, now)
+    escalation.state = Escalation.State.RESOLVED
+    escalation.resolved_at = now
+    escalation.resolved_by = actor
+    escalation.ack_due_at = None
+    escalation.save(update_fields=["state", "resolved_at", "resolved_by", "ack_due_at"])
+    _event(escalation, E.RESOLVED, actor=actor, note=note.strip(), now=now)
+    return escalation
+
+
+@transaction.atomic
+def escalation_tier_up(*, escalation_id: int, now=None) -> Escalation | None:
+    """Not acknowledged in time: one level up, and say so. Idempotent (only an open, overdue one moves)."""
+    now = now or timezone.now()
+    escalation = (
+        Escalation.objects.select_for_update().select_related("ticket__queue__manager", "queue")
+        .filter(pk=escalation_id, state=Escalation.State.OPEN, ack_due_at__lte=now).first()
+    )
+    if escalation is None:
+        return None
+    previous = escalation.assigned_to
+    exclude = _excluded_ids(escalation) | ({previous.pk} if previous else set())
+    next_level = min(escalation.level + 1, Escalation.Level.ADMIN)
+    decision = routing.route(queue=escalation.ticket.queue, exclude_ids=exclude, now=now, from_level=next_level)
+    if decision.user is None:
+        # Nobody higher: keep the current handler, stop the clock, and say so.
+        escalation.ack_due_at = None
+        escalation.save(update_fields=["ack_due_at"])
+        _event(escalation, E.TIER_UP, note=_("Not acknowledged in time by %(name)s; nobody higher is available.")
+               % {"name": routing.display(previous)}, now=now)
+        return escalation
+    decision.explanation = _("Not acknowledged in time by %(name)s, moved up a tier: %(why)s") % {
+        "name": routing.display(previous), "why": decision.explanation}
+    _apply_route(escalation, decision, now=now, kind=E.TIER_UP)
+    return escalation

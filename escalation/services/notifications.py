@@ -1,0 +1,94 @@
+"""Staff notifications: a row in the outbox, written with its cause; the email leaves after commit."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from escalation.models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+def _language_of(user) -> str:
+    profile = getattr(user, "profile", None)
+    return getattr(profile, "language", None) or settings.LANGUAGE_CODE
+
+
+def notify(
+    *, key: str, recipient, kind: str, text: str, ticket=None, escalation=None, remedy=None
+) -> Notification | None:
+    """Queue one notification; a second call with the same key does nothing (idempotent)."""
+    if recipient is None:
+        return None
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                key=key[:200], recipient=recipient, kind=kind, text=text, ticket=ticket, escalation=escalation,
+                remedy=remedy,
+            )
+    except IntegrityError:
+        return None
+    from escalation import tasks
+    from helpdesk.celery import enqueue_on_commit
+
+    enqueue_on_commit(tasks.notification_send, notification.pk)
+    return notification
+
+
+def notify_many(rows: list[Notification]) -> int:
+    """Bulk version for the beat task: one INSERT, one task for all of them."""
+    if not rows:
+        return 0
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    from escalation import tasks
+    from helpdesk.celery import enqueue_on_commit
+
+    enqueue_on_commit(tasks.notifications_send_pending)
+    return len(rows)
+
+
+def _link(notification: Notification) -> str:
+    if notification.escalation_id:
+        return settings.SITE_URL + reverse("escalation:detail", args=[notification.escalation_id])
+    if notification.remedy_id:
+        return settings.SITE_URL + reverse("escalation:my_remedies")
+    return settings.SITE_URL + reverse("escalation:inbox")
+
+
+def notification_send(*, notification_id: int) -> bool:
+    """Send one notification's email unless it was already sent; survives rows that were deleted."""
+    notification = Notification.objects.select_related("recipient__profile").filter(pk=notification_id).first()
+    if notification is None:
+        logger.info("notification %s no longer exists", notification_id)
+        return False
+    if notification.sent_at is not None:
+        return False
+    recipient = notification.recipient
+    if not recipient.email:
+        Notification.objects.filter(pk=notification.pk).update(sent_at=timezone.now(), last_error="no email address")
+        return False
+    with translation.override(_language_of(recipient)):
+        context = {"notification": notification, "recipient": recipient, "link": _link(notification)}
+        subject = render_to_string("escalation/email/notification_subject.txt", context).strip()
+        body = render_to_string("escalation/email/notification.txt", context)
+    # Claim the row first: two workers with the same id send once.
+    claimed = Notification.objects.filter(pk=notification.pk, sent_at__isnull=True).update(
+        sent_at=timezone.now(), attempts=notification.attempts + 1
+    )
+    if not claimed:
+        return False
+    try:
+        send_mail(subject, body, None, [recipient.email])
+    except Exception as exc:
+        Notification.objects.filter(pk=notification.pk).update(sent_at=None, last_error=str(exc)[:500])
+        raise
+    return True
+
+
+def notifications_unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

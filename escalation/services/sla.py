@@ -1,0 +1,184 @@
+"""The SLA clock and the time-based triggers.
+
+Due times are computed once per ticket event (created, first response, resolved, reopened, closed)
+in business hours and stored on `TicketSla`; the pending alarms are nullable columns with partial
+indexes. The beat task (`sla_sweep`) selects what is due with one indexed query per kind, so its
+cost follows the number of due alarms, never the number of open tickets.
+"""
+
+import logging
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from escalation import business_hours
+from escalation.models import Escalation, Notification, TicketSla, Trigger
+from escalation.services.escalations import escalation_raise, escalation_tier_up
+from escalation.services.notifications import notify_many
+from escalation.services.rules import calendar_for_queue, rule_is_active, rules_for_queue, sla_policy_for
+from tickets.models import Ticket
+
+logger = logging.getLogger(__name__)
+HOUR = 3600
+SWEEP_BATCH = 500
+
+
+def _hours(value) -> float:
+    return float(value) * HOUR
+
+
+def _due(start: datetime, hours, calendar, percent: float = 100) -> datetime:
+    return business_hours.add_business_seconds(start, _hours(hours) * percent / 100, calendar)
+
+
+def sla_start(*, ticket_id: int, now: datetime | None = None) -> TicketSla | None:
+    """Arm the clock of a new ticket: first response and resolution due, warnings, complaint target."""
+    ticket = Ticket.objects.select_related("queue").filter(pk=ticket_id).first()
+    if ticket is None:
+        return None
+    start = ticket.created_at
+    rules = rules_for_queue(ticket.queue_id)
+    policy = sla_policy_for(queue_id=ticket.queue_id, priority=ticket.priority)
+    calendar = calendar_for_queue(ticket.queue)
+    values: dict = {"policy": policy, "updated_at": now or timezone.now()}
+    if policy is not None:
+        fr_rule, res_rule = rules[Trigger.SLA_FIRST_RESPONSE], rules[Trigger.SLA_RESOLUTION]
+        values["first_response_due"] = _due(start, policy.first_response_hours, calendar)
+        values["resolution_due"] = _due(start, policy.resolution_hours, calendar)
+        if ticket.first_response_at is None:
+            if rule_is_active(fr_rule):
+                values["fr_warning_at"] = _due(start, policy.first_response_hours, calendar,
+                                               fr_rule.param("warning_percent"))
+                values["fr_breach_at"] = values["first_response_due"]
+        else:
+            values["first_response_met"] = ticket.first_response_at <= values["first_response_due"]
+        if rule_is_active(res_rule) and ticket.is_open:
+            values["res_warning_at"] = _due(start, policy.resolution_hours, calendar, res_rule.param("warning_percent"))
+            values["res_breach_at"] = values["resolution_due"]
+    complaint_rule = rules[Trigger.COMPLAINT]
+    if ticket.kind == Ticket.Kind.COMPLAINT and ticket.is_open and rule_is_active(complaint_rule):
+        values["complaint_at"] = _due(start, complaint_rule.param("target_hours"), calendar)
+    sla, _created = TicketSla.objects.update_or_create(ticket=ticket, defaults=values)
+    return sla
+
+
+def sla_first_response(*, ticket_id: int) -> None:
+    """The first public staff reply: record whether it was in time and disarm its alarms."""
+    sla = TicketSla.objects.select_related("ticket").filter(ticket_id=ticket_id).first()
+    if sla is None or sla.first_response_met is not None or sla.ticket.first_response_at is None:
+        return
+    met = sla.first_response_due is None or sla.ticket.first_response_at <= sla.first_response_due
+    TicketSla.objects.filter(pk=sla.pk).update(first_response_met=met, fr_warning_at=None, fr_breach_at=None,
+                                               updated_at=timezone.now())
+
+
+def sla_resolved(*, ticket_id: int) -> None:
+    sla = TicketSla.objects.select_related("ticket").filter(ticket_id=ticket_id).first()
+    if sla is None:
+        return
+    resolved_at = sla.ticket.resolved_at or timezone.now()
+    met = (sla.resolution_due is None or resolved_at <= sla.resolution_due) and not sla.resolution_breached
+    TicketSla.objects.filter(pk=sla.pk).update(resolution_met=met, res_warning_at=None, res_breach_at=None,
+                                               complaint_at=None, updated_at=timezone.now())
+
+
+def sla_closed(*, ticket_id: int) -> None:
+    TicketSla.objects.filter(ticket_id=ticket_id).update(
+        fr_warning_at=None, fr_breach_at=None, res_warning_at=None, res_breach_at=None, complaint_at=None,
+        updated_at=timezone.now(),
+    )
+
+
+def sla_reopened(*, ticket_id: int, now: datetime | None = None) -> None:
+    """A reopened ticket owes a new resolution, counted from now."""
+    now = now or timezone.now()
+    sla = TicketSla.objects.select_related("ticket__queue", "policy").filter(ticket_id=ticket_id).first()
+    if sla is None or sla.policy is None:
+        return
+    rule = rules_for_queue(sla.ticket.queue_id)[Trigger.SLA_RESOLUTION]
+    calendar = calendar_for_queue(sla.ticket.queue)
+    due = _due(now, sla.policy.resolution_hours, calendar)
+    changes = {"resolution_due": due, "resolution_met": None, "updated_at": now}
+    if rule_is_active(rule):
+        changes["res_warning_at"] = _due(now, sla.policy.resolution_hours, calendar, rule.param("warning_percent"))
+        changes["res_breach_at"] = due
+    TicketSla.objects.filter(pk=sla.pk).update(**changes)
+
+
+# --- The beat task ------------------------------------------------------------------------------
+
+
+def _warn(field: str, label: str, now: datetime) -> int:
+    """One SELECT of due warnings, one bulk INSERT of notifications, one UPDATE to disarm them."""
+    rows = list(
+        TicketSla.objects.filter(**{f"{field}__lte": now})
+        .order_by(field)
+        .values_list("ticket_id", "ticket__assignee_id", "ticket__reference", "first_response_due", "resolution_due")
+        [:SWEEP_BATCH]
+    )
+    if not rows:
+        return 0
+    notes = []
+    for ticket_id, assignee_id, reference, fr_due, res_due in rows:
+        if assignee_id is None:
+            continue
+        due = fr_due if field == "fr_warning_at" else res_due
+        notes.append(Notification(
+            key=f"sla_warning:{field}:{ticket_id}:{due.timestamp():.0f}", recipient_id=assignee_id,
+            kind=Notification.Kind.SLA_WARNING, ticket_id=ticket_id,
+            text=_("%(reference)s: %(target)s due at %(due)s UTC") % {
+                "reference": reference, "target": label, "due": f"{due:%Y-%m-%d %H:%M}"},
+        ))
+    with transaction.atomic():
+        notify_many(notes)
+        TicketSla.objects.filter(ticket_id__in=[r[0] for r in rows]).update(**{field: None})
+    return len(rows)
+
+
+def _breach(field: str, flag: str | None, trigger: str, reason: str, now: datetime) -> int:
+    """One SELECT of due breaches, one UPDATE to disarm them, then an escalation per due ticket."""
+    ticket_ids = list(
+        TicketSla.objects.filter(**{f"{field}__lte": now}).order_by(field).values_list("ticket_id", flat=True)
+        [:SWEEP_BATCH]
+    )
+    if not ticket_ids:
+        return 0
+    changes = {field: None}
+    if flag:
+        changes[flag] = True
+    TicketSla.objects.filter(ticket_id__in=ticket_ids).update(**changes)
+    tickets = Ticket.objects.filter(pk__in=ticket_ids, status__in=Ticket.OPEN_STATUSES).select_related(
+        "queue__team", "queue__manager"
+    )
+    for ticket in tickets:
+        try:
+            escalation_raise(ticket=ticket, trigger=trigger, reason_text=reason, now=now)
+        except Exception:  # one bad ticket must not stop the sweep; the alarm is logged, not lost silently
+            logger.exception("escalating ticket %s for %s failed", ticket.pk, trigger)
+    return len(ticket_ids)
+
+
+def sla_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Everything time-based that is due: SLA warnings and breaches, complaints, acknowledgement tier-ups."""
+    now = now or timezone.now()
+    done = {
+        "first_response_warnings": _warn("fr_warning_at", _("first response"), now),
+        "resolution_warnings": _warn("res_warning_at", _("resolution"), now),
+        "first_response_breaches": _breach("fr_breach_at", "first_response_breached", Trigger.SLA_FIRST_RESPONSE,
+                                           _("First-response target breached."), now),
+        "resolution_breaches": _breach("res_breach_at", "resolution_breached", Trigger.SLA_RESOLUTION,
+                                       _("Resolution target breached."), now),
+        "complaints": _breach("complaint_at", None, Trigger.COMPLAINT,
+                              _("Complaint still unresolved past its target."), now),
+    }
+    overdue = list(
+        Escalation.objects.filter(ack_due_at__lte=now, state=Escalation.State.OPEN).order_by("ack_due_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    for escalation_id in overdue:
+        escalation_tier_up(escalation_id=escalation_id, now=now)
+    done["tier_ups"] = len(overdue)
+    return done
+

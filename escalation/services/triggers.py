@@ -1,0 +1,107 @@
+"""Event-driven triggers: repeat contact and service recovery (the time-based ones are in sla.py)."""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from escalation.models import Escalation, EscalationEvent, Trigger
+from escalation.services.escalations import escalation_raise
+from escalation.services.rules import rule_for, rule_is_active
+from tickets import services as ticket_services
+from tickets.exceptions import InvalidAssignee, StaleTicket
+from tickets.models import Ticket
+
+logger = logging.getLogger(__name__)
+
+
+def _load(ticket_id: int) -> Ticket | None:
+    return Ticket.objects.select_related("queue__team", "queue__manager", "customer").filter(pk=ticket_id).first()
+
+
+def repeat_contact_on_reopen(*, ticket_id: int) -> Escalation | None:
+    """A ticket reopened N times escalates, once per ticket."""
+    ticket = _load(ticket_id)
+    if ticket is None:
+        return None
+    rule = rule_for(queue_id=ticket.queue_id, trigger=Trigger.REPEAT_CONTACT)
+    if not rule_is_active(rule) or ticket.reopen_count < rule.param("reopen_count"):
+        return None
+    if _already_fired(ticket_ids=[ticket.pk]):
+        return None
+    escalation, _created = escalation_raise(
+        ticket=ticket, trigger=Trigger.REPEAT_CONTACT,
+        reason_text=_("Reopened %(n)d times.") % {"n": ticket.reopen_count},
+    )
+    return escalation
+
+
+def repeat_contact_on_create(*, ticket_id: int) -> Escalation | None:
+    """A customer with M tickets in D days escalates the latest, once per window."""
+    ticket = _load(ticket_id)
+    if ticket is None:
+        return None
+    rule = rule_for(queue_id=ticket.queue_id, trigger=Trigger.REPEAT_CONTACT)
+    if not rule_is_active(rule):
+        return None
+    since = ticket.created_at - timedelta(days=float(rule.param("window_days")))
+    recent = list(Ticket.objects.filter(customer_id=ticket.customer_id, created_at__gte=since,
+                                        created_at__lte=ticket.created_at).values_list("pk", flat=True))
+    if len(recent) < rule.param("ticket_count"):
+        return None
+    if _already_fired(ticket_ids=recent):
+        return None
+    escalation, _created = escalation_raise(
+        ticket=ticket, trigger=Trigger.REPEAT_CONTACT,
+        reason_text=_("%(customer)s opened %(n)d tickets in %(days)s days.") % {
+            "customer": ticket.customer.name, "n": len(recent), "days": rule.param("window_days")},
+    )
+    return escalation
+
+
+def _already_fired(*, ticket_ids) -> bool:
+    return (
+        Escalation.objects.filter(ticket_id__in=ticket_ids, trigger=Trigger.REPEAT_CONTACT).exists()
+        or EscalationEvent.objects.filter(escalation__ticket_id__in=ticket_ids, trigger=Trigger.REPEAT_CONTACT,
+                                          kind=EscalationEvent.Kind.FIRED_AGAIN).exists()
+    )
+
+
+def service_recovery(*, ticket_id: int, rating_id: int | None, stars: int, comment: str = "") -> Escalation | None:
+    """A 1-2 star rating: reopen the ticket to a supervisor with the rating, to contact the customer at once."""
+    ticket = _load(ticket_id)
+    if ticket is None:
+        logger.info("low rating for ticket %s that no longer exists", ticket_id)
+        return None
+    rule = rule_for(queue_id=ticket.queue_id, trigger=Trigger.SERVICE_RECOVERY)
+    if not rule_is_active(rule) or stars > rule.param("max_stars"):
+        return None
+    if rating_id is not None and Escalation.objects.filter(rating_id=rating_id).exists():
+        return None  # the same rating delivered twice
+    with transaction.atomic():
+        if ticket.status == Ticket.Status.RESOLVED:
+            try:
+                ticket_services.ticket_transition(
+                    ticket=ticket, to_status=Ticket.Status.OPEN, actor=None,
+                    reason=_("Service recovery: rated %(stars)d stars") % {"stars": stars},
+                )
+            except StaleTicket:
+                ticket.refresh_from_db()
+                if ticket.status == Ticket.Status.RESOLVED:
+                    ticket_services.ticket_transition(ticket=ticket, to_status=Ticket.Status.OPEN, actor=None)
+        reason = _("Customer rated %(stars)d stars. Contact them at once.") % {"stars": stars}
+        if ticket.status == Ticket.Status.CLOSED:
+            reason += " " + _("The ticket is closed and cannot reopen: reply by a new ticket or by phone.")
+        escalation, _created = escalation_raise(
+            ticket=ticket, trigger=Trigger.SERVICE_RECOVERY, reason_code=Escalation.Reason.UPSET_CUSTOMER,
+            reason_text=reason, rating={"stars": stars, "comment": comment or "", "rating_id": rating_id},
+        )
+        if escalation is not None and escalation.assigned_to_id and ticket.status != Ticket.Status.CLOSED:
+            ticket.refresh_from_db()
+            try:
+                with transaction.atomic():
+                    ticket_services.ticket_assign(ticket=ticket, assignee=escalation.assigned_to, actor=None)
+            except InvalidAssignee:
+                pass  # a manager or admin outside the team: the escalation is theirs, the ticket keeps its agent
+    return escalation
