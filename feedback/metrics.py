@@ -1,0 +1,760 @@
+"""Selectors of the satisfaction reports (D3-D5): every figure is a SQL aggregate, never rows in Python.
+
+Each function takes the user (whose role decides the scope) and a `ReportFilter`, and returns plain
+dicts ready for a template, a CSV file or the API, so that page, export and API show the same numbers.
+The number of queries depends on the figures asked for, never on the number of agents, weeks or groups.
+
+Portability: everything here runs on SQLite and PostgreSQL. Weeks are numbered by `EpochWeek`
+(Monday-based weeks since 1970) so that ratings (timestamps) and pulses (a Monday date) meet on one
+integer key, and "next week" is simply +1. Pearson comes from one aggregate of sums; Spearman from
+the same aggregate over average ranks computed with window functions (RANK and a COUNT per tie).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from feedback import metrics_math as mm
+from feedback.models import AgentPulse, NpsResponse, Rating, Survey
+from tickets.models import Customer, Membership, Queue, Team, Ticket
+from tickets.roles import Role, role_of
+from tickets.selectors import team_ids_of
+
+# Privacy rule (D5): nobody sees an aggregate of fewer pulses than this, whatever REPORT_MIN_RESPONSES says.
+PRIVACY_MIN_PULSES = 5
+EPOCH = dt.date(1970, 1, 1)
+
+GROUPINGS = ("agent", "team", "queue", "kind", "company", "week", "month")
+# What each report can be grouped by; pulses know only their agent (and so the team) and week.
+ASAT_GROUPINGS = ("agent", "team", "week", "month")
+NPS_GROUPINGS = ("company", "week", "month")
+# Agents see team-level figures only (no agent grouping, no agent filter, never a pulse of a colleague).
+AGENT_ROLE_GROUPINGS = ("team", "queue", "kind", "company", "week", "month")
+
+
+class EpochWeek(Func):
+    """The number of the Monday-based week containing a date, counted from the week of 1970-01-01.
+
+    1970-01-01 was a Thursday, so day d (days since the epoch) lies in week floor((d + 3) / 7).
+    """
+
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST((julianday(%(expressions)s) - 2440587.5 + 3) / 7 AS INTEGER)",
+            **extra_context,
+        )
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="((CAST(%(expressions)s AS date) - DATE '1970-01-01' + 3) / 7)",
+            **extra_context,
+        )
+
+
+def week_number(day: dt.date) -> int:
+    return ((day - EPOCH).days + 3) // 7
+
+
+def week_monday(number: int) -> dt.date:
+    return EPOCH + dt.timedelta(days=7 * number - 3)
+
+
+def monday_of(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    """What a report is about: a date range (inclusive, in the current time zone) and optional slices."""
+
+    date_from: dt.date
+    date_to: dt.date
+    agent_id: int | None = None
+    team_id: int | None = None
+    queue_id: int | None = None
+    kind: str = ""
+    company: str = ""
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def default(cls, today: dt.date | None = None) -> ReportFilter:
+        today = today or timezone.localdate()
+        return cls(date_from=monday_of(today) - dt.timedelta(weeks=12), date_to=today)
+
+    @property
+    def start(self) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(self.date_from, dt.time.min))
+
+    @property
+    def end(self) -> dt.datetime:
+        """Exclusive: the start of the day after `date_to`."""
+        return timezone.make_aware(dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time.min))
+
+    def with_(self, **changes) -> ReportFilter:
+        return replace(self, **changes)
+
+    def as_params(self) -> dict:
+        """The query-string form, for drill-down links and exports."""
+        params = {"date_from": self.date_from.isoformat(), "date_to": self.date_to.isoformat()}
+        for name in ("agent_id", "team_id", "queue_id"):
+            if getattr(self, name):
+                params[name.removesuffix("_id")] = getattr(self, name)
+        if self.kind:
+            params["kind"] = self.kind
+        if self.company:
+            params["company"] = self.company
+        return params
+
+
+def min_responses() -> int:
+    return settings.REPORT_MIN_RESPONSES
+
+
+# --- Scopes: what the user may aggregate -------------------------------------------------------------
+
+
+def _team_scope(user) -> QuerySet | None:
+    """None = everything (admins); otherwise the ids of the user's teams (as a subquery)."""
+    role = role_of(user)
+    if role == Role.ADMIN:
+        return None
+    if role in (Role.AGENT, Role.SUPERVISOR):
+        return team_ids_of(user)
+    return Team.objects.none().values("id")
+
+
+def ratings_for(user, f: ReportFilter) -> QuerySet[Rating]:
+    qs = Rating.objects.filter(created_at__gte=f.start, created_at__lt=f.end)
+    teams = _team_scope(user)
+    if teams is not None:
+        qs = qs.filter(team_id__in=teams)
+    if f.agent_id:
+        qs = qs.filter(agent_id=f.agent_id)
+    if f.team_id:
+        qs = qs.filter(team_id=f.team_id)
+    if f.queue_id:
+        qs = qs.filter(queue_id=f.queue_id)
+    if f.kind:
+        qs = qs.filter(ticket_kind=f.kind)
+    if f.company:
+        qs = qs.filter(company=f.company)
+    return qs
+
+
+def surveys_for(user, f: ReportFilter) -> QuerySet[Survey]:
+    """Surveys sent in the range: the denominator of the response rate."""
+    qs = Survey.objects.filter(sent_at__gte=f.start, sent_at__lt=f.end)
+    teams = _team_scope(user)
+    if teams is not None:
+        qs = qs.filter(queue__team_id__in=teams)
+    if f.agent_id:
+        qs = qs.filter(agent_id=f.agent_id)
+    if f.team_id:
+        qs = qs.filter(queue__team_id=f.team_id)
+    if f.queue_id:
+        qs = qs.filter(queue_id=f.queue_id)
+    if f.kind:
+        qs = qs.filter(ticket__kind=f.kind)
+    if f.company:
+        qs = qs.filter(customer__company=f.company)
+    return qs
+
+
+def _members_of(teams) -> QuerySet:
+    return Membership.objects.filter(team_id__in=teams).values("user_id")
+
+
+def pulses_for(user, f: ReportFilter) -> QuerySet[AgentPulse]:
+    """Answered pulses of the weeks that overlap the range. Queue, kind and company do not apply."""
+    qs = AgentPulse.objects.filter(score__isnull=False, week__gte=monday_of(f.date_from), week__lte=f.date_to)
+    teams = _team_scope(user)
+    if teams is not None:
+        qs = qs.filter(agent_id__in=_members_of(teams))
+    if f.agent_id:
+        qs = qs.filter(agent_id=f.agent_id)
+    if f.team_id:
+        qs = qs.filter(agent_id__in=Membership.objects.filter(team_id=f.team_id).values("user_id"))
+    return qs
+
+
+def nps_for(user, f: ReportFilter) -> QuerySet[NpsResponse]:
+    qs = NpsResponse.objects.filter(answered_at__gte=f.start, answered_at__lt=f.end)
+    if role_of(user) not in (Role.AGENT, Role.SUPERVISOR, Role.ADMIN):
+        return qs.none()
+    if f.company:
+        qs = qs.filter(company=f.company)
+    return qs
+
+
+# --- Group keys and their labels ---------------------------------------------------------------------
+
+
+def _rating_key(group: str):
+    return {
+        "agent": F("agent_id"),
+        "team": F("team_id"),
+        "queue": F("queue_id"),
+        "kind": F("ticket_kind"),
+        "company": F("company"),
+        "week": EpochWeek(TruncDate("created_at")),
+        "month": TruncMonth("created_at"),
+        "all": None,
+    }[group]
+
+
+def _survey_key(group: str):
+    return {
+        "agent": F("agent_id"),
+        "team": F("queue__team_id"),
+        "queue": F("queue_id"),
+        "kind": F("ticket__kind"),
+        "company": F("customer__company"),
+        "week": EpochWeek(TruncDate("sent_at")),
+        "month": TruncMonth("sent_at"),
+        "all": None,
+    }[group]
+
+
+def _pulse_key(group: str):
+    return {
+        "agent": F("agent_id"),
+        "team": F("agent__memberships__team_id"),
+        "week": EpochWeek("week"),
+        "month": TruncMonth("week"),
+        "all": None,
+    }[group]
+
+
+def _nps_key(group: str):
+    return {
+        "company": F("company"),
+        "week": EpochWeek(TruncDate("answered_at")),
+        "month": TruncMonth("answered_at"),
+        "all": None,
+    }[group]
+
+
+def _normalise_key(group: str, key):
+    """Months come back as datetimes (aware or not) or dates depending on the backend: make them dates."""
+    if group == "month" and isinstance(key, dt.datetime):
+        if timezone.is_aware(key):
+            key = timezone.localtime(key)
+        return key.date()
+    return key
+
+
+def _grouped(qs: QuerySet, key, **aggregates) -> list[dict]:
+    """One GROUP BY query: [{"key": ..., **aggregates}], or a single row with key None when key is None."""
+    if key is None:
+        row = qs.aggregate(**aggregates)
+        return [{"key": None, **row}] if any(v for v in row.values()) else []
+    return list(qs.order_by().values(key=key).annotate(**aggregates).order_by("key"))
+
+
+def group_labels(group: str, keys) -> dict:
+    """Readable names for group keys, fetched in one query per report (not one per group)."""
+    keys = [k for k in keys if k is not None and k != ""]
+    if group == "agent":
+        users = get_user_model().objects.filter(id__in=keys).only("id", "first_name", "last_name", "username")
+        return {u.id: u.get_full_name() or u.get_username() for u in users}
+    if group == "team":
+        return dict(Team.objects.filter(id__in=keys).values_list("id", "name"))
+    if group == "queue":
+        return dict(Queue.objects.filter(id__in=keys).values_list("id", "name"))
+    if group == "kind":
+        return {k: str(Ticket.Kind(k).label) if k in Ticket.Kind.values else k for k in keys}
+    if group == "week":
+        return {k: _("Week of %(monday)s") % {"monday": week_monday(k).isoformat()} for k in keys}
+    if group == "month":
+        return {k: k.strftime("%Y-%m") for k in keys}
+    return {k: str(k) for k in keys}
+
+
+def _label(group: str, key, labels: dict) -> str:
+    if key is None or key == "":
+        return _("All") if group == "all" else _("(none)")
+    return labels.get(key, str(key))
+
+
+def key_param(group: str, key) -> dict:
+    """The drill-down filter a group stands for, as query parameters."""
+    if key is None or key == "" or group == "all":
+        return {}
+    if group in ("agent", "team", "queue", "kind", "company"):
+        return {group: key}
+    if group == "week":
+        monday = week_monday(key)
+        return {"date_from": monday.isoformat(), "date_to": (monday + dt.timedelta(days=6)).isoformat()}
+    if group == "month":
+        nxt = (key.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return {"date_from": key.isoformat(), "date_to": (nxt - dt.timedelta(days=1)).isoformat()}
+    return {}
+
+
+def _key_json(group: str, key):
+    if group == "month" and key is not None:
+        return key.isoformat()
+    if group == "week" and key is not None:
+        return week_monday(key).isoformat()
+    return key
+
+
+# --- CSAT, delight, distribution, response rate (D3) --------------------------------------------------
+
+
+def _rating_aggregates() -> dict:
+    aggregates = {
+        "n": Count("id"),
+        "satisfied": Count("id", filter=Q(stars__gte=4)),
+        "stars_sum": Sum("stars"),
+    }
+    for star in range(1, 6):
+        aggregates[f"s{star}"] = Count("id", filter=Q(stars=star))
+    return aggregates
+
+
+def csat_by_group(user, f: ReportFilter, group: str = "all") -> list[dict]:
+    """CSAT, delight, average stars, distribution and response rate per group: two GROUP BY queries
+    (ratings, surveys) and one for labels, whatever the number of groups."""
+    ratings = _grouped(ratings_for(user, f), _rating_key(group), **_rating_aggregates())
+    surveys = _grouped(
+        surveys_for(user, f),
+        _survey_key(group),
+        sent=Count("id"),
+        answered=Count("id", filter=Q(answered_at__isnull=False)),
+    )
+    by_key: dict = {}
+    for row in ratings:
+        by_key.setdefault(_normalise_key(group, row["key"]), {}).update(row)
+    for row in surveys:
+        by_key.setdefault(_normalise_key(group, row["key"]), {}).update(sent=row["sent"], answered=row["answered"])
+    labels = group_labels(group, by_key) if group not in ("all",) else {}
+    minimum = min_responses()
+    rows = []
+    for key in sorted(by_key, key=lambda k: (k is None, "" if k is None else k)):
+        rows.append(_csat_row(group, key, by_key[key], labels, minimum))
+    return rows
+
+
+def _csat_row(group: str, key, data: dict, labels: dict, minimum: int) -> dict:
+    n = data.get("n") or 0
+    sent = data.get("sent") or 0
+    answered = data.get("answered") or 0
+    distribution = [data.get(f"s{star}") or 0 for star in range(1, 6)]
+    return {
+        "group": group,
+        "key": _key_json(group, key),
+        "label": _label(group, key, labels),
+        "filter": key_param(group, key),
+        "n": n,
+        "satisfied": data.get("satisfied") or 0,
+        "delighted": distribution[4],
+        "csat": mm.csat(data.get("satisfied"), n),
+        "delight_rate": mm.percentage(distribution[4], n),
+        "average_stars": (data.get("stars_sum") or 0) / n if n else None,
+        "distribution": distribution,
+        "sent": sent,
+        "answered": answered,
+        "response_rate": mm.percentage(answered, sent),
+        "low_n": n < minimum,
+    }
+
+
+def totals(rows: list[dict]) -> dict:
+    """The overall figure from grouped rows: every rating is in exactly one group, so counts add up."""
+    data: dict = {"n": 0, "satisfied": 0, "stars_sum": 0, "sent": 0, "answered": 0}
+    for star in range(1, 6):
+        data[f"s{star}"] = 0
+    for row in rows:
+        data["n"] += row["n"]
+        data["satisfied"] += row["satisfied"]
+        data["sent"] += row["sent"]
+        data["answered"] += row["answered"]
+        for star in range(1, 6):
+            data[f"s{star}"] += row["distribution"][star - 1]
+        if row["average_stars"] is not None:
+            data["stars_sum"] += row["average_stars"] * row["n"]
+    return _csat_row("all", None, data, {}, min_responses())
+
+
+# --- ASAT (D5) -----------------------------------------------------------------------------------------
+
+
+def asat_by_group(user, f: ReportFilter, group: str = "all") -> list[dict]:
+    """ASAT = pulses of 4-5 / answered pulses x 100, and the average pulse; groups with fewer than
+    PRIVACY_MIN_PULSES answers show only their n (privacy rule: never an individual pulse)."""
+    if group not in (*ASAT_GROUPINGS, "all"):
+        return []
+    rows = _grouped(
+        pulses_for(user, f),
+        _pulse_key(group),
+        n=Count("id"),
+        satisfied=Count("id", filter=Q(score__gte=4)),
+        score_sum=Sum("score"),
+    )
+    keys = [_normalise_key(group, r["key"]) for r in rows]
+    labels = group_labels(group, keys) if group != "all" else {}
+    minimum = max(min_responses(), PRIVACY_MIN_PULSES)
+    result = []
+    for key, row in zip(keys, rows, strict=True):
+        n = row["n"] or 0
+        hidden = n < PRIVACY_MIN_PULSES
+        result.append(
+            {
+                "group": group,
+                "key": _key_json(group, key),
+                "label": _label(group, key, labels),
+                "n": n,
+                "asat": None if hidden else mm.percentage(row["satisfied"], n),
+                "average_pulse": None if hidden or not n else (row["score_sum"] or 0) / n,
+                "hidden": hidden,
+                "low_n": n < minimum,
+            }
+        )
+    return result
+
+
+# --- NPS (D3, relationship surveys) ------------------------------------------------------------------
+
+
+def nps_by_group(user, f: ReportFilter, group: str = "all") -> list[dict]:
+    if group not in (*NPS_GROUPINGS, "all"):
+        return []
+    rows = _grouped(
+        nps_for(user, f),
+        _nps_key(group),
+        n=Count("id"),
+        promoters=Count("id", filter=Q(score__gte=9)),
+        detractors=Count("id", filter=Q(score__lte=6)),
+    )
+    keys = [_normalise_key(group, r["key"]) for r in rows]
+    labels = group_labels(group, keys) if group != "all" else {}
+    result = []
+    for key, row in zip(keys, rows, strict=True):
+        n = row["n"] or 0
+        result.append(
+            {
+                "group": group,
+                "key": _key_json(group, key),
+                "label": _label(group, key, labels),
+                "n": n,
+                "promoters": row["promoters"],
+                "passives": n - row["promoters"] - row["detractors"],
+                "detractors": row["detractors"],
+                "nps": mm.nps(row["promoters"], row["detractors"], n),
+                "low_n": n < min_responses(),
+            }
+        )
+    return result
+
+
+# --- CSAT-ASAT correlation over agent-weeks (D5) ------------------------------------------------------
+
+
+def _sql(qs: QuerySet) -> tuple[str, tuple]:
+    sql, params = qs.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _pairs_ctes(user, f: ReportFilter, unit: str) -> tuple[str, tuple]:
+    """`WITH r AS (CSAT per unit-week), p AS (ASAT per unit-week)`: two GROUP BYs, each scanned once."""
+    unit_field = "agent_id" if unit == "agent" else "team_id"
+    ratings = (
+        ratings_for(user, f)
+        .filter(**{f"{unit_field}__isnull": False})
+        .order_by()
+        .values(u=F(unit_field), wk=EpochWeek(TruncDate("created_at")))
+        .annotate(n=Count("id"), sat=Count("id", filter=Q(stars__gte=4)))
+    )
+    pulse_unit = F("agent_id") if unit == "agent" else F("agent__memberships__team_id")
+    # For "next week's CSAT" the pulses of the week before the range count too.
+    pulse_filter = f.with_(date_from=f.date_from - dt.timedelta(days=7))
+    pulses = (
+        pulses_for(user, pulse_filter)
+        .order_by()
+        .values(u=pulse_unit, wk=EpochWeek("week"))
+        .annotate(n=Count("id"), sat=Count("id", filter=Q(score__gte=4)))
+    )
+    if unit == "team":
+        pulses = pulses.filter(agent__memberships__team_id__isnull=False)
+    r_sql, r_params = _sql(ratings)
+    p_sql, p_params = _sql(pulses)
+    return f"WITH r AS ({r_sql}), p AS ({p_sql})", r_params + p_params
+
+
+_PAIRS = (
+    "SELECT r.u AS u, r.wk AS wk, CAST(r.sat AS DOUBLE PRECISION) * 100 / r.n AS x, "
+    "CAST(p.sat AS DOUBLE PRECISION) * 100 / p.n AS y, r.n AS nr, p.n AS np "
+    "FROM r INNER JOIN p ON r.u = p.u AND r.wk = p.wk + {lag} WHERE p.n >= %s AND r.n >= %s"
+)
+_SUMS = (
+    "SELECT {lag}, COUNT(*), SUM(x), SUM(y), SUM(x * x), SUM(y * y), SUM(x * y), "
+    "SUM(rx), SUM(ry), SUM(rx * rx), SUM(ry * ry), SUM(rx * ry) FROM ("
+    "SELECT x, y, "
+    "RANK() OVER (ORDER BY x) + (COUNT(*) OVER (PARTITION BY x) - 1) / 2.0 AS rx, "
+    "RANK() OVER (ORDER BY y) + (COUNT(*) OVER (PARTITION BY y) - 1) / 2.0 AS ry "
+    "FROM ({pairs}) pr) t{lag}"
+)
+
+
+def _pair_thresholds() -> tuple[int, int]:
+    """An agent-week counts when its ASAT has PRIVACY_MIN_PULSES answers and its CSAT at least one."""
+    return PRIVACY_MIN_PULSES, 1
+
+
+def correlation_sums(user, f: ReportFilter, unit: str = "agent") -> dict[int, tuple[mm.Sums, mm.Sums]]:
+    """{lag: (Pearson sums, Spearman sums)} for lag 0 (same week) and 1 (ASAT, then next week's CSAT),
+    in ONE query: the per-week CTEs are computed once and both pairings aggregated with UNION ALL."""
+    ctes, params = _pairs_ctes(user, f, unit)
+    min_pulses, min_ratings = _pair_thresholds()
+    parts = []
+    all_params = list(params)
+    for lag in (0, 1):
+        parts.append(_SUMS.format(lag=lag, pairs=_PAIRS.format(lag=lag)))
+        all_params += [min_pulses, min_ratings]
+    sql = f"{ctes} {parts[0]} UNION ALL {parts[1]}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, all_params)
+        rows = cursor.fetchall()
+    result = {0: (mm.Sums.from_row((0,) * 6), mm.Sums.from_row((0,) * 6))}
+    result[1] = result[0]
+    for row in rows:
+        result[int(row[0])] = (mm.Sums.from_row(row[1:7]), mm.Sums.from_row((row[1], *row[7:12])))
+    return result
+
+
+def correlation_points(user, f: ReportFilter, unit: str = "agent", lag: int = 0) -> list[dict]:
+    """The scatter: one point per unit-week, CSAT (x) and ASAT (y) with their n. One query."""
+    ctes, params = _pairs_ctes(user, f, unit)
+    min_pulses, min_ratings = _pair_thresholds()
+    # Constants and ORM-compiled subqueries only; every value is a parameter.
+    sql = f"{ctes} SELECT u, wk, x, y, nr, np FROM ({_PAIRS.format(lag=int(lag))}) pr ORDER BY wk, u"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, min_pulses, min_ratings])
+        rows = cursor.fetchall()
+    return [
+        {
+            unit: u,
+            "week": week_monday(int(wk) - int(lag)).isoformat(),
+            "csat": round(float(x), 2),
+            "asat": round(float(y), 2),
+            "n_ratings": nr,
+            "n_pulses": np,
+        }
+        for u, wk, x, y, nr, np in rows
+    ]
+
+
+def correlation_report(user, f: ReportFilter, unit: str = "agent", with_points: bool = True) -> dict:
+    """Pearson and Spearman with n, 95% interval, p-value and a plain reading; the lagged view; the
+    points and a least-squares trend line. Two queries (sums, points), one without the points."""
+    sums = correlation_sums(user, f, unit)
+    what = _("customer satisfaction and agent satisfaction")
+    result = {"unit": unit, "min_n": mm.MIN_CORRELATION_N}
+    for lag, name in ((0, "same_week"), (1, "next_week")):
+        pearson_sums, spearman_sums = sums[lag]
+        pearson = mm.correlation_from_sums(pearson_sums)
+        spearman = mm.correlation_from_sums(spearman_sums)
+        result[name] = {
+            "pearson": pearson.as_dict(),
+            "spearman": spearman.as_dict(),
+            "reading": mm.plain_reading(pearson, what),
+            "trend": _trend_line(pearson_sums) if pearson.enough else None,
+        }
+    if with_points:
+        result["points"] = correlation_points(user, f, unit)
+    return result
+
+
+def _trend_line(s: mm.Sums) -> dict | None:
+    """Least squares y = a + b·x from the same sums (ASAT against CSAT), for the scatter's line."""
+    denominator = s.n * s.sxx - s.sx * s.sx
+    if s.n < 2 or abs(denominator) < 1e-12:
+        return None
+    slope = (s.n * s.sxy - s.sx * s.sy) / denominator
+    intercept = (s.sy - slope * s.sx) / s.n
+    return {"slope": round(slope, 6), "intercept": round(intercept, 6)}
+
+
+# --- Burnout watch (D5) --------------------------------------------------------------------------------
+
+BURNOUT_LOW_SHARE = 0.2  # at least a fifth of the agent's ratings are 1-2 stars
+BURNOUT_ASAT_DROP = 10.0  # and ASAT fell by at least 10 points, last 4 weeks against the 4 before
+
+
+def burnout_watch(user, f: ReportFilter) -> list[dict]:
+    """Agents with a high share of 1-2 star ratings whose ASAT is falling. Three queries: ratings per
+    agent, pulses per agent (recent and earlier windows as conditional aggregates), names."""
+    if role_of(user) not in (Role.SUPERVISOR, Role.ADMIN):
+        return []
+    ratings = {
+        row["key"]: row
+        for row in _grouped(
+            ratings_for(user, f).filter(agent_id__isnull=False),
+            F("agent_id"),
+            n=Count("id"),
+            low=Count("id", filter=Q(stars__lte=2)),
+        )
+    }
+    last_monday = monday_of(f.date_to)
+    recent_from = last_monday - dt.timedelta(weeks=3)
+    earlier_from = recent_from - dt.timedelta(weeks=4)
+    window = f.with_(date_from=earlier_from)
+    recent = Q(week__gte=recent_from)
+    earlier = Q(week__lt=recent_from)
+    pulses = _grouped(
+        pulses_for(user, window).filter(agent_id__in=list(ratings)),
+        F("agent_id"),
+        recent_n=Count("id", filter=recent),
+        recent_sat=Count("id", filter=recent & Q(score__gte=4)),
+        earlier_n=Count("id", filter=earlier),
+        earlier_sat=Count("id", filter=earlier & Q(score__gte=4)),
+    )
+    minimum = min_responses()
+    flagged = []
+    for row in pulses:
+        rated = ratings.get(row["key"])
+        if not rated or rated["n"] < minimum:
+            continue
+        if row["recent_n"] < PRIVACY_MIN_PULSES or row["earlier_n"] < PRIVACY_MIN_PULSES:
+            continue
+        low_share = rated["low"] / rated["n"]
+        asat_recent = 100.0 * row["recent_sat"] / row["recent_n"]
+        asat_earlier = 100.0 * row["earlier_sat"] / row["earlier_n"]
+        if low_share >= BURNOUT_LOW_SHARE and asat_earlier - asat_recent >= BURNOUT_ASAT_DROP:
+            flagged.append(
+                {
+                    "agent": row["key"],
+                    "n": rated["n"],
+                    "low": rated["low"],
+                    "low_share": 100.0 * low_share,
+                    "asat_earlier": asat_earlier,
+                    "asat_recent": asat_recent,
+                    "asat_change": asat_recent - asat_earlier,
+                }
+            )
+    labels = group_labels("agent", [row["agent"] for row in flagged])
+    for row in flagged:
+        row["label"] = labels.get(row["agent"], str(row["agent"]))
+    flagged.sort(key=lambda row: (-row["low_share"], row["asat_change"]))
+    return flagged
+
+
+# --- Revenue at risk (D4) -------------------------------------------------------------------------------
+
+
+def churn_probability() -> Decimal:
+    return Decimal(str(settings.CHURN_PROBABILITY))
+
+
+def customers_for(user, f: ReportFilter) -> QuerySet[Customer]:
+    """The customer base a figure is about: all customers for admins, those with tickets in the
+    user's teams' queues otherwise; narrowed by company."""
+    qs = Customer.objects.all()
+    teams = _team_scope(user)
+    if teams is not None:
+        qs = qs.filter(id__in=Ticket.objects.filter(queue__team_id__in=teams).values("customer_id"))
+    if f.company:
+        qs = qs.filter(company=f.company)
+    return qs
+
+
+def revenue_at_risk_report(user, f: ReportFilter, csat_percent: float | None, churn: Decimal | None = None) -> dict:
+    """Revenue at risk from the customers' real monthly spend (where known) and the period's CSAT.
+    One query (the spend); CSAT is passed in from the CSAT figure already computed."""
+    churn = churn if churn is not None else churn_probability()
+    spend = customers_for(user, f).aggregate(
+        customers=Count("id", filter=Q(monthly_spend__isnull=False)),
+        unknown=Count("id", filter=Q(monthly_spend__isnull=True)),
+        revenue=Sum("monthly_spend"),
+    )
+    revenue = spend["revenue"] or Decimal("0")
+    result = {
+        "customers": spend["customers"],
+        "customers_without_spend": spend["unknown"],
+        "monthly_revenue": revenue,
+        "csat": csat_percent,
+        "churn_probability": churn,
+        "revenue_at_risk": None,
+        "per_point": None,
+    }
+    if spend["customers"] and csat_percent is not None:
+        result["revenue_at_risk"] = mm.revenue_at_risk(
+            monthly_revenue=revenue, csat_percent=Decimal(str(round(csat_percent, 4))), churn_probability=churn
+        )
+    if spend["customers"]:
+        result["per_point"] = mm.revenue_per_csat_point(monthly_revenue=revenue, churn_probability=churn)
+    return result
+
+
+def revenue_at_risk_by_company(user, f: ReportFilter, churn: Decimal | None = None, limit: int = 20) -> list[dict]:
+    """Revenue at risk per customer company: each company's spend x (1 - its CSAT) x churn. Two queries."""
+    churn = churn if churn is not None else churn_probability()
+    csat_rows = {
+        row["key"]: row
+        for row in _grouped(
+            ratings_for(user, f).exclude(company=""),
+            F("company"),
+            n=Count("id"),
+            satisfied=Count("id", filter=Q(stars__gte=4)),
+        )
+    }
+    spend_rows = (
+        customers_for(user, f)
+        .filter(company__in=list(csat_rows), monthly_spend__isnull=False)
+        .order_by()
+        .values("company")
+        .annotate(customers=Count("id"), revenue=Sum("monthly_spend"))
+    )
+    minimum = min_responses()
+    result = []
+    for row in spend_rows:
+        rated = csat_rows[row["company"]]
+        csat_value = mm.csat(rated["satisfied"], rated["n"])
+        result.append(
+            {
+                "company": row["company"],
+                "customers": row["customers"],
+                "monthly_revenue": row["revenue"],
+                "n": rated["n"],
+                "csat": csat_value,
+                "revenue_at_risk": mm.revenue_at_risk(
+                    monthly_revenue=row["revenue"],
+                    csat_percent=Decimal(str(round(csat_value, 4))),
+                    churn_probability=churn,
+                ),
+                "per_point": mm.revenue_per_csat_point(monthly_revenue=row["revenue"], churn_probability=churn),
+                "low_n": rated["n"] < minimum,
+            }
+        )
+    result.sort(key=lambda row: -row["revenue_at_risk"])
+    return result[:limit]
+
+
+# --- Drill-down ----------------------------------------------------------------------------------------
+
+
+def ratings_list(user, f: ReportFilter, *, stars_min: int | None = None, stars_max: int | None = None):
+    """The ratings behind a figure, newest first, with what the list shows joined in (one query a page)."""
+    qs = ratings_for(user, f)
+    if stars_min:
+        qs = qs.filter(stars__gte=stars_min)
+    if stars_max:
+        qs = qs.filter(stars__lte=stars_max)
+    return qs.select_related("ticket", "agent", "queue", "customer").order_by("-created_at", "-id")
