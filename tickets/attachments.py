@@ -136,8 +136,8 @@ def check_file(*, name: str, data: bytes) -> CheckedFile:
     ext = extension_of(name)
     if ext not in ALLOWED:
         raise InvalidAttachment(
-            _("Files of type “.%(ext)s” cannot be attached. Allowed: %(allowed)s."),
-            ext=ext or "?", allowed=", ".join(sorted(ALLOWED)),
+            _("“%(name)s”: files of type “.%(ext)s” cannot be attached. Allowed: %(allowed)s."),
+            name=name, ext=ext or "?", allowed=", ".join(sorted(ALLOWED)),
         )
     content_type, agreeing_kinds = ALLOWED[ext]
     kind = sniff(data)
