@@ -237,6 +237,16 @@ def _display(user: User | None) -> str:
     return user.get_full_name() or user.get_username()
 
 
+_LIVE_FIELDS = ("status", "version", "reopen_count", "resolved_at", "closed_at", "first_response_at")
+
+
+def _refresh_locked(ticket: Ticket) -> None:
+    """Reload the fields the life cycle decides on, locking the row until the transaction ends."""
+    stored = Ticket.objects.select_for_update().only(*_LIVE_FIELDS).get(pk=ticket.pk)
+    for field in _LIVE_FIELDS:
+        setattr(ticket, field, getattr(stored, field))
+
+
 @transaction.atomic
 def message_add(
     *,
@@ -253,11 +263,17 @@ def message_add(
 
     A customer's reply reopens a resolved ticket and wakes a pending one; an agent's first public
     reply sets the first-response time and opens a new ticket.
+
+    Decisions are taken on the stored ticket, locked for the transaction, not on the caller's copy:
+    a page or email loaded before an agent resolved or closed the ticket must still reopen it (or be
+    refused), and two simultaneous customer replies must not both try to reopen it (the second would
+    fail as stale and the reply would be lost).
     """
-    if ticket.status == S.CLOSED:
-        raise TicketClosed()
     if kind == Message.Kind.NOTE and author_user is None:
         raise DomainError(_("Only staff can write internal notes."))
+    _refresh_locked(ticket)
+    if ticket.status == S.CLOSED:
+        raise TicketClosed()
     now = created_at or timezone.now()
     message = Message.objects.create(
         ticket=ticket, kind=kind, body=body, author_user=author_user, author_customer=author_customer,
@@ -266,14 +282,13 @@ def message_add(
     from_customer = author_user is None
     staff_reply = not from_customer and kind == Message.Kind.REPLY
     if staff_reply and ticket.first_response_at is None:
-        Ticket.objects.filter(pk=ticket.pk).update(first_response_at=now)
+        Ticket.objects.filter(pk=ticket.pk, first_response_at__isnull=True).update(first_response_at=now)
         ticket.first_response_at = now
     Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
+    ticket.updated_at = now
     if from_customer and ticket.status in (S.RESOLVED, S.PENDING):
-        ticket.refresh_from_db(fields=["version", "status", "reopen_count", "resolved_at"])
         ticket_transition(ticket=ticket, to_status=S.OPEN, actor=None, reason="customer replied")
     elif staff_reply and ticket.status == S.NEW:
-        ticket.refresh_from_db(fields=["version", "status"])
         ticket_transition(ticket=ticket, to_status=S.OPEN, actor=author_user)
     events.publish(events.message_added, ticket_id=ticket.pk, message_id=message.pk,
                    is_public=kind == Message.Kind.REPLY, from_customer=from_customer)
