@@ -129,12 +129,13 @@ CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 if not REDIS_URL:
     _broker_default = VAR_DIR / ("broker-test" if TESTING else "broker")  # tests never eat dev tasks
     _broker_dir = Path(env.str("CELERY_FILESYSTEM_BROKER_DIR", default=str(_broker_default)))
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),  # broadcast (purge, ping) state, not the cwd
         "store_processed": False,
     }
     _results_dir = VAR_DIR / ("celery-results-test" if TESTING else "celery-results")
