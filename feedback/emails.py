@@ -1,0 +1,128 @@
+"""Building and sending the survey emails. Rendering happens in the customer's language.
+
+Workers keep one SMTP connection open per thread between tasks (a survey burst is thousands of
+messages); any error closes it, and the next message opens a fresh one.
+"""
+
+import contextlib
+import threading
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from feedback.models import STAR_LABELS
+from feedback.tokens import relationship_token_for, survey_token_for
+
+_local = threading.local()
+
+
+def _domain() -> str:
+    sender = settings.DEFAULT_FROM_EMAIL
+    address = sender.rsplit("<", 1)[-1].rstrip(">").strip()
+    return address.rsplit("@", 1)[-1] or "delightdesk.localhost"
+
+
+def survey_message_id(survey) -> str:
+    """Deterministic: a re-send of the same survey carries the same Message-ID (receivers dedupe on it)."""
+    return f"<survey-{survey.pk}@{_domain()}>"
+
+
+def relationship_message_id(survey) -> str:
+    return f"<relationship-survey-{survey.pk}@{_domain()}>"
+
+
+def survey_url(survey, *, stars: int | None = None) -> str:
+    path = reverse("feedback:survey", args=[survey.ticket.reference, survey_token_for(survey)])
+    return settings.SITE_URL.rstrip("/") + path + (f"?stars={stars}" if stars else "")
+
+
+def build_survey_email(survey) -> EmailMultiAlternatives:
+    ticket = survey.ticket
+    agent = survey.agent
+    with translation.override(survey.language):
+        context = {
+            "survey": survey,
+            "ticket": ticket,
+            "customer": survey.customer,
+            "agent_name": (agent.get_full_name() or agent.get_username()) if agent else "",
+            "star_links": [(n, STAR_LABELS[n], survey_url(survey, stars=n)) for n in (5, 4, 3, 2, 1)],
+            "survey_url": survey_url(survey),
+            "language": translation.get_language(),
+        }
+        subject = " ".join(render_to_string("feedback/email/survey_subject.txt", context).split())
+        text = render_to_string("feedback/email/survey.txt", context)
+        html = render_to_string("feedback/email/survey.html", context)
+        language = translation.get_language()
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[survey.customer.email],
+        headers={
+            "Message-ID": survey.message_id or survey_message_id(survey),
+            "Content-Language": language,
+            "Auto-Submitted": "auto-generated",
+            "X-Delightdesk-Survey": str(survey.pk),
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def build_relationship_email(survey) -> EmailMultiAlternatives:
+    with translation.override(survey.language):
+        path = reverse("feedback:relationship_survey", args=[relationship_token_for(survey)])
+        context = {
+            "survey": survey,
+            "customer": survey.customer,
+            "url": settings.SITE_URL.rstrip("/") + path,
+            "scores": range(11),
+        }
+        subject = " ".join(render_to_string("feedback/email/relationship_subject.txt", context).split())
+        text = render_to_string("feedback/email/relationship.txt", context)
+        language = translation.get_language()
+    return EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[survey.customer.email],
+        headers={
+            "Message-ID": relationship_message_id(survey),
+            "Content-Language": language,
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+
+
+def _connection_key() -> tuple:
+    return (settings.EMAIL_BACKEND, getattr(settings, "EMAIL_HOST", ""), getattr(settings, "EMAIL_PORT", 0))
+
+
+def deliver(message: EmailMultiAlternatives) -> None:
+    """Send one message on this thread's cached connection; raise on any failure (after closing it)."""
+    key = _connection_key()
+    connection = getattr(_local, "connection", None)
+    if connection is None or getattr(_local, "key", None) != key:
+        close_connection()
+        connection = get_connection(fail_silently=False)
+        connection.open()
+        _local.connection, _local.key = connection, key
+    try:
+        sent = connection.send_messages([message])
+    except Exception:
+        close_connection()
+        raise
+    if sent != 1:
+        close_connection()
+        raise RuntimeError("the mail server accepted no message")
+
+
+def close_connection() -> None:
+    connection = getattr(_local, "connection", None)
+    _local.connection = None
+    if connection is not None:
+        with contextlib.suppress(Exception):  # a broken connection is being discarded anyway
+            connection.close()

@@ -1,0 +1,44 @@
+"""Every state change of the feedback app goes through these functions (views, API, tasks, receivers)."""
+
+from .pulses import (
+    monday_of,
+    pulse_answer,
+    pulse_answer_for_ticket,
+    pulse_request,
+    pulse_skip,
+    weekly_pulse_answer,
+)
+from .ratings import rating_submit, survey_for_follow_page
+from .relationship import nps_submit, relationship_survey_schedule_due, relationship_survey_send
+from .surveys import (
+    backoff_seconds,
+    survey_cancel_for_reopen,
+    survey_claim_due,
+    survey_expire_old,
+    survey_retry_failed,
+    survey_schedule,
+    survey_send,
+    survey_skip,
+)
+
+__all__ = [
+    "backoff_seconds",
+    "monday_of",
+    "nps_submit",
+    "pulse_answer",
+    "pulse_answer_for_ticket",
+    "pulse_request",
+    "pulse_skip",
+    "rating_submit",
+    "relationship_survey_schedule_due",
+    "relationship_survey_send",
+    "survey_cancel_for_reopen",
+    "survey_claim_due",
+    "survey_expire_old",
+    "survey_for_follow_page",
+    "survey_retry_failed",
+    "survey_schedule",
+    "survey_send",
+    "survey_skip",
+    "weekly_pulse_answer",
+]

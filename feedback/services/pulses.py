@@ -1,0 +1,95 @@
+"""Agent pulse (ASAT, D5): one tap per resolved ticket, and a weekly "How was your week?"."""
+
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from feedback.exceptions import InvalidScore, PulseNotYours
+from feedback.models import AgentPulse
+
+K = AgentPulse.Kind
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _score(value) -> int:
+    try:
+        score = int(value)
+    except (TypeError, ValueError):
+        raise InvalidScore(low=1, high=5) from None
+    if not 1 <= score <= 5:
+        raise InvalidScore(low=1, high=5)
+    return score
+
+
+def pulse_request(*, agent_id: int, ticket_id: int, now=None) -> AgentPulse:
+    """Ask the agent how the ticket felt (a pending pulse). Idempotent per (agent, ticket)."""
+    now = now or timezone.now()
+    existing = AgentPulse.objects.filter(agent_id=agent_id, ticket_id=ticket_id, kind=K.TICKET).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            return AgentPulse.objects.create(
+                agent_id=agent_id,
+                ticket_id=ticket_id,
+                kind=K.TICKET,
+                week=monday_of(timezone.localdate(now)),
+                created_at=now,
+            )
+    except IntegrityError:
+        return AgentPulse.objects.get(agent_id=agent_id, ticket_id=ticket_id, kind=K.TICKET)
+
+
+def pulse_answer(*, agent, pulse_id: int, score, note: str = "", now=None) -> AgentPulse:
+    """The agent answers (or changes) their own ticket pulse."""
+    score = _score(score)
+    now = now or timezone.now()
+    with transaction.atomic():
+        pulse = AgentPulse.objects.select_for_update().filter(pk=pulse_id, agent=agent).first()
+        if pulse is None:
+            raise PulseNotYours()
+        pulse.score, pulse.note, pulse.skipped, pulse.answered_at = score, (note or "").strip()[:2000], False, now
+        pulse.save(update_fields=["score", "note", "skipped", "answered_at"])
+    return pulse
+
+
+def pulse_skip(*, agent, pulse_id: int) -> AgentPulse:
+    with transaction.atomic():
+        pulse = AgentPulse.objects.select_for_update().filter(pk=pulse_id, agent=agent).first()
+        if pulse is None:
+            raise PulseNotYours()
+        if pulse.score is None:
+            pulse.skipped = True
+            pulse.save(update_fields=["skipped"])
+    return pulse
+
+
+def pulse_answer_for_ticket(*, agent, ticket_id: int, score, note: str = "", now=None) -> AgentPulse:
+    """Answer the pulse of a ticket, creating it if the agent was not asked (e.g. from the API)."""
+    pulse = pulse_request(agent_id=agent.pk, ticket_id=ticket_id, now=now)
+    return pulse_answer(agent=agent, pulse_id=pulse.pk, score=score, note=note, now=now)
+
+
+def weekly_pulse_answer(*, agent, score, note: str = "", week: date | None = None, now=None) -> AgentPulse:
+    """How was your week? One answer per agent and week; answering again changes it."""
+    score = _score(score)
+    now = now or timezone.now()
+    week = monday_of(week or timezone.localdate(now))
+    with transaction.atomic():
+        pulse, _created = AgentPulse.objects.update_or_create(
+            agent=agent,
+            week=week,
+            kind=K.WEEKLY,
+            defaults={"score": score, "note": (note or "").strip()[:2000], "skipped": False, "answered_at": now},
+            create_defaults={
+                "score": score,
+                "note": (note or "").strip()[:2000],
+                "answered_at": now,
+                "created_at": now,
+            },
+        )
+    return pulse

@@ -1,0 +1,203 @@
+"""Pages of the feedback app: the public survey pages (token only, no login) and the agent pulse.
+
+Thin: parse, call one service or selector, render. A GET never records anything (mail scanners
+follow links); only the POST of the survey page does.
+"""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from feedback import selectors, services
+from feedback.exceptions import InvalidSurveyLink, SurveyLinkExpired
+from feedback.forms import NpsForm, PulseForm, RatingForm, WeeklyPulseForm, follow_up_question
+from feedback.models import Survey
+from helpdesk.errors import DomainError
+from tickets.permissions import staff_required, supervisor_required
+
+PUBLIC_RATE = "30/m"
+
+
+def _invalid_link(request, exc: DomainError) -> HttpResponse:
+    expired = isinstance(exc, SurveyLinkExpired)
+    return render(
+        request, "feedback/survey_invalid.html", {"message": exc.detail, "expired": expired}, status=exc.status_code
+    )
+
+
+def _customer_language(request, language: str):
+    """The survey speaks the customer's language unless they picked another one on the site."""
+    from django.conf import settings
+
+    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+        return translation.override(translation.get_language())
+    return translation.override(language)
+
+
+@ratelimit(key="ip", rate=PUBLIC_RATE, method=ratelimit.ALL, block=True)
+@require_http_methods(["GET", "POST"])
+def survey_page(request, reference: str, token: str):
+    try:
+        survey = selectors.survey_from_link(reference=reference, token=token)
+    except (InvalidSurveyLink, SurveyLinkExpired) as exc:
+        return _invalid_link(request, exc)
+    with _customer_language(request, survey.language):
+        rating = selectors.rating_of(survey)
+        if survey.state in (Survey.State.EXPIRED, Survey.State.SKIPPED):
+            return _invalid_link(request, SurveyLinkExpired())
+        if request.method == "POST":
+            form = RatingForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.rating_submit(survey_id=survey.pk, **form.cleaned_data)
+                except DomainError as exc:
+                    form.add_error(None, exc.detail)
+                else:
+                    return redirect(reverse("feedback:survey", args=[reference, token]) + "?thanks=1")
+        else:
+            stars = request.GET.get("stars")
+            stars = int(stars) if stars in {"1", "2", "3", "4", "5"} else None
+            initial = {
+                "stars": stars or (rating.stars if rating else None),
+                "follow_up": rating.follow_up if rating else "",
+                "comment": rating.comment if rating else "",
+            }
+            form = RatingForm(initial=initial, stars=initial["stars"])
+        context = {
+            "survey": survey,
+            "ticket": survey.ticket,
+            "rating": rating,
+            "form": form,
+            "thanks": request.GET.get("thanks") == "1" and rating is not None,
+            "questions": {"good": str(follow_up_question(5)), "bad": str(follow_up_question(1))},
+            "agent_name": (survey.agent.get_full_name() or survey.agent.get_username()) if survey.agent else "",
+        }
+        status = 400 if form.is_bound and form.errors else 200
+        response = render(request, "feedback/survey.html", context, status=status)
+        response["Content-Language"] = translation.get_language()
+        return response
+
+
+@ratelimit(key="ip", rate=PUBLIC_RATE, method=ratelimit.ALL, block=True)
+@require_http_methods(["GET", "POST"])
+def relationship_survey_page(request, token: str):
+    try:
+        survey = selectors.relationship_survey_from_link(token=token)
+    except (InvalidSurveyLink, SurveyLinkExpired) as exc:
+        return _invalid_link(request, exc)
+    with _customer_language(request, survey.language):
+        if request.method == "POST":
+            form = NpsForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.nps_submit(survey_id=survey.pk, **form.cleaned_data)
+                except DomainError as exc:
+                    form.add_error(None, exc.detail)
+                else:
+                    return redirect(reverse("feedback:relationship_survey", args=[token]) + "?thanks=1")
+        else:
+            response = getattr(survey, "response", None) if survey.state == survey.State.ANSWERED else None
+            initial = (
+                {"score": response.score, "if_unavailable": response.if_unavailable, "one_thing": response.one_thing}
+                if response
+                else {}
+            )
+            form = NpsForm(initial=initial)
+        return render(
+            request,
+            "feedback/relationship_survey.html",
+            {"survey": survey, "form": form, "thanks": request.GET.get("thanks") == "1"},
+            status=400 if form.is_bound and form.errors else 200,
+        )
+
+
+def _back(request, default: str):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(default)
+
+
+@staff_required
+@require_GET
+def pulses_page(request):
+    context = {
+        "pending": selectors.pending_pulses_of(request.user)[:50],
+        "history": selectors.pulses_of(request.user).filter(score__isnull=False)[:20],
+        "weekly_form": WeeklyPulseForm(),
+        "pulse_form": PulseForm(),
+    }
+    return render(request, "feedback/pulses.html", context)
+
+
+@staff_required
+@require_POST
+def pulse_answer(request, pulse_id: int):
+    if "skip" in request.POST:
+        try:
+            pulse = services.pulse_skip(agent=request.user, pulse_id=pulse_id)
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+            return _back(request, reverse("feedback:pulses"))
+        if request.htmx:
+            return render(request, "feedback/_pulse_done.html", {"pulse": pulse})
+        return _back(request, reverse("feedback:pulses"))
+    form = PulseForm(request.POST)
+    if not form.is_valid():
+        if request.htmx:
+            return render(
+                request,
+                "feedback/_pulse_form.html",
+                {"form": form, "pulse_id": pulse_id, "next": request.POST.get("next", "")},
+                status=400,
+            )
+        messages.error(request, _("Please choose from 1 to 5."))
+        return _back(request, reverse("feedback:pulses"))
+    try:
+        pulse = services.pulse_answer(agent=request.user, pulse_id=pulse_id, **form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return _back(request, reverse("feedback:pulses"))
+    if request.htmx:
+        return render(request, "feedback/_pulse_done.html", {"pulse": pulse})
+    messages.success(request, _("Thank you. Only you see your answers."))
+    return _back(request, reverse("feedback:pulses"))
+
+
+@staff_required
+@require_POST
+def weekly_pulse(request):
+    form = WeeklyPulseForm(request.POST)
+    if form.is_valid():
+        services.weekly_pulse_answer(agent=request.user, **form.cleaned_data)
+        messages.success(request, _("Thank you. Only you see your answers."))
+        return redirect("feedback:pulses")
+    context = {
+        "pending": selectors.pending_pulses_of(request.user)[:50],
+        "history": selectors.pulses_of(request.user).filter(score__isnull=False)[:20],
+        "weekly_form": form,
+        "pulse_form": PulseForm(),
+    }
+    return render(request, "feedback/pulses.html", context, status=400)
+
+
+@supervisor_required
+@require_GET
+def team_pulse(request):
+    return render(
+        request, "feedback/team_pulse.html", {"rows": selectors.pulse_aggregates_for_supervisor(request.user)}
+    )
+
+
+@staff_required
+@require_GET
+def wow_board(request):
+    return render(request, "feedback/wow_board.html", {"stories": selectors.wow_board_for(request.user)})
