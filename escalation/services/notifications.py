@@ -56,7 +56,7 @@ def _link(notification: Notification) -> str:
     if notification.escalation_id:
         return settings.SITE_URL + reverse("escalation:detail", args=[notification.escalation_id])
     if notification.remedy_id:
-        return settings.SITE_URL + reverse("escalation:my_remedies")
+        return settings.SITE_URL + reverse("escalation:remedies")
     return settings.SITE_URL + reverse("escalation:inbox")
 
 
@@ -92,3 +92,8 @@ def notification_send(*, notification_id: int) -> bool:
 
 def notifications_unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notifications_mark_read(*, user) -> int:
+    """The agent saw their answers: the navigation badge goes back to zero."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())

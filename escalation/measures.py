@@ -1,0 +1,158 @@
+"""Whether escalation works: the measures page, the API report and the dashboard panel read this.
+
+Every figure is one aggregate query. Percentiles use PostgreSQL's percentile_cont; on SQLite (the
+embedded dev database) they are computed from the durations, which is fine at dev sizes.
+"""
+
+import math
+from datetime import date, datetime, time, timedelta
+
+from django.apps import apps
+from django.db import connection
+from django.db.models import Aggregate, Count, Exists, F, FloatField, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from escalation.models import Escalation, TicketSla, Trigger
+
+
+class _PercentileSeconds(Aggregate):
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (%(expressions)s)))"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=fraction, **extra)
+
+
+def _window(date_from: date | None, date_to: date | None) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    end_day = date_to or timezone.localdate()
+    start_day = date_from or end_day - timedelta(days=29)
+    start = datetime.combine(start_day, time.min, tzinfo=tz)
+    end = datetime.combine(end_day + timedelta(days=1), time.min, tzinfo=tz)
+    return start, end
+
+
+def _python_percentile(values: list[float], fraction: float) -> float | None:
+    if not values:
+        return None
+    values = sorted(values)
+    position = (len(values) - 1) * fraction
+    low, high = math.floor(position), math.ceil(position)
+    return values[low] + (values[high] - values[low]) * (position - low)
+
+
+def _durations(qs: QuerySet, start_field: str, end_field: str) -> dict:
+    qs = qs.filter(**{f"{end_field}__isnull": False})
+    if connection.vendor == "postgresql":
+        gap = F(end_field) - F(start_field)
+        row = qs.aggregate(n=Count("id"), median=_PercentileSeconds(gap, 0.5), p90=_PercentileSeconds(gap, 0.9))
+        return {"n": row["n"], "median_seconds": row["median"], "p90_seconds": row["p90"]}
+    seconds = [(end - start).total_seconds() for start, end in qs.values_list(start_field, end_field)]
+    return {"n": len(seconds), "median_seconds": _python_percentile(seconds, 0.5),
+            "p90_seconds": _python_percentile(seconds, 0.9)}
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _grouped(qs: QuerySet, field: str, label: str) -> list[dict]:
+    rows = qs.values(field, label).annotate(n=Count("id")).order_by("-n", label)
+    return [{"id": row[field], "name": row[label] or "—", "count": row["n"]} for row in rows]
+
+
+def _recovery(escalations: QuerySet) -> dict:
+    recovery = escalations.filter(trigger=Trigger.SERVICE_RECOVERY)
+    try:
+        rating_model = apps.get_model("feedback", "Rating")
+    except LookupError:  # pragma: no cover - feedback not installed
+        return {"low_rated": recovery.count(), "recovered": None, "share": None}
+    later_good = rating_model.objects.filter(ticket_id=OuterRef("ticket_id"), stars__gte=4).filter(
+        Q(created_at__gt=OuterRef("created_at")) | Q(pk=OuterRef("rating_id"))
+    )
+    row = recovery.aggregate(n=Count("id"), recovered=Count("id", filter=Q(Exists(later_good))))
+    return {"low_rated": row["n"], "recovered": row["recovered"], "share": _share(row["recovered"], row["n"])}
+
+
+def _sla(date_from, date_to, queue, team) -> list[dict]:
+    start, end = _window(date_from, date_to)
+    slas = TicketSla.objects.filter(ticket__created_at__gte=start, ticket__created_at__lt=end, policy__isnull=False)
+    if queue is not None:
+        slas = slas.filter(ticket__queue=queue)
+    if team is not None:
+        slas = slas.filter(ticket__queue__team=team)
+    rows = (
+        slas.values("ticket__queue__name", "ticket__priority")
+        .annotate(
+            fr_n=Count("pk", filter=Q(first_response_met__isnull=False)),
+            fr_met=Count("pk", filter=Q(first_response_met=True)),
+            res_n=Count("pk", filter=Q(resolution_met__isnull=False)),
+            res_met=Count("pk", filter=Q(resolution_met=True)),
+        )
+        .order_by("ticket__queue__name", "ticket__priority")
+    )
+    return [
+        {"queue": r["ticket__queue__name"], "priority": r["ticket__priority"],
+         "first_response": {"n": r["fr_n"], "met": r["fr_met"], "share": _share(r["fr_met"], r["fr_n"])},
+         "resolution": {"n": r["res_n"], "met": r["res_met"], "share": _share(r["res_met"], r["res_n"])}}
+        for r in rows
+    ]
+
+
+def summary(*, date_from: date | None = None, date_to: date | None = None, queue=None, team=None) -> dict:
+    """All the escalation and SLA measures for escalations raised in [date_from, date_to]."""
+    start, end = _window(date_from, date_to)
+    escalations = Escalation.objects.filter(created_at__gte=start, created_at__lt=end)
+    if queue is not None:
+        escalations = escalations.filter(queue=queue)
+    if team is not None:
+        escalations = escalations.filter(team=team)
+    totals = escalations.aggregate(
+        total=Count("id"),
+        open=Count("id", filter=Q(state__in=Escalation.OPEN_STATES)),
+        resolved=Count("id", filter=Q(state=Escalation.State.RESOLVED)),
+        returned=Count("id", filter=Q(state=Escalation.State.RETURNED)),
+    )
+    closed = totals["resolved"] + totals["returned"]
+    labels = dict(Trigger.choices)
+    by_trigger = [
+        {"trigger": row["trigger"], "name": str(labels.get(row["trigger"], row["trigger"])), "count": row["n"]}
+        for row in escalations.values("trigger").annotate(n=Count("id")).order_by("-n", "trigger")
+    ]
+    return {
+        "date_from": start.date(),
+        "date_to": (end - timedelta(days=1)).date(),
+        "total": totals["total"],
+        "open": totals["open"],
+        "by_trigger": by_trigger,
+        "by_queue": _grouped(escalations, "queue_id", "queue__name"),
+        "by_team": _grouped(escalations, "team_id", "team__name"),
+        "by_agent": _grouped(escalations.filter(agent__isnull=False), "agent_id", "agent__username"),
+        "time_to_acknowledge": _durations(escalations, "created_at", "acknowledged_at"),
+        "time_to_resolve": _durations(escalations, "created_at", "resolved_at"),
+        "outcomes": {
+            "resolved_by_supervisor": totals["resolved"],
+            "returned_to_agent": totals["returned"],
+            "resolved_share": _share(totals["resolved"], closed),
+            "returned_share": _share(totals["returned"], closed),
+        },
+        "sla": _sla(date_from, date_to, queue, team),
+        "service_recovery": _recovery(escalations),
+    }
+
+
+def headline(*, date_from: date | None = None, date_to: date | None = None) -> dict:
+    """The few figures the reports dashboard shows."""
+    data = summary(date_from=date_from, date_to=date_to)
+    fr = [row["first_response"] for row in data["sla"]]
+    fr_n, fr_met = sum(r["n"] for r in fr), sum(r["met"] for r in fr)
+    return {
+        "total": data["total"],
+        "open": data["open"],
+        "median_ack_seconds": data["time_to_acknowledge"]["median_seconds"],
+        "first_response_compliance": _share(fr_met, fr_n),
+        "recovery_share": data["service_recovery"]["share"],
+        "date_from": data["date_from"],
+        "date_to": data["date_to"],
+    }

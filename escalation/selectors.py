@@ -1,0 +1,153 @@
+"""Reads of escalations and remedies: permission-checked querysets for pages, the API and the nav bar."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404
+
+from escalation.models import Escalation, EscalationEvent, Remedy
+from tickets.models import Membership, Ticket
+from tickets.roles import Role, role_of
+from tickets.selectors import team_ids_of, visible_to
+
+User = get_user_model()
+
+_PRIORITY_RANK = Case(
+    When(ticket__priority=Ticket.Priority.URGENT, then=Value(4)),
+    When(ticket__priority=Ticket.Priority.HIGH, then=Value(3)),
+    When(ticket__priority=Ticket.Priority.NORMAL, then=Value(2)),
+    default=Value(1),
+    output_field=IntegerField(),
+)
+_STATE_RANK = Case(
+    When(state=Escalation.State.OPEN, then=Value(0)),
+    When(state=Escalation.State.ACKNOWLEDGED, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+_TRIGGER_RANK = Case(  # an unhappy customer waiting beats a clock
+    When(trigger="service_recovery", then=Value(3)),
+    When(trigger__in=["complaint", "manual", "authority"], then=Value(2)),
+    default=Value(1),
+    output_field=IntegerField(),
+)
+
+
+def escalations_visible_to(user) -> QuerySet[Escalation]:
+    """Admins all; supervisors their teams', what is routed to them and their queues'; agents their
+    teams' tickets' (read-only); customers nothing, ever."""
+    role = role_of(user)
+    escalations = Escalation.objects.all()
+    if role == Role.ADMIN:
+        return escalations
+    if role == Role.SUPERVISOR:
+        return escalations.filter(
+            Q(assigned_to=user) | Q(team_id__in=team_ids_of(user)) | Q(queue__manager=user)
+        )
+    if role == Role.AGENT:
+        return escalations.filter(ticket__in=visible_to(user))
+    return escalations.none()
+
+
+def inbox_for(user, *, state: str = "open", scope: str = "all") -> QuerySet[Escalation]:
+    """Newest and most urgent first: open before acknowledged, then trigger, priority, age."""
+    escalations = escalations_visible_to(user)
+    if scope == "mine":
+        escalations = escalations.filter(assigned_to=user)
+    if state == "open":
+        escalations = escalations.filter(state__in=Escalation.OPEN_STATES)
+    elif state == "closed":
+        escalations = escalations.exclude(state__in=Escalation.OPEN_STATES)
+    return (
+        escalations.select_related("ticket__customer", "ticket__queue", "assigned_to", "agent", "team")
+        .annotate(state_rank=_STATE_RANK, trigger_rank=_TRIGGER_RANK, priority_rank=_PRIORITY_RANK)
+        .order_by("state_rank", "-trigger_rank", "-priority_rank", "-created_at", "-id")
+    )
+
+
+def escalation_get_for_user(*, user, pk) -> Escalation:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    escalation = (
+        escalations_visible_to(user)
+        .select_related("ticket__customer", "ticket__queue__team", "ticket__assignee", "assigned_to", "agent",
+                        "raised_by", "resolved_by", "queue", "team")
+        .filter(pk=pk)
+        .first()
+    )
+    if escalation is None:
+        raise Http404
+    return escalation
+
+
+def escalation_history(escalation: Escalation) -> QuerySet[EscalationEvent]:
+    return escalation.events.select_related("actor").order_by("created_at", "id")
+
+
+def open_count_for(user) -> int:
+    """The navigation badge: open escalations routed to me (admins: also the unassigned ones)."""
+    role = role_of(user)
+    mine = Q(assigned_to=user)
+    if role == Role.ADMIN:
+        mine |= Q(assigned_to__isnull=True)
+    return Escalation.objects.filter(mine, state__in=Escalation.OPEN_STATES).count()
+
+
+def remedies_visible_to(user) -> QuerySet[Remedy]:
+    role = role_of(user)
+    remedies = Remedy.objects.select_related("ticket", "proposed_by", "decided_by", "escalation")
+    if role == Role.ADMIN:
+        return remedies
+    if role in (Role.AGENT, Role.SUPERVISOR):
+        return remedies.filter(ticket__in=visible_to(user))
+    return remedies.none()
+
+
+def remedy_get_for_user(*, user, pk) -> Remedy:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    remedy = remedies_visible_to(user).select_related("ticket__queue").filter(pk=pk).first()
+    if remedy is None:
+        raise Http404
+    return remedy
+
+
+def remedies_awaiting(user) -> QuerySet[Remedy]:
+    """Pending remedies this user could decide (not their own)."""
+    if role_of(user) not in (Role.SUPERVISOR, Role.ADMIN):
+        return Remedy.objects.none()
+    return remedies_visible_to(user).filter(state=Remedy.State.PENDING).exclude(proposed_by=user)
+
+
+def remedies_of(user) -> QuerySet[Remedy]:
+    return remedies_visible_to(user).filter(proposed_by=user)
+
+
+def ticket_escalation_state(ticket: Ticket) -> dict:
+    """What the ticket panel shows: the ticket's escalations and remedies (two queries)."""
+    escalations = list(ticket.escalations.select_related("assigned_to").order_by("-created_at")[:5])
+    remedies = list(ticket.remedies.select_related("proposed_by", "decided_by").order_by("-created_at")[:10])
+    return {
+        "open_escalation": next((e for e in escalations if e.is_open), None),
+        "escalations": escalations,
+        "remedies": remedies,
+    }
+
+
+def handlers_for(escalation: Escalation) -> QuerySet:
+    """People an escalation can be reassigned to: the team's supervisors, the queue's manager, admins."""
+    team_supervisors = Membership.objects.filter(team_id=escalation.team_id,
+                                                 role=Membership.TeamRole.SUPERVISOR).values("user_id")
+    manager_id = escalation.queue.manager_id if escalation.queue_id and escalation.queue else None
+    return (
+        User.objects.filter(
+            Q(pk__in=team_supervisors) | Q(pk=manager_id) | Q(is_superuser=True) | Q(groups__name=Role.ADMIN.value),
+            is_active=True,
+        )
+        .exclude(pk__in=[i for i in (escalation.agent_id, escalation.raised_by_id) if i])
+        .distinct()
+        .order_by("first_name", "username")
+    )
