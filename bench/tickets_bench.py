@@ -1,0 +1,112 @@
+"""Benchmark of the agent's workspace at 1k, 10k and 100k tickets (5 messages each).
+
+    DATABASE_URL=postgres://delightdesk:delightdesk@127.0.0.1:5432/dd_workspace \
+        .venv/bin/python bench/tickets_bench.py [--sizes 1000,10000,100000] [--runs 30] [--explain]
+
+For each size it tops the data up (bench/tickets_data.py), then times full requests through
+Django's test client (middleware, view, queries, template) as an agent of one of four teams:
+the list's first page, a filtered page, two searches (a rare order number and a common word),
+and the ticket page. It prints the median and 90th percentile in ms, the number of SQL queries,
+and at the end the ratio of the largest size's median to the smallest's.
+`--explain` prints PostgreSQL's plan of the slowest query of each list request at every size.
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import tickets_data
+
+
+def _measure(client, url: str, runs: int):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):  # warm caches and connections
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    times.sort()
+    p90 = times[min(len(times) - 1, int(len(times) * 0.9))]
+    return statistics.median(times), p90, ctx.captured_queries
+
+
+def _explain(queries) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or not queries:
+        return
+    slowest = max(queries, key=lambda q: float(q["time"]))
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS OFF) " + slowest["sql"])
+        plan = "\n".join("      " + row[0] for row in cursor.fetchall())
+    print(f"    slowest query ({float(slowest['time']) * 1000:.1f} ms):\n      {slowest['sql'][:300]}\n{plan}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--explain", action="store_true")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    tickets_data.setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import override_settings
+    from django.urls import reverse
+
+    from tickets.models import Ticket
+
+    call_command("migrate", verbosity=0)
+    print(f"database: {connection.vendor}, runs per figure: {args.runs}")
+    results: dict[str, dict[int, tuple]] = {}
+    with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
+        for size in sizes:
+            print(f"-- {size} tickets: generating…", flush=True)
+            tickets_data.ensure_tickets(size, verbose=False)
+            from django.contrib.auth import get_user_model
+
+            agent = get_user_model().objects.get(username="bench-agent-0-0")
+            client = Client()
+            client.force_login(agent)
+            # A ticket present at every size, in the agent's team (i % 8 == 0), with its 5 messages.
+            probe = Ticket.objects.get(messages__body__startswith="my order ORD-100504 ")
+            list_url = reverse("tickets:list")
+            cases = {
+                "list, first page": f"{list_url}?view=team",
+                "list, filtered (open, high)": f"{list_url}?view=team&status=open&priority=high",
+                "list, filtered (queue, closed)": f"{list_url}?view=team&queue=bench-queue-0-1&status=closed",
+                "search, rare (order no.)": f"{list_url}?view=team&q=ORD-100504",
+                "search, common (refund)": f"{list_url}?view=team&q=refund",
+                "ticket page": reverse("tickets:detail", args=[probe.reference]),
+            }
+            for name, url in cases.items():
+                median, p90, queries = _measure(client, url, args.runs)
+                results.setdefault(name, {})[size] = (median, p90, len(queries))
+                print(f"  {name:<32} median {median:7.1f} ms   p90 {p90:7.1f} ms   queries {len(queries):>3}",
+                      flush=True)
+                if args.explain and name != "ticket page":
+                    _explain(queries)
+    smallest, largest = sizes[0], sizes[-1]
+    print(f"-- ratio of medians, {largest} / {smallest} tickets (target for the list: < 2, and < 100 ms at 100k)")
+    for name, by_size in results.items():
+        ratio = by_size[largest][0] / by_size[smallest][0]
+        queries = " / ".join(str(by_size[s][2]) for s in sizes)
+        print(f"  {name:<32} {ratio:5.2f}   queries per size: {queries}")
+
+
+if __name__ == "__main__":
+    main()
