@@ -211,6 +211,7 @@ def _email(
         "Message-ID": message_id,
         "Auto-Submitted": "auto-generated",  # RFC 3834: auto-responders must not answer it
         DESK_HEADER: context["ticket"].reference,
+        "Content-Language": translation.get_language() or settings.LANGUAGE_CODE,
     }
     if thread:
         headers["In-Reply-To"] = thread[-1]

@@ -1,0 +1,249 @@
+"""Notification emails: sent by Celery tasks after commit (never for a rolled-back change), once,
+in the recipient's language, retried on SMTP failure, and never carrying an internal note."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+
+from tests import factories
+from tickets import services
+from tickets.models import Message, NotificationLog, Ticket
+from tickets.services import notifications
+from tickets.services.intake import ticket_create_from_email, ticket_create_from_form
+from tickets.tasks import notify_assignee_of_customer_reply, notify_customer_of_reply, send_ticket_confirmation
+
+pytestmark = pytest.mark.django_db
+K = NotificationLog.Kind
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def dutch_ticket(queue):
+    customer = factories.CustomerFactory(email="jan@example.nl", name="Jan de Vries", language="nl")
+    return factories.TicketFactory(queue=queue, customer=customer, subject="Factuur", language="nl")
+
+
+def reply(ticket, agent, body="Your refund is on its way.", kind=Message.Kind.REPLY):
+    return services.message_add(ticket=ticket, body=body, author_user=agent, kind=kind)
+
+
+# --- scheduling after commit -----------------------------------------------------------------------
+
+
+def test_a_public_staff_reply_schedules_a_customer_notification_after_commit(dutch_ticket, agent,
+                                                                            django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = reply(dutch_ticket, agent)
+        assert not NotificationLog.objects.filter(kind=K.REPLY_TO_CUSTOMER).exists()  # not before commit
+    log = NotificationLog.objects.get(kind=K.REPLY_TO_CUSTOMER)
+    assert (log.message, log.state) == (message, NotificationLog.State.PENDING)
+
+
+def test_nothing_is_scheduled_when_the_transaction_rolls_back(dutch_ticket, agent,
+                                                              django_capture_on_commit_callbacks):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        reply(dutch_ticket, agent)
+        raise RuntimeError("the view failed after the reply")
+    assert callbacks == []
+    assert not NotificationLog.objects.filter(kind=K.REPLY_TO_CUSTOMER).exists()
+    assert not Message.objects.exists()
+
+
+def test_an_internal_note_schedules_nothing(dutch_ticket, agent, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        reply(dutch_ticket, agent, body="SECRET note", kind=Message.Kind.NOTE)
+    assert not NotificationLog.objects.filter(message__isnull=False).exists()
+
+
+def test_a_customer_reply_on_an_assigned_ticket_schedules_the_assignee_notification(
+        dutch_ticket, agent, django_capture_on_commit_callbacks):
+    services.ticket_assign(ticket=dutch_ticket, assignee=agent, actor=agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        message = services.message_add(ticket=dutch_ticket, body="Any news?", author_customer=dutch_ticket.customer)
+    assert NotificationLog.objects.get(kind=K.CUSTOMER_REPLIED).message == message
+
+
+def test_a_customer_reply_on_an_unassigned_ticket_notifies_nobody(dutch_ticket, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.message_add(ticket=dutch_ticket, body="Any news?", author_customer=dutch_ticket.customer)
+    assert not NotificationLog.objects.filter(kind=K.CUSTOMER_REPLIED).exists()
+
+
+@pytest.mark.parametrize(("channel", "confirmed"), [("web", True), ("email", True), ("api", True), ("phone", False)])
+def test_a_confirmation_is_scheduled_for_customer_channels_only(queue, django_capture_on_commit_callbacks, channel,
+                                                               confirmed):
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.TicketFactory(queue=queue, channel=channel)
+    assert NotificationLog.objects.filter(kind=K.CONFIRMATION).exists() is confirmed
+
+
+# --- what the emails say ---------------------------------------------------------------------
+
+
+def test_the_confirmation_carries_the_reference_and_a_working_follow_link(client, queue, mailoutbox):
+    ticket = ticket_create_from_form(name="Mari", email="mari@example.ee", subject="Parcel", description="Lost.")
+    assert send_ticket_confirmation(ticket.pk) is True
+    email = mailoutbox[0]
+    assert email.to == ["mari@example.ee"]
+    assert ticket.reference in email.subject
+    assert email.extra_headers["Message-ID"] == f"<dd.{ticket.reference}.0@delightdesk.localhost>"
+    assert email.extra_headers["Auto-Submitted"] == "auto-generated"
+    link = next(line for line in email.body.splitlines() if "/t/" in line).strip()
+    assert client.get(link.split("127.0.0.1:8000", 1)[-1]).status_code == 200
+
+
+def test_the_reply_email_is_in_the_customer_s_language_with_the_reply_and_the_link(dutch_ticket, agent, mailoutbox):
+    message = reply(dutch_ticket, agent)
+    assert notify_customer_of_reply(message.pk) is True
+    email = mailoutbox[0]
+    assert email.to == ["jan@example.nl"]
+    assert email.extra_headers["Content-Language"] == "nl"
+    assert "Your refund is on its way." in email.body
+    assert "/t/" in email.body
+    assert email.subject.startswith(f"[{dutch_ticket.reference}]")
+    html = email.alternatives[0][0]
+    assert "Your refund is on its way." in html
+
+
+def test_user_text_is_escaped_in_the_html_part(dutch_ticket, agent, mailoutbox):
+    message = reply(dutch_ticket, agent, body="<img src=x onerror=alert(1)>")
+    notify_customer_of_reply(message.pk)
+    assert "<img src=x" not in mailoutbox[0].alternatives[0][0]
+    assert "<img src=x onerror=alert(1)>" in mailoutbox[0].body  # the text part is text
+
+
+def test_a_reply_email_never_contains_an_internal_note(dutch_ticket, agent, mailoutbox):
+    reply(dutch_ticket, agent, body="SECRET: customer is difficult", kind=Message.Kind.NOTE)
+    message = reply(dutch_ticket, agent)
+    notify_customer_of_reply(message.pk)
+    email = mailoutbox[0]
+    assert "SECRET" not in email.body
+    assert "SECRET" not in email.alternatives[0][0]
+
+
+def test_the_task_refuses_to_email_a_note_even_when_asked_directly(dutch_ticket, agent, mailoutbox):
+    note = reply(dutch_ticket, agent, body="SECRET note", kind=Message.Kind.NOTE)
+    assert notify_customer_of_reply(note.pk) is False
+    assert mailoutbox == []
+    assert NotificationLog.objects.get(message=note).state == NotificationLog.State.SKIPPED
+
+
+def test_the_sent_message_id_is_stored_on_the_message_for_threading(dutch_ticket, agent, mailoutbox):
+    message = reply(dutch_ticket, agent)
+    notify_customer_of_reply(message.pk)
+    message.refresh_from_db()
+    expected = f"<dd.{dutch_ticket.reference}.{message.pk}@delightdesk.localhost>"
+    assert message.email_message_id == expected == mailoutbox[0].extra_headers["Message-ID"]
+    assert mailoutbox[0].extra_headers["In-Reply-To"] == f"<dd.{dutch_ticket.reference}.0@delightdesk.localhost>"
+
+
+def test_the_customer_s_email_answer_to_a_notification_lands_on_the_ticket(dutch_ticket, agent, mailoutbox):
+    message = reply(dutch_ticket, agent)
+    notify_customer_of_reply(message.pk)
+    sent = mailoutbox[0]
+    answer = (
+        f"From: Jan de Vries <jan@example.nl>\r\nTo: support@delightdesk.localhost\r\n"
+        f"Subject: Re: {sent.subject}\r\nMessage-ID: <answer-1@example.nl>\r\n"
+        f"In-Reply-To: {sent.extra_headers['Message-ID']}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        f"Dank je wel!\r\n\r\n> {sent.body.splitlines()[0]}\r\n"
+    ).encode()
+    result = ticket_create_from_email(raw=answer)
+    assert result.inbound.ticket == dutch_ticket
+    assert dutch_ticket.messages.filter(author_customer__isnull=False).get().body == "Dank je wel!"
+
+
+def test_the_assignee_gets_the_customer_s_reply_with_a_link_to_the_ticket(dutch_ticket, agent, mailoutbox):
+    services.ticket_assign(ticket=dutch_ticket, assignee=agent, actor=agent)
+    message = services.message_add(ticket=dutch_ticket, body="Still broken", author_customer=dutch_ticket.customer)
+    assert notify_assignee_of_customer_reply(message.pk) is True
+    email = mailoutbox[0]
+    assert email.to == [agent.email]
+    assert "Still broken" in email.body
+    assert dutch_ticket.reference in email.body
+
+
+def test_a_notification_is_sent_once_however_often_its_task_runs(dutch_ticket, agent, mailoutbox):
+    message = reply(dutch_ticket, agent)
+    assert notify_customer_of_reply(message.pk) is True
+    assert notify_customer_of_reply(message.pk) is False
+    assert len(mailoutbox) == 1
+    assert NotificationLog.objects.get(message=message).state == NotificationLog.State.SENT
+
+
+def test_a_task_for_a_row_that_no_longer_exists_does_nothing(db, mailoutbox):
+    assert notify_customer_of_reply(987654) is False
+    assert send_ticket_confirmation(987654) is False
+    assert mailoutbox == []
+
+
+def test_a_customer_without_a_real_address_is_skipped(queue, mailoutbox):
+    customer = factories.CustomerFactory(email="walkin@example.invalid")
+    ticket = factories.TicketFactory(queue=queue, customer=customer)
+    assert send_ticket_confirmation(ticket.pk) is False
+    assert NotificationLog.objects.get(ticket=ticket).state == NotificationLog.State.SKIPPED
+
+
+# --- failures and retries ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def unreachable_smtp(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2  # nothing listens on 1
+
+
+def test_an_smtp_failure_is_recorded_on_the_row_and_raised_for_a_retry(dutch_ticket, agent, unreachable_smtp):
+    message = reply(dutch_ticket, agent)
+    with pytest.raises(OSError):
+        notifications.notification_send(kind=K.REPLY_TO_CUSTOMER, message_id=message.pk)
+    log = NotificationLog.objects.get(message=message)
+    assert (log.state, log.attempts) == (NotificationLog.State.PENDING, 1)
+    assert "Connection refused" in log.last_error or "Error" in log.last_error
+
+
+def test_the_task_retries_with_backoff_and_marks_the_row_failed_after_the_last_try(dutch_ticket, agent,
+                                                                                  unreachable_smtp):
+    message = reply(dutch_ticket, agent)
+    assert notify_customer_of_reply.retry_backoff is True and notify_customer_of_reply.max_retries == 5
+    result = notify_customer_of_reply.apply(args=[message.pk])  # eager: Celery runs the retries in place
+    assert result.failed()
+    log = NotificationLog.objects.get(message=message)
+    assert (log.state, log.attempts) == (NotificationLog.State.FAILED, notifications.MAX_ATTEMPTS)
+
+
+def test_stuck_pending_notifications_are_requeued(dutch_ticket, agent):
+    message = reply(dutch_ticket, agent)
+    notifications.notification_schedule(kind=K.REPLY_TO_CUSTOMER, ticket_id=dutch_ticket.pk, message_id=message.pk)
+    NotificationLog.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    assert notifications.notifications_requeue_stuck() == NotificationLog.objects.count()
+
+
+# --- a real worker ---------------------------------------------------------------------------------
+
+
+@pytest.mark.worker
+def test_a_real_worker_sends_the_confirmation_after_the_form_commits(celery_worker, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    factories.QueueFactory(is_default=True)
+    mail.outbox = []
+    ticket = ticket_create_from_form(name="Ana", email="ana@example.es", subject="Pedido", description="No llegó.",
+                                     language="es")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not mail.outbox:
+        time.sleep(0.2)
+    assert [m.to for m in mail.outbox] == [["ana@example.es"]]
+    assert ticket.reference in mail.outbox[0].subject
+    assert NotificationLog.objects.get(ticket=ticket).state == NotificationLog.State.SENT
+    assert Ticket.objects.get(pk=ticket.pk).customer.language == "es"
