@@ -1,0 +1,122 @@
+"""What the dashboard, the weekly email and the exports show, composed from the `feedback.metrics`
+selectors. A fixed number of queries (about twenty) whatever the number of agents, weeks or groups."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from feedback import metrics
+from feedback import metrics_math as mm
+from feedback.metrics import ReportFilter
+
+
+def _url(name: str, params: dict) -> str:
+    return f"{reverse(name)}?{urlencode(params)}"
+
+
+def drill_links(rows: list[dict], f: ReportFilter) -> list[dict]:
+    """Every group links to the ratings behind it, and to the low ones (1-2 stars)."""
+    base = f.as_params()
+    for row in rows:
+        params = {**base, **row.get("filter", {})}
+        row["drill_url"] = _url("feedback:report_ratings", params)
+        row["drill_low_url"] = _url("feedback:report_ratings", {**params, "stars_max": 2})
+    return rows
+
+
+def trend_series(csat_weeks: list[dict], asat_weeks: list[dict]) -> dict:
+    """Weekly CSAT, delight and ASAT on one axis of Mondays (weeks missing from one side are gaps)."""
+    csat = {row["key"]: row for row in csat_weeks if row["key"] is not None}
+    asat = {row["key"]: row for row in asat_weeks if row["key"] is not None}
+    weeks = sorted(set(csat) | set(asat))
+    rows = []
+    for week in weeks:
+        c, a = csat.get(week, {}), asat.get(week, {})
+        rows.append(
+            {
+                "week": week,
+                "csat": c.get("csat"),
+                "delight": c.get("delight_rate"),
+                "n": c.get("n", 0),
+                "asat": a.get("asat"),
+                "asat_n": a.get("n", 0),
+                "low_n": c.get("low_n", True),
+            }
+        )
+    return {"rows": rows}
+
+
+def dashboard_data(user, f: ReportFilter, group: str) -> dict:
+    weekly = metrics.csat_by_group(user, f, "week")
+    total = metrics.totals(weekly)
+    groups = weekly if group == "week" else metrics.csat_by_group(user, f, group)
+    asat_weekly = metrics.asat_by_group(user, f, "week")
+    asat_total = (metrics.asat_by_group(user, f) or [None])[0]
+    asat_group = group if group in metrics.ASAT_GROUPINGS else "team"
+    asat_groups = asat_weekly if asat_group == "week" else metrics.asat_by_group(user, f, asat_group)
+    nps_total = (metrics.nps_by_group(user, f) or [None])[0]
+    correlation = metrics.correlation_report(user, f)
+    team_correlation = metrics.correlation_report(user, f, unit="team", with_points=False)
+    revenue = metrics.revenue_at_risk_report(user, f, total["csat"])
+    return {
+        "total": total,
+        "groups": drill_links(groups, f),
+        "group": group,
+        "trend": trend_series(weekly, asat_weekly),
+        "asat_total": asat_total,
+        "asat_groups": asat_groups,
+        "asat_group": asat_group,
+        "nps_total": nps_total,
+        "correlation": correlation,
+        "team_correlation": team_correlation,
+        "burnout": metrics.burnout_watch(user, f),
+        "revenue": revenue,
+        "revenue_by_company": metrics.revenue_at_risk_by_company(user, f),
+        "min_responses": metrics.min_responses(),
+        "privacy_min": metrics.PRIVACY_MIN_PULSES,
+    }
+
+
+def chart_data(data: dict, labels: dict) -> dict:
+    """The numbers the charts draw (json_script); the page shows the same numbers in tables."""
+    trend = data["trend"]["rows"]
+    points = data["correlation"].get("points", [])
+    return {
+        "labels": labels,
+        "trend": {
+            "weeks": [row["week"] for row in trend],
+            "csat": [_r(row["csat"]) for row in trend],
+            "delight": [_r(row["delight"]) for row in trend],
+            "asat": [_r(row["asat"]) for row in trend],
+        },
+        "distribution": data["total"]["distribution"],
+        "scatter": {
+            "points": [{"x": p["csat"], "y": p["asat"]} for p in points],
+            "trend": data["correlation"]["same_week"]["trend"],
+        },
+        "revenue": {
+            "companies": [row["company"] for row in data["revenue_by_company"]],
+            "at_risk": [float(row["revenue_at_risk"]) for row in data["revenue_by_company"]],
+        },
+    }
+
+
+def _r(value):
+    return None if value is None else round(value, 2)
+
+
+def what_if(*, customers: int, monthly_spend: Decimal, csat: Decimal, churn: Decimal | None) -> dict:
+    churn = churn if churn is not None else metrics.churn_probability()
+    revenue = Decimal(customers) * monthly_spend
+    return {
+        "customers": customers,
+        "monthly_spend": monthly_spend,
+        "monthly_revenue": revenue,
+        "csat": csat,
+        "churn_probability": churn,
+        "revenue_at_risk": mm.revenue_at_risk(monthly_revenue=revenue, csat_percent=csat, churn_probability=churn),
+        "per_point": mm.revenue_per_csat_point(monthly_revenue=revenue, churn_probability=churn),
+    }
