@@ -1,0 +1,93 @@
+"""Thin serializers: shapes of input and output; the services do the work."""
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from escalation.models import Escalation, EscalationEvent, Remedy, RemedyKind
+
+User = get_user_model()
+
+
+class EscalationPersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user) -> str:
+        return user.get_full_name() or user.get_username()
+
+
+class EscalationEventSerializer(serializers.ModelSerializer):
+    actor = EscalationPersonSerializer(allow_null=True, read_only=True)
+
+    class Meta:
+        model = EscalationEvent
+        fields = ["kind", "trigger", "actor", "note", "seconds_since_raised", "created_at"]
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    ticket = serializers.CharField(source="ticket.reference", read_only=True)
+    ticket_subject = serializers.CharField(source="ticket.subject", read_only=True)
+    customer = serializers.CharField(source="ticket.customer.name", read_only=True)
+    assigned_to = EscalationPersonSerializer(allow_null=True, read_only=True)
+    agent = EscalationPersonSerializer(allow_null=True, read_only=True)
+
+    class Meta:
+        model = Escalation
+        fields = ["id", "ticket", "ticket_subject", "customer", "trigger", "reason_code", "reason_text", "tried",
+                  "state", "level", "assigned_to", "agent", "routing_explanation", "rating_stars", "rating_comment",
+                  "guidance", "ack_due_at", "created_at", "acknowledged_at", "resolved_at"]
+        read_only_fields = fields
+
+
+class EscalationDetailSerializer(EscalationSerializer):
+    events = EscalationEventSerializer(many=True, read_only=True)
+
+    class Meta(EscalationSerializer.Meta):
+        fields = [*EscalationSerializer.Meta.fields, "events"]
+        read_only_fields = fields
+
+
+class EscalateInputSerializer(serializers.Serializer):
+    reason_code = serializers.ChoiceField(choices=Escalation.Reason.choices)
+    reason_text = serializers.CharField(max_length=2000)
+    tried = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class GuidanceInputSerializer(serializers.Serializer):
+    guidance = serializers.CharField(max_length=4000)
+
+
+class NoteInputSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class ReassignInputSerializer(serializers.Serializer):
+    to_user = serializers.IntegerField(min_value=1)
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class RemedySerializer(serializers.ModelSerializer):
+    ticket = serializers.CharField(source="ticket.reference", read_only=True)
+    proposed_by = EscalationPersonSerializer(read_only=True)
+    decided_by = EscalationPersonSerializer(allow_null=True, read_only=True)
+
+    class Meta:
+        model = Remedy
+        fields = ["id", "ticket", "kind", "amount", "currency", "reason", "state", "limit_amount", "proposed_by",
+                  "decided_by", "decided_at", "note", "escalation", "created_at"]
+        read_only_fields = fields
+
+
+class RemedyInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=RemedyKind.choices)
+    amount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+    currency = serializers.RegexField(r"^[A-Za-z]{3}$", required=False, default="EUR")
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ReportQuerySerializer(serializers.Serializer):
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+    queue = serializers.IntegerField(required=False, min_value=1)
+    team = serializers.IntegerField(required=False, min_value=1)

@@ -1,0 +1,221 @@
+"""The escalation API: the same selectors and services as the pages. Customers get 404 on all of it."""
+
+import django_filters
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from escalation import measures, selectors, services
+from escalation.api import serializers as s
+from escalation.models import Escalation, Trigger
+from tickets.models import Team
+from tickets.roles import STAFF_ROLES, Role, role_of
+from tickets.selectors import queues_visible_to, ticket_get_for_user
+
+User = get_user_model()
+
+
+class StaffOr404(BasePermission):
+    """Escalations do not exist for customers: 404, not 403."""
+
+    def has_permission(self, request, view) -> bool:
+        if role_of(request.user) not in STAFF_ROLES:
+            raise NotFound
+        return True
+
+
+class SupervisorOr404(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        if role_of(request.user) not in (Role.SUPERVISOR, Role.ADMIN):
+            raise NotFound
+        return True
+
+
+class _Base:
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated, StaffOr404]
+
+
+class EscalationFilter(django_filters.FilterSet):
+    state = django_filters.MultipleChoiceFilter(choices=Escalation.State.choices)
+    trigger = django_filters.MultipleChoiceFilter(choices=Trigger.choices)
+    queue = django_filters.NumberFilter(field_name="queue_id")
+    team = django_filters.NumberFilter(field_name="team_id")
+    assigned_to = django_filters.NumberFilter(field_name="assigned_to_id")
+    open = django_filters.BooleanFilter(method="filter_open")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Escalation
+        fields = ["state", "trigger", "queue", "team", "assigned_to", "open"]
+
+    def filter_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(state__in=Escalation.OPEN_STATES) if value else queryset.exclude(
+            state__in=Escalation.OPEN_STATES)
+
+
+class EscalationViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Escalations visible to the user, most urgent first; the supervisor's actions."""
+
+    filterset_class = EscalationFilter
+    serializer_class = s.EscalationSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Escalation.objects.none()
+        return selectors.inbox_for(self.request.user, state="all")
+
+    def get_object(self):
+        escalation = selectors.escalation_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, escalation)
+        return escalation
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return s.EscalationDetailSerializer
+        return super().get_serializer_class()
+
+    def get_permissions(self):
+        if self.action in ("acknowledge", "take_over", "return_to_agent", "reassign", "resolve"):
+            return [IsAuthenticated(), SupervisorOr404()]
+        return super().get_permissions()
+
+    def _done(self, escalation):
+        fresh = selectors.escalation_get_for_user(user=self.request.user, pk=escalation.pk)
+        return Response(s.EscalationDetailSerializer(fresh).data)
+
+    @extend_schema(request=None, responses=s.EscalationDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        return self._done(services.escalation_acknowledge(escalation=self.get_object(), actor=request.user))
+
+    @extend_schema(request=None, responses=s.EscalationDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="take-over")
+    def take_over(self, request, pk=None):
+        return self._done(services.escalation_take_over(escalation=self.get_object(), actor=request.user))
+
+    @extend_schema(request=s.GuidanceInputSerializer, responses=s.EscalationDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_to_agent(self, request, pk=None):
+        data = _valid(s.GuidanceInputSerializer, request)
+        return self._done(services.escalation_return(escalation=self.get_object(), actor=request.user, **data))
+
+    @extend_schema(request=s.ReassignInputSerializer, responses=s.EscalationDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        data = _valid(s.ReassignInputSerializer, request)
+        escalation = self.get_object()
+        to_user = selectors.handlers_for(escalation).filter(pk=data["to_user"]).first()
+        if to_user is None:
+            from escalation.exceptions import InvalidHandler
+
+            raise InvalidHandler(user=str(data["to_user"]))
+        return self._done(services.escalation_reassign(escalation=escalation, actor=request.user, to_user=to_user,
+                                                       note=data["note"]))
+
+    @extend_schema(request=s.NoteInputSerializer, responses=s.EscalationDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        data = _valid(s.NoteInputSerializer, request)
+        return self._done(services.escalation_resolve(escalation=self.get_object(), actor=request.user, **data))
+
+
+def _valid(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class TicketEscalateView(_Base, APIView):
+    """"Get someone who can": the manual trigger. A second call adds to the open escalation."""
+
+    @extend_schema(request=s.EscalateInputSerializer, responses={201: s.EscalationDetailSerializer,
+                                                                 200: s.EscalationDetailSerializer})
+    def post(self, request, reference):
+        ticket = ticket_get_for_user(user=request.user, reference=reference)
+        data = _valid(s.EscalateInputSerializer, request)
+        escalation, created = services.escalation_raise(ticket=ticket, trigger=Trigger.MANUAL, actor=request.user,
+                                                        **data)
+        fresh = selectors.escalation_get_for_user(user=request.user, pk=escalation.pk)
+        return Response(s.EscalationDetailSerializer(fresh).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class TicketRemediesView(_Base, APIView):
+    """A ticket's remedies; POST proposes one (applied within authority, else pending approval)."""
+
+    @extend_schema(responses=s.RemedySerializer(many=True))
+    def get(self, request, reference):
+        ticket = ticket_get_for_user(user=request.user, reference=reference)
+        remedies = selectors.remedies_visible_to(request.user).filter(ticket=ticket)
+        return Response(s.RemedySerializer(remedies, many=True).data)
+
+    @extend_schema(request=s.RemedyInputSerializer, responses={201: s.RemedySerializer})
+    def post(self, request, reference):
+        ticket = ticket_get_for_user(user=request.user, reference=reference)
+        data = _valid(s.RemedyInputSerializer, request)
+        remedy = services.remedy_propose(ticket=ticket, actor=request.user, **data)
+        return Response(s.RemedySerializer(remedy).data, status=status.HTTP_201_CREATED)
+
+
+class RemedyDecisionView(_Base, APIView):
+    """Approve or deny a pending remedy (a supervisor or admin; never the proposer)."""
+
+    permission_classes = [IsAuthenticated, SupervisorOr404]
+    approve = True
+
+    @extend_schema(request=s.NoteInputSerializer, responses={200: s.RemedySerializer,
+                                                             403: OpenApiResponse(description="self approval")})
+    def post(self, request, reference, pk):
+        ticket = ticket_get_for_user(user=request.user, reference=reference)
+        remedy = selectors.remedy_get_for_user(user=request.user, pk=pk)
+        if remedy.ticket_id != ticket.pk:
+            raise NotFound
+        data = _valid(s.NoteInputSerializer, request)
+        remedy = services.remedy_decide(remedy=remedy, actor=request.user, approve=self.approve, note=data["note"])
+        return Response(s.RemedySerializer(remedy).data)
+
+
+class RemedyApproveView(RemedyDecisionView):
+    approve = True
+
+
+class RemedyDenyView(RemedyDecisionView):
+    approve = False
+
+
+class EscalationReportView(_Base, APIView):
+    """The escalation measures: by trigger, queue, team and agent; acknowledge/resolve times; outcomes;
+    SLA compliance per queue and priority; service-recovery outcomes."""
+
+    permission_classes = [IsAuthenticated, SupervisorOr404]
+
+    @extend_schema(parameters=[s.ReportQuerySerializer], responses={200: dict})
+    def get(self, request):
+        query = s.ReportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        queue = team = None
+        if "queue" in params:
+            queue = queues_visible_to(request.user).filter(pk=params["queue"]).first()
+            if queue is None:
+                raise NotFound
+        if "team" in params:
+            team = Team.objects.filter(pk=params["team"]).first()
+            if team is None or (role_of(request.user) != Role.ADMIN
+                                and not queues_visible_to(request.user).filter(team=team).exists()):
+                raise NotFound
+        data = measures.summary(date_from=params.get("date_from"), date_to=params.get("date_to"), queue=queue,
+                                team=team)
+        return Response(data)
+
+
