@@ -57,6 +57,8 @@ class ReportFilterForm(forms.Form):
         if self.role == Role.AGENT:
             # Agents see team-level figures: no individual colleague, no grouping by agent.
             del self.fields["agent"]
+            if self.default_group not in metrics.AGENT_ROLE_GROUPINGS:
+                self.default_group = "team"
             self.fields["group_by"].choices = [c for c in GROUP_CHOICES if c[0] in metrics.AGENT_ROLE_GROUPINGS]
         today = timezone.localdate()
         default = ReportFilter.default(today)
