@@ -1,0 +1,26 @@
+"""feedback.demo: answered surveys and ratings for the demo's resolved tickets, idempotent, no email."""
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from feedback.models import AgentPulse, Rating, Survey
+from tests.feedback import factories as ff
+
+_fast_passwords, _role_groups = ff._fast_passwords, ff._role_groups  # fixtures used here
+pytestmark = pytest.mark.django_db
+
+
+def _seed(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", tickets=40, no_progress=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def test_seeding_twice_creates_the_feedback_data_once_and_sends_no_email(settings):
+    _seed(settings)
+    first = (Survey.objects.count(), Rating.objects.count(), AgentPulse.objects.count())
+    _seed(settings)
+    assert (Survey.objects.count(), Rating.objects.count(), AgentPulse.objects.count()) == first
+    assert first[1] > 0 and first[2] > 0
+    assert not [m for m in mail.outbox if "X-Delightdesk-Survey" in m.extra_headers]
+    assert set(Survey.objects.values_list("state", flat=True)) <= {"answered", "sent"}
