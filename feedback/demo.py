@@ -152,7 +152,9 @@ def seed(command) -> None:
 
 
 def _weekly_pulses(rng, form, ratings_by_agent_week, now) -> None:
-    existing = set(AgentPulse.objects.filter(kind=AgentPulse.Kind.WEEKLY).values_list("agent_id", "week"))
+    if AgentPulse.objects.filter(kind=AgentPulse.Kind.WEEKLY).exists():
+        return  # seeded before
+    existing: set = set()
     rows = []
     this_week = monday_of(now.date())
     for agent_id, agent_form in form.items():
