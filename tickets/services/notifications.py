@@ -120,7 +120,7 @@ def notification_send(*, kind: str, ticket_id: int | None = None, message_id: in
     failure: Exception | None = None
     with transaction.atomic():
         log = (
-            NotificationLog.objects.select_for_update()
+            NotificationLog.objects.select_for_update(of=("self",))
             .select_related("ticket__customer", "ticket__assignee", "message__author_user")
             .get(**log_key)
         )
