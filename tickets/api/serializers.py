@@ -271,6 +271,16 @@ class TicketUpdateSerializer(StrictInputSerializer):
                                         help_text=_("User id of a member of the queue's team; null unassigns."))
     tags = TagListField(required=False)
 
+    # A PATCH changes only the fields it sends, yet `version` is always required: this serializer is
+    # never partial (and so is documented with `version` required, not as an all-optional "Patched" body).
+    @property
+    def partial(self) -> bool:
+        return False
+
+    @partial.setter
+    def partial(self, value) -> None:
+        pass
+
     def validate_queue(self, slug):
         queue = selectors.queues_visible_to(self.context["request"].user).filter(slug=slug).first()
         if queue is None:
