@@ -59,3 +59,11 @@ def escalation_ticket_panel(context):
 def escalation_dashboard_panel(context):
     return {"h": measures.headline(date_from=context.get("date_from"), date_to=context.get("date_to")),
             "request": context.get("request")}
+
+
+@register.filter
+def person(user, empty: str = "—") -> str:
+    """A user's name for display, or `empty` when there is nobody."""
+    if user is None or user == "":
+        return empty
+    return user.get_full_name() or user.get_username()

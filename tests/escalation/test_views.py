@@ -245,3 +245,20 @@ def test_closed_ticket_cannot_get_a_remedy(client, on_shift, assigned_ticket, ag
     response = client.post(reverse("escalation:ticket_remedy", args=[assigned_ticket.reference]),
                            {"kind": "refund", "amount": "5", "currency": "EUR"})
     assert response.status_code == 400
+
+
+def test_detail_of_an_automatic_escalation_without_agent_renders(client, on_shift, ticket, supervisor):
+    escalation, _ = services.escalation_raise(ticket=ticket, trigger=Trigger.SLA_FIRST_RESPONSE)
+    client.force_login(supervisor)
+    response = client.get(reverse("escalation:detail", args=[escalation.pk]))
+    assert response.status_code == 200
+    assert "First-response target breached" in response.content.decode()
+
+
+def test_user_text_is_escaped(client, on_shift, assigned_ticket, agent, supervisor):
+    escalate(assigned_ticket, agent, reason_text="<script>alert(1)</script>")
+    client.force_login(supervisor)
+    for url in (reverse("escalation:inbox"), reverse("escalation:detail", args=[Escalation.objects.get().pk])):
+        body = client.get(url).content.decode()
+        assert "<script>alert(1)</script>" not in body
+        assert "&lt;script&gt;" in body
