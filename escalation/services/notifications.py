@@ -1,5 +1,7 @@
 """Staff notifications: a row in the outbox, written with its cause; the email leaves after commit."""
 
+import contextlib
+import contextvars
 import logging
 
 from django.conf import settings
@@ -12,6 +14,24 @@ from django.utils import timezone, translation
 from escalation.models import Notification
 
 logger = logging.getLogger(__name__)
+_batch: contextvars.ContextVar[dict | None] = contextvars.ContextVar("escalation_notify_batch", default=None)
+
+
+@contextlib.contextmanager
+def batched():
+    """Inside this block notifications are written but not enqueued one by one: one task sends them
+    all after commit (the beat task's sweep would otherwise publish a message per escalation)."""
+    state: dict = {"any": False}
+    token = _batch.set(state)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    if state["any"]:
+        from escalation import tasks
+        from helpdesk.celery import enqueue_on_commit
+
+        enqueue_on_commit(tasks.notifications_send_pending)
 
 
 def _language_of(user) -> str:
@@ -33,6 +53,10 @@ def notify(
             )
     except IntegrityError:
         return None
+    batch = _batch.get()
+    if batch is not None:
+        batch["any"] = True
+        return notification
     from escalation import tasks
     from helpdesk.celery import enqueue_on_commit
 
@@ -45,6 +69,10 @@ def notify_many(rows: list[Notification]) -> int:
     if not rows:
         return 0
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    batch = _batch.get()
+    if batch is not None:
+        batch["any"] = True
+        return len(rows)
     from escalation import tasks
     from helpdesk.celery import enqueue_on_commit
 

@@ -1,5 +1,8 @@
 """Reading the rules that are data: escalation rules, SLA policies, team calendars."""
 
+import contextlib
+import contextvars
+
 from django.db.models import Q
 
 from escalation import business_hours
@@ -9,9 +12,34 @@ from tickets.models import Queue, Team
 # Triggers an agent or a remedy raises by hand: a rule may tune them but never switch them off.
 ALWAYS_ON = (Trigger.MANUAL, Trigger.AUTHORITY)
 
+_memo: contextvars.ContextVar[dict | None] = contextvars.ContextVar("escalation_rules_memo", default=None)
+
+
+@contextlib.contextmanager
+def memoised():
+    """Inside this block rules, policies and calendars are read once (the beat task's sweep)."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def _cached(key: tuple, compute):
+    memo = _memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
 
 def rule_for(*, queue_id: int | None, trigger: str) -> EscalationRule:
     """The queue's own rule for `trigger`, else the all-queues rule, else an unsaved default."""
+    return _cached(("rule", queue_id, trigger), lambda: _rule_for(queue_id, trigger))
+
+
+def _rule_for(queue_id, trigger) -> EscalationRule:
     rules = list(EscalationRule.objects.filter(Q(queue_id=queue_id) | Q(queue__isnull=True), trigger=trigger))
     rules.sort(key=lambda r: r.queue_id is None)  # the queue's own first
     if rules:
@@ -25,6 +53,10 @@ def rule_is_active(rule: EscalationRule) -> bool:
 
 def rules_for_queue(queue_id: int | None) -> dict[str, EscalationRule]:
     """Every trigger's effective rule for one queue, in one query."""
+    return _cached(("rules", queue_id), lambda: _rules_for_queue(queue_id))
+
+
+def _rules_for_queue(queue_id) -> dict[str, EscalationRule]:
     found: dict[str, EscalationRule] = {}
     for rule in sorted(EscalationRule.objects.filter(Q(queue_id=queue_id) | Q(queue__isnull=True)),
                        key=lambda r: r.queue_id is None):
@@ -35,6 +67,10 @@ def rules_for_queue(queue_id: int | None) -> dict[str, EscalationRule]:
 
 
 def sla_policy_for(*, queue_id: int, priority: str) -> SlaPolicy | None:
+    return _cached(("policy", queue_id, priority), lambda: _sla_policy_for(queue_id, priority))
+
+
+def _sla_policy_for(queue_id, priority) -> SlaPolicy | None:
     policies = list(SlaPolicy.objects.filter(Q(queue_id=queue_id) | Q(queue__isnull=True), priority=priority))
     policies.sort(key=lambda p: p.queue_id is None)
     return policies[0] if policies else None
@@ -43,6 +79,10 @@ def sla_policy_for(*, queue_id: int, priority: str) -> SlaPolicy | None:
 def calendar_for_team(team: Team | int | None) -> business_hours.Calendar:
     """The team's working calendar; office hours in the team's time zone when it has none."""
     team_id = team.pk if isinstance(team, Team) else team
+    return _cached(("calendar", team_id), lambda: _calendar_for_team(team, team_id))
+
+
+def _calendar_for_team(team, team_id) -> business_hours.Calendar:
     calendar = (
         TeamCalendar.objects.filter(team_id=team_id).prefetch_related("periods", "holidays").first()
         if team_id else None

@@ -16,8 +16,14 @@ from django.utils.translation import gettext as _
 from escalation import business_hours
 from escalation.models import Escalation, Notification, TicketSla, Trigger
 from escalation.services.escalations import escalation_raise, escalation_tier_up
-from escalation.services.notifications import notify_many
-from escalation.services.rules import calendar_for_queue, rule_is_active, rules_for_queue, sla_policy_for
+from escalation.services.notifications import batched, notify_many
+from escalation.services.rules import (
+    calendar_for_queue,
+    memoised,
+    rule_is_active,
+    rules_for_queue,
+    sla_policy_for,
+)
 from tickets.models import Ticket
 
 logger = logging.getLogger(__name__)
@@ -162,7 +168,11 @@ def _breach(field: str, flag: str | None, trigger: str, reason: str, now: dateti
 
 def sla_sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Everything time-based that is due: SLA warnings and breaches, complaints, acknowledgement tier-ups."""
-    now = now or timezone.now()
+    with memoised(), batched():
+        return _sweep(now or timezone.now())
+
+
+def _sweep(now: datetime) -> dict[str, int]:
     done = {
         "first_response_warnings": _warn("fr_warning_at", _("first response"), now),
         "resolution_warnings": _warn("res_warning_at", _("resolution"), now),

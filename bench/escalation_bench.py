@@ -1,0 +1,164 @@
+"""Escalation benchmark: the SLA beat task and the supervisor's inbox at 1k, 10k and 100k open tickets.
+
+    DATABASE_URL=postgres://delightdesk:delightdesk@127.0.0.1:5432/dd_escalation \
+        .venv/bin/python bench/escalation_bench.py
+
+Works in a throwaway test database (test_<name>), created and dropped here. At every size the same
+number of alarms is due (10 warnings, 10 breaches, 5 complaints), and 1% of the open tickets have an
+open escalation; the point is that the sweep's cost follows what is due, not how many tickets are open.
+Pass sizes as arguments to change them (e.g. `bench/escalation_bench.py 1000 5000`).
+"""
+
+import os
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+os.environ.setdefault("DJANGO_TESTING", "1")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+DUE_WARNINGS, DUE_BREACHES, DUE_COMPLAINTS = 10, 10, 5
+BATCH = 5000
+BENCH_PASSWORD = "bench-only"  # noqa: S105 - users of a throwaway test database
+
+
+def build(n: int) -> dict:
+    from datetime import time as clock
+
+    from django.contrib.auth import get_user_model
+
+    from escalation.models import Escalation, SlaPolicy, TeamCalendar, TicketSla, WorkingPeriod
+    from tickets.models import Customer, Membership, Queue, Team, Ticket
+    from tickets.roles import Role
+    from tickets.services import user_create_with_role
+
+    Escalation.objects.all().delete()
+    TicketSla.objects.all().delete()
+    Ticket.objects.all().delete()
+    Customer.objects.all().delete()
+    user_model = get_user_model()
+    team, _ = Team.objects.get_or_create(slug="bench", defaults={"name": "Bench", "time_zone": "Europe/Tallinn"})
+    queue, _ = Queue.objects.get_or_create(slug="bench", defaults={"name": "Bench", "team": team, "is_default": True})
+    calendar, created = TeamCalendar.objects.get_or_create(team=team, defaults={"time_zone": "UTC"})
+    if created:
+        WorkingPeriod.objects.bulk_create(
+            [WorkingPeriod(calendar=calendar, weekday=d, start=clock(0), end=clock(0)) for d in range(7)]
+        )
+    SlaPolicy.objects.get_or_create(queue=None, priority="normal",
+                                    defaults={"first_response_hours": 4, "resolution_hours": 24})
+    supervisors = list(user_model.objects.filter(username__startswith="benchsup"))
+    if not supervisors:
+        for i in range(3):
+            user = user_create_with_role(username=f"benchsup{i}", password=BENCH_PASSWORD, role=Role.SUPERVISOR,
+                                         email=f"benchsup{i}@example.com", first_name="Sup", last_name=str(i))
+            Membership.objects.create(team=team, user=user, role=Membership.TeamRole.SUPERVISOR)
+            supervisors.append(user)
+        agent = user_create_with_role(username="benchagent", password=BENCH_PASSWORD, role=Role.AGENT,
+                                      email="benchagent@example.com")
+        Membership.objects.create(team=team, user=agent, role=Membership.TeamRole.AGENT)
+    agent = user_model.objects.get(username="benchagent")
+    customers = Customer.objects.bulk_create(
+        [Customer(name=f"Customer {i}", email=f"bench{i}@example.com") for i in range(min(n, 2000))]
+    )
+    now = timezone.now()
+    future = now + timedelta(days=30)
+    for start in range(0, n, BATCH):
+        size = min(BATCH, n - start)
+        tickets = Ticket.objects.bulk_create([
+            Ticket(reference=f"B-{start + i}", subject=f"Bench ticket {start + i}", description="x",
+                   customer=customers[(start + i) % len(customers)], queue=queue, status="open",
+                   assignee=agent if (start + i) % 3 == 0 else None,
+                   kind="complaint" if (start + i) % 50 == 0 else "question",
+                   created_at=now - timedelta(minutes=start + i))
+            for i in range(size)
+        ])
+        TicketSla.objects.bulk_create([
+            TicketSla(ticket=t, first_response_due=future, resolution_due=future, fr_warning_at=future,
+                      fr_breach_at=future, res_warning_at=future, res_breach_at=future)
+            for t in tickets
+        ])
+        Escalation.objects.bulk_create([
+            Escalation(ticket=t, queue=queue, team=team, trigger="manual", reason_text="bench",
+                       assigned_to=supervisors[j % len(supervisors)], created_at=t.created_at,
+                       routing_explanation="bench", ack_due_at=future)
+            for j, t in enumerate(tickets) if j % 100 == 1
+        ])
+    return {"queue": queue, "supervisor": supervisors[0], "now": now}
+
+
+def arm_due(now) -> None:
+    """Make the same few alarms due at every size (on tickets without an open escalation)."""
+    from escalation.models import Escalation, TicketSla
+
+    free = TicketSla.objects.exclude(ticket__escalations__state__in=Escalation.OPEN_STATES).order_by("ticket_id")
+    ids = list(free.values_list("ticket_id", flat=True)[: DUE_WARNINGS + DUE_BREACHES + DUE_COMPLAINTS])
+    past = now - timedelta(minutes=1)
+    TicketSla.objects.filter(ticket_id__in=ids[:DUE_WARNINGS]).update(fr_warning_at=past)
+    TicketSla.objects.filter(ticket_id__in=ids[DUE_WARNINGS:DUE_WARNINGS + DUE_BREACHES]).update(fr_breach_at=past)
+    TicketSla.objects.filter(ticket_id__in=ids[DUE_WARNINGS + DUE_BREACHES:]).update(complaint_at=past)
+
+
+def measure(callable_):
+    with CaptureQueriesContext(connection) as queries:
+        start = time.perf_counter()
+        callable_()
+        elapsed = time.perf_counter() - start
+    return elapsed, len(queries)
+
+
+def run(sizes: list[int]) -> None:
+    from escalation import services
+
+    results = {}
+    for n in sizes:
+        t0 = time.perf_counter()
+        ctx = build(n)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        built = time.perf_counter() - t0
+        arm_due(ctx["now"])
+        sweep_time, sweep_queries = measure(lambda ctx=ctx: services.sla_sweep(now=ctx["now"]))
+        empty_time, empty_queries = measure(lambda ctx=ctx: services.sla_sweep(now=ctx["now"]))
+        client = Client()
+        client.force_login(ctx["supervisor"])
+        client.get("/escalations/")  # warm caches (templates, role memo)
+        inbox_time, inbox_queries = measure(lambda client=client: client.get("/escalations/"))
+        results[n] = (sweep_time, sweep_queries, empty_time, empty_queries, inbox_time, inbox_queries)
+        print(f"{n:>7} open tickets (built in {built:5.1f} s): "
+              f"sweep with {DUE_WARNINGS}+{DUE_BREACHES}+{DUE_COMPLAINTS} due {sweep_time * 1000:8.1f} ms "
+              f"{sweep_queries:4d} queries | sweep, nothing due {empty_time * 1000:7.1f} ms {empty_queries:3d} queries"
+              f" | inbox {inbox_time * 1000:7.1f} ms {inbox_queries:3d} queries", flush=True)
+    if len(sizes) > 1:
+        small, large = results[sizes[0]], results[sizes[-1]]
+        print(f"ratio {sizes[-1]}/{sizes[0]}: sweep time x{large[0] / small[0]:.2f} (queries {small[1]} -> "
+              f"{large[1]}), empty sweep x{large[2] / small[2]:.2f} (queries {small[3]} -> {large[3]}), "
+              f"inbox time x{large[4] / small[4]:.2f} (queries {small[5]} -> {large[5]})")
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or [1_000, 10_000, 100_000]
+    setup_test_environment()
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    print(f"database: {connection.vendor}; sizes: {sizes}")
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        run(sizes)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
