@@ -8,6 +8,7 @@ After commit (tickets.events): the agent's skip reason, the agent pulse, and the
 """
 
 import logging
+import threading
 
 from django.db import transaction
 from django.db.models.signals import post_save
@@ -19,6 +20,15 @@ from tickets import events as ticket_events
 from tickets.models import Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
+_local = threading.local()  # surveys written in the resolving transaction, handed to the after-commit step
+
+
+def _written() -> dict:
+    if not hasattr(_local, "surveys"):
+        _local.surveys = {}
+    elif len(_local.surveys) > 1000:  # entries of rolled-back transactions are never popped
+        _local.surveys.clear()
+    return _local.surveys
 
 
 def _events_muted() -> bool:
@@ -36,7 +46,9 @@ def on_ticket_event_saved(sender, instance: TicketEvent, created: bool, raw: boo
     try:
         with transaction.atomic():  # a savepoint: our failure must not roll back the ticket's change
             if resolved:
-                services.survey_schedule(ticket_id=instance.ticket_id, actor_id=instance.actor_id)
+                survey = services.survey_schedule(ticket_id=instance.ticket_id, actor_id=instance.actor_id)
+                if survey is not None:
+                    _written()[instance.ticket_id] = survey
             else:
                 services.survey_cancel_for_reopen(ticket_id=instance.ticket_id)
     except Exception:
@@ -47,13 +59,18 @@ def on_ticket_resolved(sender, ticket_id: int, actor_id=None, skip_survey_reason
     try:
         if skip_survey_reason:
             services.survey_skip(ticket_id=ticket_id, reason=skip_survey_reason)
-        # Normally written in the resolving transaction already; this is the safety net.
-        survey = services.survey_schedule(ticket_id=ticket_id, actor_id=actor_id, skip_reason=skip_survey_reason)
+        survey = _written().pop(ticket_id, None)
+        if survey is None or skip_survey_reason:
+            # Normally written in the resolving transaction already; this is the safety net.
+            survey = services.survey_schedule(ticket_id=ticket_id, actor_id=actor_id, skip_reason=skip_survey_reason)
         if survey is not None and survey.state == survey.State.SCHEDULED and survey.due_at <= timezone.now():
             enqueue_on_commit(tasks.send_survey, survey.pk)  # runs now outside a transaction
-        assignee_id = Ticket.objects.filter(pk=ticket_id).values_list("assignee_id", flat=True).first()
-        if assignee_id:
-            services.pulse_request(agent_id=assignee_id, ticket_id=ticket_id)
+        if survey is not None:
+            agent_id = survey.agent_id
+        else:
+            agent_id = Ticket.objects.filter(pk=ticket_id).values_list("assignee_id", flat=True).first()
+        if agent_id:
+            services.pulse_request(agent_id=agent_id, ticket_id=ticket_id)
     except Exception:
         logger.exception("feedback: handling ticket_resolved failed for ticket %s", ticket_id)
 
