@@ -504,13 +504,14 @@ _PAIRS = (
     "FROM r INNER JOIN p ON r.u = p.u AND r.wk = p.wk + {lag} WHERE p.n >= %s AND r.n >= %s"
 )
 _SUMS = (
-    "SELECT {lag}, COUNT(*), SUM(x), SUM(y), SUM(x * x), SUM(y * y), SUM(x * y), "
+    "SELECT 's{lag}', COUNT(*), SUM(x), SUM(y), SUM(x * x), SUM(y * y), SUM(x * y), "
     "SUM(rx), SUM(ry), SUM(rx * rx), SUM(ry * ry), SUM(rx * ry) FROM ("
     "SELECT x, y, "
     "RANK() OVER (ORDER BY x) + (COUNT(*) OVER (PARTITION BY x) - 1) / 2.0 AS rx, "
     "RANK() OVER (ORDER BY y) + (COUNT(*) OVER (PARTITION BY y) - 1) / 2.0 AS ry "
-    "FROM ({pairs}) pr) t{lag}"
+    "FROM pr{lag}) t{lag}"
 )
+_POINTS = "SELECT 'p', u, wk, x, y, nr, np, NULL, NULL, NULL, NULL, NULL FROM pr0"
 
 
 def _pair_thresholds() -> tuple[int, int]:
@@ -518,53 +519,64 @@ def _pair_thresholds() -> tuple[int, int]:
     return PRIVACY_MIN_PULSES, 1
 
 
-def correlation_sums(user, f: ReportFilter, unit: str = "agent") -> dict[int, tuple[mm.Sums, mm.Sums]]:
-    """{lag: (Pearson sums, Spearman sums)} for lag 0 (same week) and 1 (ASAT, then next week's CSAT),
-    in ONE query: the per-week CTEs are computed once and both pairings aggregated with UNION ALL."""
+def _correlation_rows(user, f: ReportFilter, unit: str, with_points: bool) -> list[tuple]:
+    """ONE query: the per-week CTEs are computed once; the same-week pairs (pr0) and the lagged pairs
+    (pr1: ASAT, then next week's CSAT) are each aggregated into Pearson sums and Spearman sums over
+    average ranks (window functions), and, if asked, the same-week points follow as rows tagged 'p'."""
     ctes, params = _pairs_ctes(user, f, unit)
     min_pulses, min_ratings = _pair_thresholds()
-    parts = []
-    all_params = list(params)
-    for lag in (0, 1):
-        parts.append(_SUMS.format(lag=lag, pairs=_PAIRS.format(lag=lag)))
-        all_params += [min_pulses, min_ratings]
-    sql = f"{ctes} {parts[0]} UNION ALL {parts[1]}"
+    pairs = ", ".join(f"pr{lag} AS ({_PAIRS.format(lag=lag)})" for lag in (0, 1))
+    parts = [_SUMS.format(lag=0), _SUMS.format(lag=1)]
+    if with_points:
+        parts.append(_POINTS)
+    # Constants and ORM-compiled subqueries only; every value is a parameter.
+    sql = f"{ctes}, {pairs} " + " UNION ALL ".join(parts)
     with connection.cursor() as cursor:
-        cursor.execute(sql, all_params)
-        rows = cursor.fetchall()
-    result = {0: (mm.Sums.from_row((0,) * 6), mm.Sums.from_row((0,) * 6))}
-    result[1] = result[0]
+        cursor.execute(sql, [*params, min_pulses, min_ratings, min_pulses, min_ratings])
+        return cursor.fetchall()
+
+
+def _sums_of(rows) -> dict[int, tuple[mm.Sums, mm.Sums]]:
+    empty = mm.Sums.from_row((0,) * 6)
+    result = {0: (empty, empty), 1: (empty, empty)}
     for row in rows:
-        result[int(row[0])] = (mm.Sums.from_row(row[1:7]), mm.Sums.from_row((row[1], *row[7:12])))
+        if row[0] in ("s0", "s1"):
+            result[int(row[0][1])] = (mm.Sums.from_row(row[1:7]), mm.Sums.from_row((row[1], *row[7:12])))
     return result
 
 
-def correlation_points(user, f: ReportFilter, unit: str = "agent", lag: int = 0) -> list[dict]:
-    """The scatter: one point per unit-week, CSAT (x) and ASAT (y) with their n. One query."""
-    ctes, params = _pairs_ctes(user, f, unit)
-    min_pulses, min_ratings = _pair_thresholds()
-    # Constants and ORM-compiled subqueries only; every value is a parameter.
-    sql = f"{ctes} SELECT u, wk, x, y, nr, np FROM ({_PAIRS.format(lag=int(lag))}) pr ORDER BY wk, u"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, min_pulses, min_ratings])
-        rows = cursor.fetchall()
-    return [
+def _points_of(rows, unit: str) -> list[dict]:
+    points = [
         {
-            unit: u,
-            "week": week_monday(int(wk) - int(lag)).isoformat(),
+            unit: int(u),
+            "week": week_monday(int(wk)).isoformat(),
             "csat": round(float(x), 2),
             "asat": round(float(y), 2),
-            "n_ratings": nr,
-            "n_pulses": np,
+            "n_ratings": int(nr),
+            "n_pulses": int(np),
         }
-        for u, wk, x, y, nr, np in rows
+        for tag, u, wk, x, y, nr, np, *_rest in rows
+        if tag == "p"
     ]
+    points.sort(key=lambda p: (p["week"], p[unit]))
+    return points
+
+
+def correlation_sums(user, f: ReportFilter, unit: str = "agent") -> dict[int, tuple[mm.Sums, mm.Sums]]:
+    """{lag: (Pearson sums, Spearman sums)} for lag 0 (same week) and 1 (ASAT, then next week's CSAT)."""
+    return _sums_of(_correlation_rows(user, f, unit, with_points=False))
+
+
+def correlation_points(user, f: ReportFilter, unit: str = "agent") -> list[dict]:
+    """The scatter: one point per unit-week, CSAT (x) and ASAT (y) with their n."""
+    return _points_of(_correlation_rows(user, f, unit, with_points=True), unit)
 
 
 def correlation_report(user, f: ReportFilter, unit: str = "agent", with_points: bool = True) -> dict:
     """Pearson and Spearman with n, 95% interval, p-value and a plain reading; the lagged view; the
-    points and a least-squares trend line. Two queries (sums, points), one without the points."""
-    sums = correlation_sums(user, f, unit)
+    points and a least-squares trend line. One query."""
+    rows = _correlation_rows(user, f, unit, with_points)
+    sums = _sums_of(rows)
     what = _("customer satisfaction and agent satisfaction")
     result = {"unit": unit, "min_n": mm.MIN_CORRELATION_N}
     for lag, name in ((0, "same_week"), (1, "next_week")):
@@ -578,7 +590,7 @@ def correlation_report(user, f: ReportFilter, unit: str = "agent", with_points: 
             "trend": _trend_line(pearson_sums) if pearson.enough else None,
         }
     if with_points:
-        result["points"] = correlation_points(user, f, unit)
+        result["points"] = _points_of(rows, unit)
     return result
 
 
