@@ -272,3 +272,19 @@ def test_the_poller_task_does_nothing_without_imap_url(settings):
 
     settings.IMAP_URL = ""
     assert poll_imap() == 0
+
+
+def test_rejected_messages_are_listed_for_admins_with_their_reason(client, admin_user, queue):
+    ingest(raw("bounce.eml"))
+    client.force_login(admin_user)
+    response = client.get("/admin/tickets/inboundemail/?outcome=rejected")
+    assert response.status_code == 200
+    assert "bounce (delivery status notification)" in response.content.decode()
+
+
+def test_the_imap_url_is_read_into_connection_settings(settings):
+    from tickets.tasks import _imap_settings
+
+    settings.IMAP_URL = "imaps://desk%40example.com:p%40ss@imap.example.com/Support"
+    assert _imap_settings() == {"ssl": True, "host": "imap.example.com", "port": 993, "user": "desk@example.com",
+                                "password": "p@ss", "mailbox": "Support"}

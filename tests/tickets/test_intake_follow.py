@@ -236,3 +236,15 @@ def test_a_logged_in_customer_replies_on_their_ticket(client, customer_user, tic
     url = reverse("tickets:my_ticket", args=[ticket.reference])
     assert client.post(url, {"body": "Any news?"}).status_code == 302
     assert ticket.messages.get().author_customer == ticket.customer
+
+
+@pytest.mark.parametrize("reference", ["DD-1%00", "A" * 300, "%FF", "DD-1'--"])
+def test_a_malformed_reference_in_my_ticket_url_answers_404(client, customer_user, reference):
+    client.force_login(customer_user)
+    assert client.get(f"/my/tickets/{reference}/").status_code == 404
+
+
+@pytest.mark.parametrize("token", ["%00", "x" * 5000, "a:b:c", "%FF%FE"])
+def test_a_malformed_follow_token_answers_404(client, db, token):
+    assert client.get(f"/t/{token}/").status_code == 404
+    assert client.get(f"/t/{token}/files/1/").status_code == 404

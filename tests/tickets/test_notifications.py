@@ -247,3 +247,20 @@ def test_a_real_worker_sends_the_confirmation_after_the_form_commits(celery_work
     assert ticket.reference in mail.outbox[0].subject
     assert NotificationLog.objects.get(ticket=ticket).state == NotificationLog.State.SENT
     assert Ticket.objects.get(pk=ticket.pk).customer.language == "es"
+
+
+def test_the_confirmation_of_an_emailed_ticket_answers_the_customer_s_email(queue, mailoutbox):
+    raw = (b"From: ana@example.es\r\nSubject: Pedido\r\nMessage-ID: <first@example.es>\r\n\r\nNo lleg\xc3\xb3.\r\n")
+    ticket = ticket_create_from_email(raw=raw).inbound.ticket
+    send_ticket_confirmation(ticket.pk)
+    assert mailoutbox[0].extra_headers["In-Reply-To"] == "<first@example.es>"
+
+
+def test_confirmations_to_one_address_are_capped_so_a_careless_auto_responder_cannot_loop(queue, mailoutbox):
+    customer = factories.CustomerFactory(email="robot@example.com")
+    tickets = [factories.TicketFactory(queue=queue, customer=customer) for _ in range(
+        notifications.CONFIRMATIONS_PER_HOUR + 1)]
+    sent = [send_ticket_confirmation(ticket.pk) for ticket in tickets]
+    assert sent == [True] * notifications.CONFIRMATIONS_PER_HOUR + [False]
+    assert len(mailoutbox) == notifications.CONFIRMATIONS_PER_HOUR
+    assert NotificationLog.objects.get(ticket=tickets[-1]).state == NotificationLog.State.SKIPPED

@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 K = NotificationLog.Kind
 MAX_ATTEMPTS = 6  # the first try and Celery's five retries
+CONFIRMATIONS_PER_HOUR = 5
 CONFIRMED_CHANNELS = (Ticket.Channel.WEB, Ticket.Channel.EMAIL, Ticket.Channel.API)
 
 
@@ -242,11 +243,18 @@ def _build_confirmation(ticket: Ticket):
     customer = ticket.customer
     if not _customer_email_ok(customer):
         return None, "customer has no email address"
+    recent = NotificationLog.objects.filter(
+        kind=K.CONFIRMATION, state=NotificationLog.State.SENT, recipient__iexact=customer.email,
+        sent_at__gte=timezone.now() - timedelta(hours=1),
+    ).count()
+    if recent >= CONFIRMATIONS_PER_HOUR:  # an auto-responder without Auto-Submitted would loop with us
+        return None, f"more than {CONFIRMATIONS_PER_HOUR} confirmations to this address within an hour"
+    inbound_id = ticket.emails.filter(outcome="new_ticket").values_list("message_id", flat=True).first()
     with translation.override(_customer_language(customer, ticket)):
         context = {"ticket": ticket, "customer": customer, "follow_url": follow_url(ticket), "marker": REPLY_MARKER}
         subject = render_to_string("tickets/email/confirmation_subject.txt", context)
         email = _email(subject=subject, template="confirmation", context=context, to=customer.email,
-                       message_id=confirmation_message_id(ticket), thread=[])
+                       message_id=confirmation_message_id(ticket), thread=[inbound_id] if inbound_id else [])
     return email, ""
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -187,6 +188,8 @@ def my_tickets(request):
 @customer_required
 @require_http_methods(["GET", "POST"])
 def my_ticket(request, reference: str):
+    if "\x00" in reference or len(reference) > 20:  # PostgreSQL refuses NUL in a string: a 404, not a 500
+        raise Http404
     ticket = selectors.ticket_get_for_user(user=request.user, reference=reference)
     form = ReplyForm()
     if request.method == "POST":
