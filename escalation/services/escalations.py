@@ -90,7 +90,7 @@ def escalation_raise(
 
 def _raise_once(*, ticket, trigger, actor, reason_code, reason_text, tried, remedy, rating, now):
     existing = (
-        Escalation.objects.select_for_update()
+        Escalation.objects.select_for_update(of=("self",))
         .filter(ticket=ticket, state__in=Escalation.OPEN_STATES)
         .select_related("ticket")
         .first()
@@ -139,7 +139,10 @@ def _may_act(escalation: Escalation, actor) -> None:
 
 
 def _lock_open(escalation: Escalation) -> Escalation:
-    locked = Escalation.objects.select_for_update().select_related("ticket__queue", "queue").get(pk=escalation.pk)
+    locked = (
+        Escalation.objects.select_for_update(of=("self",)).select_related("ticket__queue", "queue")
+        .get(pk=escalation.pk)
+    )
     if not locked.is_open:
         raise EscalationClosed()
     return locked
@@ -257,7 +260,7 @@ def escalation_tier_up(*, escalation_id: int, now=None) -> Escalation | None:
     """Not acknowledged in time: one level up, and say so. Idempotent (only an open, overdue one moves)."""
     now = now or timezone.now()
     escalation = (
-        Escalation.objects.select_for_update().select_related("ticket__queue__manager", "queue")
+        Escalation.objects.select_for_update(of=("self",)).select_related("ticket__queue__manager", "queue")
         .filter(pk=escalation_id, state=Escalation.State.OPEN, ack_due_at__lte=now).first()
     )
     if escalation is None:

@@ -113,7 +113,10 @@ def _check_approver(remedy: Remedy, actor) -> None:
 def remedy_decide(*, remedy: Remedy, actor, approve: bool, note: str = "", now=None) -> Remedy:
     """Approve or deny a pending remedy; the answer goes back to the proposer with the note."""
     now = now or timezone.now()
-    remedy = Remedy.objects.select_for_update().select_related("ticket__queue", "proposed_by").get(pk=remedy.pk)
+    remedy = (
+        Remedy.objects.select_for_update(of=("self",)).select_related("ticket__queue", "proposed_by")
+        .get(pk=remedy.pk)
+    )
     if remedy.state != Remedy.State.PENDING:
         raise RemedyAlreadyDecided()
     _check_approver(remedy, actor)
