@@ -64,6 +64,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if Path(str(item.fspath)).is_relative_to(E2E_DIR):
             item.add_marker(pytest.mark.browser)
+            # The live server needs committed data: a transactional database, flushed after each test;
+            # serialized rollback restores what the migrations wrote (see _serialized_contents).
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
 
 
 def pytest_runtest_setup(item):
@@ -74,13 +77,47 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture(scope="session")
-def _playwright():
+def _serialized_contents(django_db_setup) -> dict[str, str]:
+    """What the migrations wrote (the role groups of tickets/0002_roles, ...), as Django serialized it
+    when it created the test database (every e2e test asks for serialized rollback, see
+    pytest_collection_modifyitems), taken before Playwright starts."""
+    from django.db import connections
+
+    return {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+
+
+def _carry_serialized_contents(contents: dict[str, str]) -> None:
+    """Playwright's sync API runs the test in a greenlet with its own context variables, where Django's
+    connection handler hands out a fresh connection object without `_test_serialized_contents`. Without
+    it, Django's serialized rollback silently stops: the flush after a test re-runs post_migrate and the
+    migrations' rows (the role groups) are gone for the next test. Give the current object the contents."""
+    from django.db import connections
+
+    for alias, data in contents.items():
+        if not hasattr(connections[alias], "_test_serialized_contents"):
+            connections[alias]._test_serialized_contents = data
+
+
+@pytest.fixture(autouse=True)
+def _serialized_rollback_survives_playwright(_serialized_contents):
+    _carry_serialized_contents(_serialized_contents)
+    yield
+    _carry_serialized_contents(_serialized_contents)
+
+
+@pytest.fixture(scope="session")
+def _playwright(_serialized_contents):
     reason = chromium_missing_reason()
     if reason:
         _skip_or_fail(reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
+        _carry_serialized_contents(_serialized_contents)
         yield playwright
 
 

@@ -7,7 +7,7 @@ from tests.e2e.helpers import links_in, wait_for_mail
 from tickets.models import Message, Ticket
 
 JOURNEY = "1-customer"
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.worker
 
 
 @pytest.fixture
