@@ -33,10 +33,14 @@ def _event(escalation: Escalation, kind: str, *, actor=None, note: str = "", tri
     )
 
 
-def _excluded_ids(escalation: Escalation) -> set[int]:
-    """People an escalation is about: never its (only) handler."""
+def _excluded_ids(escalation: Escalation, *, new: bool = False, remedy: Remedy | None = None) -> set[int]:
+    """People an escalation is about: never its (only) handler. A new escalation has no remedies
+    yet but the one it is raised for, so it needs no query."""
     ids = {escalation.agent_id, escalation.raised_by_id}
-    ids |= set(Remedy.objects.filter(escalation=escalation).values_list("proposed_by_id", flat=True))
+    if remedy is not None:
+        ids.add(remedy.proposed_by_id)
+    if not new:
+        ids |= set(Remedy.objects.filter(escalation=escalation).values_list("proposed_by_id", flat=True))
     return {i for i in ids if i}
 
 
@@ -120,7 +124,8 @@ def _raise_once(*, ticket, trigger, actor, reason_code, reason_text, tried, reme
     if remedy is not None:
         Remedy.objects.filter(pk=remedy.pk).update(escalation=escalation)
         remedy.escalation = escalation
-    decision = routing.route(queue=ticket.queue, exclude_ids=_excluded_ids(escalation), now=now)
+    decision = routing.route(queue=ticket.queue, exclude_ids=_excluded_ids(escalation, new=True, remedy=remedy),
+                             now=now)
     _apply_route(escalation, decision, now=now)
     return escalation, True
 

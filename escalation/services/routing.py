@@ -77,6 +77,12 @@ def _pick(candidates, *, exclude_ids: set[int], loads: dict[int, int], calendar,
 
 
 def team_supervisors(team_id: int):
+    from escalation.services.rules import _cached
+
+    return _cached(("supervisors", team_id), lambda: _team_supervisors(team_id))
+
+
+def _team_supervisors(team_id: int):
     return list(
         User.objects.filter(
             is_active=True, memberships__team_id=team_id, memberships__role=Membership.TeamRole.SUPERVISOR
