@@ -264,3 +264,8 @@ def test_confirmations_to_one_address_are_capped_so_a_careless_auto_responder_ca
     assert sent == [True] * notifications.CONFIRMATIONS_PER_HOUR + [False]
     assert len(mailoutbox) == notifications.CONFIRMATIONS_PER_HOUR
     assert NotificationLog.objects.get(ticket=tickets[-1]).state == NotificationLog.State.SKIPPED
+
+
+def test_the_html_part_declares_the_customer_s_language(dutch_ticket, agent, mailoutbox):
+    notify_customer_of_reply(reply(dutch_ticket, agent).pk)
+    assert '<html lang="nl">' in mailoutbox[0].alternatives[0][0]

@@ -1,0 +1,77 @@
+"""`ingest_email` as an MTA runs it: a real process reading standard input, with exit status and one
+line of output, and the intake service surviving any bytes."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tickets.models import InboundEmail
+from tickets.services.intake import ticket_create_from_email
+
+ROOT = Path(__file__).resolve().parents[2]
+EMAILS = Path(__file__).parent / "emails"
+
+
+@pytest.fixture(scope="module")
+def mta_env(tmp_path_factory):
+    """A throwaway SQLite database for real `manage.py` processes (the test database is not shared)."""
+    database = tmp_path_factory.mktemp("mta") / "desk.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DEBUG": "1", "DJANGO_TESTING": "1",
+           "EMAIL_URL": "", "REDIS_URL": ""}
+    env.pop("PYTEST_CURRENT_TEST", None)
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--no-input", "-v0"], env=env, check=True, cwd=ROOT, timeout=300)
+    subprocess.run([*manage, "shell", "-c", "from tickets.models import Team, Queue; t = Team.objects.create("
+                    "name='S', slug='s'); Queue.objects.create(team=t, name='Q', slug='q', is_default=True)"],
+                   env=env, check=True, cwd=ROOT, timeout=120, capture_output=True)
+    return manage, env
+
+
+def pipe(mta_env, data: bytes) -> subprocess.CompletedProcess:
+    manage, env = mta_env
+    return subprocess.run([*manage, "ingest_email"], input=data, env=env, cwd=ROOT, capture_output=True, timeout=120)
+
+
+def errors_without_logging(stderr: bytes) -> list[str]:
+    return [line for line in stderr.decode().splitlines() if line and " INFO " not in line and " WARNING " not in line]
+
+
+def test_a_piped_email_exits_zero_and_names_the_new_ticket(mta_env):
+    done = pipe(mta_env, (EMAILS / "latin1_with_attachments.eml").read_bytes())
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode().startswith("new ticket DD-")
+
+
+@pytest.mark.parametrize("name", ["bounce.eml", "malformed.eml", "no_sender.eml"])
+def test_a_piped_email_that_cannot_be_a_ticket_exits_65_with_one_line_and_no_traceback(mta_env, name):
+    done = pipe(mta_env, (EMAILS / name).read_bytes())
+    assert done.returncode == 65
+    lines = errors_without_logging(done.stderr)
+    assert len(lines) == 1 and lines[0].startswith("CommandError: rejected: ")
+    assert b"Traceback" not in done.stderr
+
+
+def test_piped_garbage_exits_65_without_a_traceback(mta_env):
+    done = pipe(mta_env, b"\x00\xff garbage \x80\x81\r\n\r\n")
+    assert done.returncode == 65
+    assert b"Traceback" not in done.stderr
+
+
+@pytest.mark.django_db
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    headers=st.lists(st.tuples(st.sampled_from(["From", "Subject", "Message-ID", "In-Reply-To", "References",
+                                                "Content-Type", "Content-Transfer-Encoding", "Auto-Submitted"]),
+                               st.text(max_size=60)), max_size=6),
+    body=st.binary(max_size=500),
+)
+def test_the_intake_service_records_an_outcome_for_any_email_and_never_raises(queue, headers, body):
+    raw = b"".join(f"{name}: {value}".encode("utf-8", "surrogatepass") + b"\r\n" for name, value in headers)
+    result = ticket_create_from_email(raw=raw + b"\r\n" + body)
+    assert InboundEmail.objects.filter(pk=result.inbound.pk).exists()
+    assert result.summary
