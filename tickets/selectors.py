@@ -33,8 +33,21 @@ def queues_visible_to(user) -> QuerySet[Queue]:
     return Queue.objects.none()
 
 
+_REFERENCE_MAX_LENGTH = Ticket._meta.get_field("reference").max_length
+
+
+def _could_be_reference(reference) -> bool:
+    return isinstance(reference, str) and 0 < len(reference) <= _REFERENCE_MAX_LENGTH and "\x00" not in reference
+
+
 def ticket_get_for_user(*, user, reference: str) -> Ticket:
-    """The ticket if `user` may see it; Http404 otherwise (no existence leak)."""
+    """The ticket if `user` may see it; Http404 otherwise (no existence leak).
+
+    A `reference` that cannot name a ticket (too long, or with a NUL byte, which PostgreSQL refuses
+    in a query with an error) is a 404 too, never sent to the database.
+    """
+    if not _could_be_reference(reference):
+        raise Http404
     ticket = (
         visible_to(user)
         .select_related("customer", "queue__team", "assignee")

@@ -140,6 +140,31 @@ def test_backdated_transition_uses_the_given_time(ticket, agent):
     assert TicketEvent.objects.get(ticket=ticket, kind=TicketEvent.Kind.STATUS).created_at == at
 
 
+def test_moving_a_ticket_to_another_team_unassigns_an_assignee_outside_it(ticket, agent):
+    services.ticket_assign(ticket=ticket, assignee=agent, actor=agent)
+    other_team_queue = factories.QueueFactory()
+    services.ticket_update(ticket=ticket, actor=agent, queue=other_team_queue)
+    ticket.refresh_from_db()
+    assert (ticket.queue, ticket.assignee) == (other_team_queue, None)
+    assert TicketEvent.objects.filter(ticket=ticket).last().kind == TicketEvent.Kind.ASSIGNEE
+
+
+def test_moving_a_ticket_within_the_team_keeps_the_assignee(ticket, agent):
+    services.ticket_assign(ticket=ticket, assignee=agent, actor=agent)
+    services.ticket_update(ticket=ticket, actor=agent, queue=factories.QueueFactory(team=ticket.queue.team))
+    ticket.refresh_from_db()
+    assert ticket.assignee == agent
+
+
+def test_moving_a_ticket_with_a_new_assignee_of_the_new_team_assigns_them(ticket, agent):
+    services.ticket_assign(ticket=ticket, assignee=agent, actor=agent)
+    other_queue = factories.QueueFactory()
+    newcomer = factories.agent_in(other_queue.team)
+    services.ticket_update(ticket=ticket, actor=agent, queue=other_queue, assignee=newcomer)
+    ticket.refresh_from_db()
+    assert ticket.assignee == newcomer
+
+
 # --- messages move the ticket along -----------------------------------------------------------------
 
 

@@ -223,6 +223,14 @@ def test_workspace_list_page_lists_only_the_teams_tickets(role, world, client):
         assert (ticket.reference in page) is (key in SEES[role])
 
 
+@pytest.mark.parametrize("reference", ["DD-1%00", "%00", "A" * 300, "%FF%FE", "DD-1'--"])
+def test_ticket_pages_answer_404_for_references_that_cannot_exist(reference, world, client):
+    web(client, world.users["agent_a"])
+    assert client.get(f"/tickets/{reference}/").status_code == 404
+    web(client, world.users["customer_a"])
+    assert client.get(f"/my/tickets/{reference}/").status_code == 404
+
+
 def test_follow_link_page_never_shows_internal_notes(world, client):
     ticket = world.tickets["a"]
     response = client.get(f"/t/{follow_token_for(ticket)}/")

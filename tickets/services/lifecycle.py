@@ -206,6 +206,10 @@ def ticket_update(
     if queue is not None and queue.pk != ticket.queue_id:
         _record(ticket, TicketEvent.Kind.QUEUE, actor, ticket.queue, queue)
         changes["queue"] = queue
+        if assignee is _UNSET and ticket.assignee_id is not None and not Membership.objects.filter(
+            team_id=queue.team_id, user_id=ticket.assignee_id
+        ).exists():
+            assignee = None  # moved to another team: the assignee could no longer even see the ticket
     if changes:
         _save_versioned(ticket, version, **changes)
         version = ticket.version
