@@ -288,3 +288,12 @@ def test_the_imap_url_is_read_into_connection_settings(settings):
     settings.IMAP_URL = "imaps://desk%40example.com:p%40ss@imap.example.com/Support"
     assert _imap_settings() == {"ssl": True, "host": "imap.example.com", "port": 993, "user": "desk@example.com",
                                 "password": "p@ss", "mailbox": "Support"}
+
+
+def test_a_staff_member_answering_a_notification_by_email_is_rejected_not_made_a_customer(mari_ticket, agent):
+    data = raw("reply_subject_only.eml", ref=mari_ticket.reference).replace(b"Mari.Tamm@Example.ee",
+                                                                             agent.email.encode())
+    result = ingest(data)
+    assert result.rejected and "staff member" in result.inbound.reason
+    assert not Customer.objects.filter(email__iexact=agent.email).exists()
+    assert not mari_ticket.messages.exists()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
@@ -23,6 +24,7 @@ from tickets import attachments as files
 from tickets.email_parsing import ParsedEmail, parse_email
 from tickets.exceptions import InvalidAttachment
 from tickets.models import Customer, InboundEmail, Message, NotificationLog, Ticket
+from tickets.roles import STAFF_ROLES
 
 from .lifecycle import message_add, ticket_create
 from .people import customer_get_or_create
@@ -137,6 +139,8 @@ def rejection_reason(parsed: ParsedEmail) -> str:
         return "no sender address"
     if parsed.is_auto_submitted:
         return "automatic reply (auto-submitted)"
+    if _is_staff_reply(parsed):
+        return "a staff member answered by email: answers are written in the desk, not by email"
     return ""
 
 
@@ -245,15 +249,8 @@ def _reference_pattern() -> re.Pattern:
     return re.compile(rf"\b({prefix}-\d+)\b", re.IGNORECASE)
 
 
-def thread_ticket_for(parsed: ParsedEmail) -> Ticket | None:
-    """The open-or-resolved ticket this email answers, or None for a new ticket.
-
-    Matched by In-Reply-To/References against our outgoing notifications' Message-IDs and the
-    customer's earlier emails, then by the `[DD-1234]` reference in the subject. A thread is only
-    followed when the sender is the ticket's customer: a guessed reference never lets a stranger
-    write into someone else's ticket. A reply to a closed ticket opens a new one.
-    """
-    candidates: list[Ticket] = []
+def _thread_candidates(parsed: ParsedEmail) -> list[Ticket]:
+    """Tickets this email says it answers: by In-Reply-To/References, else by the subject's reference."""
     ids = parsed.thread_ids
     if ids:
         ticket_ids = [
@@ -262,21 +259,41 @@ def thread_ticket_for(parsed: ParsedEmail) -> Ticket | None:
             *InboundEmail.objects.filter(message_id__in=ids, ticket__isnull=False)
             .values_list("ticket_id", flat=True)[:5],
         ]
-        references = [m.group(1) for i in ids if (m := _reference_pattern().search(i))]
+        references = [m.group(1).upper() for i in ids if (m := _reference_pattern().search(i))]
         candidates = list(
             Ticket.objects.select_related("customer")
-            .filter(Q(pk__in=ticket_ids) | Q(reference__in=[r.upper() for r in references]))
+            .filter(Q(pk__in=ticket_ids) | Q(reference__in=references))
             .order_by("-created_at")
         )
-    if not candidates:
-        match = _reference_pattern().search(parsed.subject)
-        if match:
-            candidates = list(Ticket.objects.select_related("customer").filter(reference=match.group(1).upper()))
+        if candidates:
+            return candidates
+    match = _reference_pattern().search(parsed.subject)
+    if match:
+        return list(Ticket.objects.select_related("customer").filter(reference=match.group(1).upper()))
+    return []
+
+
+def thread_ticket_for(parsed: ParsedEmail) -> Ticket | None:
+    """The open-or-resolved ticket this email answers, or None for a new ticket.
+
+    Matched by In-Reply-To/References against our outgoing notifications' Message-IDs and the
+    customer's earlier emails, then by the `[DD-1234]` reference in the subject. A thread is only
+    followed when the sender is the ticket's customer: a guessed reference never lets a stranger
+    write into someone else's ticket. A reply to a closed ticket opens a new one.
+    """
     sender = parsed.sender.lower()
-    for ticket in candidates:
+    for ticket in _thread_candidates(parsed):
         if ticket.customer.email.lower() == sender and ticket.status != Ticket.Status.CLOSED:
             return ticket
     return None
+
+
+def _is_staff_reply(parsed: ParsedEmail) -> bool:
+    """A staff member answering a notification by email (the desk takes answers in the workspace only)."""
+    staff = get_user_model().objects.filter(
+        email__iexact=parsed.sender, is_active=True, groups__name__in=[r.value for r in STAFF_ROLES]
+    )
+    return staff.exists() and bool(_thread_candidates(parsed)) and thread_ticket_for(parsed) is None
 
 
 # --- IMAP poller's processing -----------------------------------------------------------------
