@@ -242,6 +242,12 @@ def test_retrieve_of_unknown_reference_answers_404(agent, ticket):
     assert response.json()["code"] == "not_found"
 
 
+def test_customer_sees_no_allowed_transitions_since_they_only_reply(customer_user, ticket):
+    body = client_for(customer_user).get(detail(ticket)).json()
+    assert body["allowed_transitions"] == []
+    assert body["customer"]["email"] == customer_user.customer.email
+
+
 # --- PATCH -------------------------------------------------------------------------------------------
 
 

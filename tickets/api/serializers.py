@@ -185,6 +185,10 @@ class TicketSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=status_field()))
     def get_allowed_transitions(self, ticket: Ticket) -> list[str]:
+        """The statuses the requester could PATCH this ticket to: none for customers, who only reply."""
+        request = self.context.get("request")
+        if request is not None and not is_staff_member(request.user):
+            return []
         return allowed_transitions(ticket)
 
     @extend_schema_field(TicketLinksSerializer)
