@@ -70,7 +70,7 @@ def on_ticket_resolved(sender, ticket_id: int, actor_id=None, skip_survey_reason
         else:
             agent_id = Ticket.objects.filter(pk=ticket_id).values_list("assignee_id", flat=True).first()
         if agent_id:
-            services.pulse_request(agent_id=agent_id, ticket_id=ticket_id)
+            services.pulse_ask(agent_id=agent_id, ticket_id=ticket_id)
     except Exception:
         logger.exception("feedback: handling ticket_resolved failed for ticket %s", ticket_id)
 

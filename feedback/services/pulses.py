@@ -44,6 +44,23 @@ def pulse_request(*, agent_id: int, ticket_id: int, now=None) -> AgentPulse:
         return AgentPulse.objects.get(agent_id=agent_id, ticket_id=ticket_id, kind=K.TICKET)
 
 
+def pulse_ask(*, agent_id: int, ticket_id: int, now=None) -> None:
+    """Ask the agent how the ticket felt: one INSERT ... ON CONFLICT DO NOTHING (idempotent)."""
+    now = now or timezone.now()
+    AgentPulse.objects.bulk_create(
+        [
+            AgentPulse(
+                agent_id=agent_id,
+                ticket_id=ticket_id,
+                kind=K.TICKET,
+                week=monday_of(timezone.localdate(now)),
+                created_at=now,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+
+
 def pulse_answer(*, agent, pulse_id: int, score, note: str = "", now=None) -> AgentPulse:
     """The agent answers (or changes) their own ticket pulse."""
     score = _score(score)

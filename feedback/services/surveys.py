@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -58,14 +58,11 @@ def _why_not_survey(ticket: Ticket, *, actor_id: int | None, skip_reason: str, n
         return SR.NO_EMAIL.value, ""
     if actor_id is None and not _has_staff_reply(ticket):
         return SR.AUTO_CLOSED.value, ""
-    since = now - timedelta(days=settings.SURVEY_THROTTLE_DAYS)
-    recent = (
-        Survey.objects.filter(customer_id=ticket.customer_id, state__in=SURVEYED_STATES, created_at__gte=since)
-        .exclude(ticket_id=ticket.pk)
-        .exists()
-    )
-    if settings.SURVEY_THROTTLE_DAYS > 0 and recent:
-        return SR.THROTTLED.value, ""
+    if settings.SURVEY_THROTTLE_DAYS > 0:
+        since = now - timedelta(days=settings.SURVEY_THROTTLE_DAYS)
+        recent = Survey.objects.filter(customer_id=ticket.customer_id, state__in=SURVEYED_STATES, created_at__gte=since)
+        if recent.exclude(ticket_id=ticket.pk).exists():
+            return SR.THROTTLED.value, ""
     return "", ""
 
 
@@ -76,25 +73,25 @@ def _has_staff_reply(ticket: Ticket) -> bool:
 def survey_schedule(*, ticket_id: int, actor_id: int | None = None, skip_reason: str = "", now=None) -> Survey | None:
     """Write the survey row for the resolution of `ticket_id` (scheduled, or skipped with the reason).
 
-    Called inside the transaction that resolves the ticket; idempotent for one resolution: a second
-    call finds the row and returns it. Never a second live survey for one ticket (a constraint too).
+    Called inside the transaction that resolves the ticket (no savepoint of its own: the caller's
+    savepoint contains any failure); idempotent for one resolution: a second call finds the row and
+    returns it. Never a second live survey for one ticket (a constraint too). The Message-ID is set
+    when the survey is sent (it derives from the id alone).
     """
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         ticket = Ticket.objects.select_related("customer").filter(pk=ticket_id).first()
         if ticket is None or ticket.status not in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED):
             return None
-        this_resolution = Survey.objects.filter(ticket_id=ticket.pk)
-        if ticket.resolved_at is not None:
-            this_resolution = this_resolution.filter(created_at__gte=ticket.resolved_at)
-        existing = this_resolution.order_by("-created_at", "-id").first()
-        if existing is not None:
-            return existing
-        live = Survey.objects.filter(ticket_id=ticket.pk).exclude(state__in=LIVE_EXCLUDED).first()
-        if live is not None:
-            return live  # never twice for the same ticket
+        earlier = sorted(Survey.objects.filter(ticket_id=ticket.pk), key=lambda s: (s.created_at, s.pk))
+        for survey in reversed(earlier):
+            if ticket.resolved_at is None or survey.created_at >= ticket.resolved_at:
+                return survey  # this resolution already has its survey
+        for survey in earlier:
+            if survey.state not in LIVE_EXCLUDED:
+                return survey  # never twice for the same ticket
         reason, note = _why_not_survey(ticket, actor_id=actor_id, skip_reason=skip_reason, now=now)
-        survey = Survey(
+        return Survey.objects.create(
             ticket=ticket,
             customer_id=ticket.customer_id,
             agent_id=ticket.assignee_id or actor_id,
@@ -106,14 +103,6 @@ def survey_schedule(*, ticket_id: int, actor_id: int | None = None, skip_reason:
             due_at=now + timedelta(seconds=max(settings.SURVEY_DELAY_SECONDS, 0)),
             created_at=now,
         )
-        try:
-            with transaction.atomic():
-                survey.save()
-        except IntegrityError:  # a concurrent call won the race for the one live survey
-            return Survey.objects.filter(ticket_id=ticket.pk).exclude(state__in=LIVE_EXCLUDED).first()
-        survey.message_id = emails.survey_message_id(survey)
-        Survey.objects.filter(pk=survey.pk).update(message_id=survey.message_id)
-        return survey
 
 
 def survey_skip(*, ticket_id: int, reason: str) -> int:

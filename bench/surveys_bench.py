@@ -1,0 +1,359 @@
+"""Survey outbox benchmark: resolve N tickets with SURVEY_DELAY_SECONDS=0 and time them to the SMTP server.
+
+    DATABASE_URL=postgres://delightdesk:delightdesk@127.0.0.1:5432/dd_feedback_bench \\
+        .venv/bin/python bench/surveys_bench.py [--sizes 1000,10000] [--fault-size 10000] [--resolvers 2]
+
+Everything is real and local: its OWN redis-server on port 6390 (started and stopped here; the shared
+one on 6379 is never touched), a Celery worker (prefork, 2 processes) and beat as subprocesses, and
+an aiosmtpd sink (a subprocess) that logs the Message-ID of every message it accepts.
+
+1. Clean runs, one per size: N tickets (bulk_create, one customer each so the throttle does not
+   apply) are resolved through `ticket_transition` by `--resolvers` processes. Printed: resolves per
+   second, surveys per second from the first resolve to the last message accepted by SMTP, and the
+   number of emails received (and unique Message-IDs).
+2. Fault run: the same with the worker SIGKILLed (its whole process group) twice and restarted, and
+   the broker (redis-server on 6390) killed for 30 seconds and restarted empty. Printed: sent, lost
+   (must be 0) and duplicated (target: no more than the number of kills).
+"""
+
+import argparse
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+REDIS_PORT = 6390
+# One private scratch directory per run, shared with the child processes through the environment.
+WORKDIR = Path(os.environ.get("DD_SURVEYS_BENCH_DIR") or tempfile.mkdtemp(prefix="dd_surveys_bench_"))
+os.environ["DD_SURVEYS_BENCH_DIR"] = str(WORKDIR)
+SINK_LOG = WORKDIR / "sink.log"
+DEFAULT_DB = "postgres://delightdesk:delightdesk@127.0.0.1:5432/dd_feedback_bench"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def child_env(smtp_port: int) -> dict:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": os.environ.get("DATABASE_URL", DEFAULT_DB),
+            "REDIS_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
+            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+            "SURVEY_DELAY_SECONDS": "0",
+            "SURVEY_THROTTLE_DAYS": "0",
+            "DJANGO_SETTINGS_MODULE": "surveys_bench_settings",
+            "PYTHONPATH": f"{BENCH}:{ROOT}",
+            "DEBUG": "0",
+            "SECRET_KEY": "bench-only-" + "x" * 50,
+            "ALLOWED_HOSTS": "localhost",
+            "LOG_LEVEL": "ERROR",
+        }
+    )
+    return env
+
+
+# --- the pieces, each a subprocess --------------------------------------------------------------
+def start_redis() -> subprocess.Popen:
+    proc = subprocess.Popen(
+        ["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        if subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True).stdout.strip() == b"PONG":
+            return proc
+        time.sleep(0.05)
+    raise RuntimeError("redis-server on 6390 did not start")
+
+
+def start_sink(port: int) -> subprocess.Popen:
+    SINK_LOG.write_text("")
+    return subprocess.Popen([sys.executable, __file__, "--sink", str(port)], cwd=ROOT)
+
+
+def start_worker(env) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/celery"),
+            "-A",
+            "helpdesk",
+            "worker",
+            "-c",
+            "2",
+            "--prefetch-multiplier",
+            "1",
+            "-O",
+            "fair",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "ERROR",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def start_beat(env) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(ROOT / ".venv/bin/celery"), "-A", "helpdesk", "beat", "-s", str(WORKDIR / "beat-schedule"), "-l", "ERROR"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def kill_group(proc: subprocess.Popen, sig=signal.SIGKILL) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, sig)
+    proc.wait(timeout=30)
+
+
+def run_sink(port: int) -> None:
+    """The SMTP sink: accept everything, log "<Message-ID> <time>" per message."""
+    from aiosmtpd.controller import Controller
+
+    pattern = re.compile(rb"^Message-ID:\s*(<[^>]+>)", re.IGNORECASE | re.MULTILINE)
+    log = SINK_LOG.open("a", buffering=1)
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            found = pattern.search(envelope.original_content or envelope.content)
+            log.write(f"{found.group(1).decode() if found else '-'} {time.time():.6f}\n")
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    signal.sigwait({signal.SIGTERM, signal.SIGINT})
+    controller.stop()
+
+
+# --- data and resolving ----------------------------------------------------------------------------
+def setup_django() -> None:
+    os.environ.update(
+        {k: v for k, v in child_env(int(os.environ.get("BENCH_SMTP_PORT", "1"))).items() if k not in ("EMAIL_URL",)}
+    )
+    sys.path[:0] = [str(BENCH), str(ROOT)]
+    import django
+
+    django.setup()
+
+
+def make_tickets(n: int, label: str) -> list[int]:
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from tickets import services
+    from tickets.models import Customer, Membership, Queue, Team, Ticket
+    from tickets.roles import Role
+
+    team, _ = Team.objects.get_or_create(slug="bench-surveys", defaults={"name": "Bench surveys"})
+    queue, _ = Queue.objects.get_or_create(slug="bench-surveys", defaults={"name": "Bench surveys", "team": team})
+    agent = get_user_model().objects.filter(username="bench-survey-agent").first()
+    if agent is None:
+        agent = services.user_create_with_role(
+            role=Role.AGENT,
+            username="bench-survey-agent",
+            password=None,
+            email="bench-agent@example.com",
+            first_name="Bench",
+            last_name="Agent",
+        )
+        Membership.objects.get_or_create(team=team, user=agent)
+    now = timezone.now()
+    customers = Customer.objects.bulk_create(
+        [Customer(name=f"Bench {label} {i}", email=f"bench-{label}-{i}@example.com") for i in range(n)],
+        batch_size=2000,
+    )
+    tickets = Ticket.objects.bulk_create(
+        [
+            Ticket(
+                reference=f"BS-{label}-{i}",
+                subject=f"Bench ticket {i}",
+                description="Bench.",
+                customer=c,
+                queue=queue,
+                assignee=agent,
+                status=Ticket.Status.OPEN,
+                created_at=now,
+                updated_at=now,
+            )
+            for i, c in enumerate(customers)
+        ],
+        batch_size=2000,
+    )
+    return [t.pk for t in tickets]
+
+
+def resolve_slice(ids: list[int]) -> None:
+    from django.contrib.auth import get_user_model
+
+    from tickets import services
+    from tickets.models import Ticket
+
+    agent = get_user_model().objects.get(username="bench-survey-agent")
+    for start in range(0, len(ids), 500):
+        for ticket in Ticket.objects.filter(pk__in=ids[start : start + 500]).select_related("queue", "customer"):
+            services.ticket_transition(ticket=ticket, to_status=Ticket.Status.RESOLVED, actor=agent)
+
+
+def sink_lines() -> list[tuple[str, float]]:
+    rows = []
+    for line in SINK_LOG.read_text().splitlines():
+        parts = line.split()
+        if len(parts) == 2:
+            rows.append((parts[0], float(parts[1])))
+    return rows
+
+
+def expected_message_ids(ticket_ids: list[int]) -> set[str]:
+    from feedback.emails import survey_message_id
+    from feedback.models import Survey
+
+    surveys = Survey.objects.filter(ticket_id__in=ticket_ids).exclude(state="skipped").only("pk")
+    return {survey_message_id(survey) for survey in surveys}
+
+
+def run_phase(env, n: int, label: str, resolvers: int, faults=None, settle: int = 240) -> dict:
+    ids = make_tickets(n, label)
+    slices = [ids[i::resolvers] for i in range(resolvers)]
+    for index, part in enumerate(slices):
+        Path(str(WORKDIR / f"slice-{index}")).write_text(",".join(map(str, part)))
+    start = time.time()
+    procs = [
+        subprocess.Popen([sys.executable, __file__, "--resolve", str(WORKDIR / f"slice-{i}")], cwd=ROOT, env=env)
+        for i in range(resolvers)
+    ]
+    if faults:
+        faults(start)
+    for proc in procs:
+        proc.wait()
+    resolved_at = time.time()
+    expected = expected_message_ids(ids)
+    deadline = time.time() + settle
+    while time.time() < deadline:
+        got = {mid for mid, _ in sink_lines()} & expected
+        if len(got) >= len(expected):
+            break
+        time.sleep(1)
+    time.sleep(3)  # late duplicates
+    lines = [(mid, at) for mid, at in sink_lines() if mid in expected]
+    received = len(lines)
+    unique = len({mid for mid, _ in lines})
+    last = max((at for _, at in lines), default=resolved_at)
+    return {
+        "n": n,
+        "surveys": len(expected),
+        "resolve_s": resolved_at - start,
+        "e2e_s": last - start,
+        "received": received,
+        "unique": unique,
+        "lost": len(expected) - unique,
+        "duplicated": received - unique,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--fault-size", type=int, default=10000)
+    parser.add_argument("--resolvers", type=int, default=2)
+    parser.add_argument("--sink", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--resolve", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.sink:
+        return run_sink(args.sink)
+    if args.resolve:
+        setup_django()
+        return resolve_slice([int(x) for x in Path(args.resolve).read_text().split(",") if x])
+
+    smtp_port = free_port()
+    env = child_env(smtp_port)
+    os.environ["BENCH_SMTP_PORT"] = str(smtp_port)
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    setup_django()
+    redis = start_redis()
+    sink = start_sink(smtp_port)
+    worker = start_worker(env)
+    beat = start_beat(env)
+    time.sleep(4)
+    label_base = f"{int(time.time()) % 100000:05d}"
+    try:
+        print(
+            f"survey outbox benchmark: {os.cpu_count()} CPUs, {args.resolvers} resolver processes, "
+            "worker prefork x2, beat every 10 s, SURVEY_DELAY_SECONDS=0"
+        )
+        print(
+            f"{'tickets':>8} {'surveys':>8} {'resolve/s':>10} {'surveys/s e2e':>14} {'received':>9} "
+            f"{'unique':>7} {'lost':>5} {'dup':>4}"
+        )
+        for size in [int(s) for s in args.sizes.split(",") if s]:
+            r = run_phase(env, size, f"{label_base}c{size // 1000}", args.resolvers)
+            print(
+                f"{r['n']:>8} {r['surveys']:>8} {r['n'] / r['resolve_s']:>10.1f} "
+                f"{r['unique'] / r['e2e_s']:>14.1f} {r['received']:>9} {r['unique']:>7} {r['lost']:>5} "
+                f"{r['duplicated']:>4}"
+            )
+        if args.fault_size:
+            state = {"worker": worker, "redis": redis, "kills": 0}
+
+            def faults(start: float) -> None:
+                import threading
+
+                def chaos() -> None:
+                    for at in (5, 12):
+                        time.sleep(max(0, start + at - time.time()))
+                        kill_group(state["worker"])
+                        state["kills"] += 1
+                        time.sleep(1)
+                        state["worker"] = start_worker(env)
+                    time.sleep(max(0, start + 20 - time.time()))
+                    state["redis"].kill()
+                    state["redis"].wait()
+                    time.sleep(30)
+                    state["redis"] = start_redis()
+
+                state["thread"] = threading.Thread(target=chaos, daemon=True)
+                state["thread"].start()
+
+            r = run_phase(env, args.fault_size, f"{label_base}f", args.resolvers, faults=faults, settle=400)
+            state["thread"].join()
+            worker, redis = state["worker"], state["redis"]
+            print(
+                f"\nfault run: {r['n']} tickets, worker SIGKILLed {state['kills']} times and restarted, "
+                "broker stopped 30 s"
+            )
+            print(
+                f"  surveys {r['surveys']}, sent {r['unique']}, lost {r['lost']} (must be 0), "
+                f"duplicated {r['duplicated']} (target <= {state['kills']}), emails received {r['received']}, "
+                f"done in {r['e2e_s']:.0f} s"
+            )
+    finally:
+        for proc in (beat, worker):
+            kill_group(proc, signal.SIGTERM)
+        sink.terminate()
+        sink.wait()
+        redis.terminate()
+        redis.wait()
+
+
+if __name__ == "__main__":
+    main()
