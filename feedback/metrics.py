@@ -472,46 +472,62 @@ def _sql(qs: QuerySet) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
-def _pairs_ctes(user, f: ReportFilter, unit: str) -> tuple[str, tuple]:
-    """`WITH r AS (CSAT per unit-week), p AS (ASAT per unit-week)`: two GROUP BYs, each scanned once."""
-    unit_field = "agent_id" if unit == "agent" else "team_id"
+def _correlation_ctes(user, f: ReportFilter) -> tuple[str, list]:
+    """The CTEs of the correlation: ratings and pulses are each scanned ONCE (grouped by agent, team
+    and week), then rolled up to agent-weeks and team-weeks inside the same statement."""
     ratings = (
         ratings_for(user, f)
-        .filter(**{f"{unit_field}__isnull": False})
         .order_by()
-        .values(u=F(unit_field), wk=EpochWeek(TruncDate("created_at")))
+        .values("agent_id", "team_id", wk=EpochWeek(TruncDate("created_at")))
         .annotate(n=Count("id"), sat=Count("id", filter=Q(stars__gte=4)))
     )
-    pulse_unit = F("agent_id") if unit == "agent" else F("agent__memberships__team_id")
     # For "next week's CSAT" the pulses of the week before the range count too.
-    pulse_filter = f.with_(date_from=f.date_from - dt.timedelta(days=7))
     pulses = (
-        pulses_for(user, pulse_filter)
+        pulses_for(user, f.with_(date_from=f.date_from - dt.timedelta(days=7)))
         .order_by()
-        .values(u=pulse_unit, wk=EpochWeek("week"))
+        .values("agent_id", wk=EpochWeek("week"))
         .annotate(n=Count("id"), sat=Count("id", filter=Q(score__gte=4)))
     )
-    if unit == "team":
-        pulses = pulses.filter(agent__memberships__team_id__isnull=False)
-    r_sql, r_params = _sql(ratings)
-    p_sql, p_params = _sql(pulses)
-    return f"WITH r AS ({r_sql}), p AS ({p_sql})", r_params + p_params
+    members = Membership.objects.all()
+    teams = _team_scope(user)
+    if teams is not None:
+        members = members.filter(team_id__in=teams)
+    if f.team_id:
+        members = members.filter(team_id=f.team_id)
+    members = members.order_by().values("user_id", "team_id")
+    params: list = []
+    parts = []
+    for name, qs in (("ra", ratings), ("pa", pulses), ("mt", members)):
+        sql, qs_params = _sql(qs)
+        parts.append(f"{name} AS ({sql})")
+        params += qs_params
+    parts += [
+        "r_agent AS (SELECT agent_id AS u, wk, SUM(n) AS n, SUM(sat) AS sat FROM ra "
+        "WHERE agent_id IS NOT NULL GROUP BY agent_id, wk)",
+        "p_agent AS (SELECT agent_id AS u, wk, n, sat FROM pa)",
+        "r_team AS (SELECT team_id AS u, wk, SUM(n) AS n, SUM(sat) AS sat FROM ra "
+        "WHERE team_id IS NOT NULL GROUP BY team_id, wk)",
+        "p_team AS (SELECT mt.team_id AS u, pa.wk AS wk, SUM(pa.n) AS n, SUM(pa.sat) AS sat "
+        "FROM pa INNER JOIN mt ON mt.user_id = pa.agent_id GROUP BY mt.team_id, pa.wk)",
+    ]
+    return "WITH " + ", ".join(parts), params
 
 
 _PAIRS = (
-    "SELECT r.u AS u, r.wk AS wk, CAST(r.sat AS DOUBLE PRECISION) * 100 / r.n AS x, "
-    "CAST(p.sat AS DOUBLE PRECISION) * 100 / p.n AS y, r.n AS nr, p.n AS np "
-    "FROM r INNER JOIN p ON r.u = p.u AND r.wk = p.wk + {lag} WHERE p.n >= %s AND r.n >= %s"
+    "pr_{unit}{lag} AS (SELECT r.u AS u, r.wk AS wk, "
+    "CAST(r.sat AS DOUBLE PRECISION) * 100 / CAST(r.n AS DOUBLE PRECISION) AS x, "
+    "CAST(p.sat AS DOUBLE PRECISION) * 100 / CAST(p.n AS DOUBLE PRECISION) AS y, r.n AS nr, p.n AS np "
+    "FROM r_{unit} r INNER JOIN p_{unit} p ON r.u = p.u AND r.wk = p.wk + {lag} WHERE p.n >= %s AND r.n >= %s)"
 )
 _SUMS = (
-    "SELECT 's{lag}', COUNT(*), SUM(x), SUM(y), SUM(x * x), SUM(y * y), SUM(x * y), "
+    "SELECT 's{unit}{lag}', COUNT(*), SUM(x), SUM(y), SUM(x * x), SUM(y * y), SUM(x * y), "
     "SUM(rx), SUM(ry), SUM(rx * rx), SUM(ry * ry), SUM(rx * ry) FROM ("
     "SELECT x, y, "
     "RANK() OVER (ORDER BY x) + (COUNT(*) OVER (PARTITION BY x) - 1) / 2.0 AS rx, "
     "RANK() OVER (ORDER BY y) + (COUNT(*) OVER (PARTITION BY y) - 1) / 2.0 AS ry "
-    "FROM pr{lag}) t{lag}"
+    "FROM pr_{unit}{lag}) t_{unit}{lag}"
 )
-_POINTS = "SELECT 'p', u, wk, x, y, nr, np, NULL, NULL, NULL, NULL, NULL FROM pr0"
+_POINTS = "SELECT 'p', u, wk, x, y, nr, np, NULL, NULL, NULL, NULL, NULL FROM pr_{unit}0"
 
 
 def _pair_thresholds() -> tuple[int, int]:
@@ -519,29 +535,34 @@ def _pair_thresholds() -> tuple[int, int]:
     return PRIVACY_MIN_PULSES, 1
 
 
-def _correlation_rows(user, f: ReportFilter, unit: str, with_points: bool) -> list[tuple]:
-    """ONE query: the per-week CTEs are computed once; the same-week pairs (pr0) and the lagged pairs
-    (pr1: ASAT, then next week's CSAT) are each aggregated into Pearson sums and Spearman sums over
-    average ranks (window functions), and, if asked, the same-week points follow as rows tagged 'p'."""
-    ctes, params = _pairs_ctes(user, f, unit)
+def _correlation_rows(user, f: ReportFilter, units: tuple[str, ...], points_unit: str | None) -> list[tuple]:
+    """ONE query. For each unit (agent, team) the same-week pairs (lag 0) and the lagged pairs (lag 1:
+    ASAT, then next week's CSAT) are aggregated into Pearson sums and into Spearman sums over average
+    ranks (window functions); if asked, the same-week points of one unit follow as rows tagged 'p'."""
+    ctes, params = _correlation_ctes(user, f)
     min_pulses, min_ratings = _pair_thresholds()
-    pairs = ", ".join(f"pr{lag} AS ({_PAIRS.format(lag=lag)})" for lag in (0, 1))
-    parts = [_SUMS.format(lag=0), _SUMS.format(lag=1)]
-    if with_points:
-        parts.append(_POINTS)
+    pairs, selects = [], []
+    for unit in units:
+        for lag in (0, 1):
+            pairs.append(_PAIRS.format(unit=unit, lag=lag))
+            params += [min_pulses, min_ratings]
+            selects.append(_SUMS.format(unit=unit, lag=lag))
+    if points_unit:
+        selects.append(_POINTS.format(unit=points_unit))
     # Constants and ORM-compiled subqueries only; every value is a parameter.
-    sql = f"{ctes}, {pairs} " + " UNION ALL ".join(parts)
+    sql = f"{ctes}, {', '.join(pairs)} " + " UNION ALL ".join(selects)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, min_pulses, min_ratings, min_pulses, min_ratings])
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def _sums_of(rows) -> dict[int, tuple[mm.Sums, mm.Sums]]:
+def _sums_of(rows, unit: str) -> dict[int, tuple[mm.Sums, mm.Sums]]:
     empty = mm.Sums.from_row((0,) * 6)
     result = {0: (empty, empty), 1: (empty, empty)}
     for row in rows:
-        if row[0] in ("s0", "s1"):
-            result[int(row[0][1])] = (mm.Sums.from_row(row[1:7]), mm.Sums.from_row((row[1], *row[7:12])))
+        tag = row[0]
+        if tag.startswith(f"s{unit}"):
+            result[int(tag[-1])] = (mm.Sums.from_row(row[1:7]), mm.Sums.from_row((row[1], *row[7:12])))
     return result
 
 
@@ -564,19 +585,16 @@ def _points_of(rows, unit: str) -> list[dict]:
 
 def correlation_sums(user, f: ReportFilter, unit: str = "agent") -> dict[int, tuple[mm.Sums, mm.Sums]]:
     """{lag: (Pearson sums, Spearman sums)} for lag 0 (same week) and 1 (ASAT, then next week's CSAT)."""
-    return _sums_of(_correlation_rows(user, f, unit, with_points=False))
+    return _sums_of(_correlation_rows(user, f, (unit,), None), unit)
 
 
 def correlation_points(user, f: ReportFilter, unit: str = "agent") -> list[dict]:
     """The scatter: one point per unit-week, CSAT (x) and ASAT (y) with their n."""
-    return _points_of(_correlation_rows(user, f, unit, with_points=True), unit)
+    return _points_of(_correlation_rows(user, f, (unit,), unit), unit)
 
 
-def correlation_report(user, f: ReportFilter, unit: str = "agent", with_points: bool = True) -> dict:
-    """Pearson and Spearman with n, 95% interval, p-value and a plain reading; the lagged view; the
-    points and a least-squares trend line. One query."""
-    rows = _correlation_rows(user, f, unit, with_points)
-    sums = _sums_of(rows)
+def _correlation_view(rows, unit: str, with_points: bool) -> dict:
+    sums = _sums_of(rows, unit)
     what = _("customer satisfaction and agent satisfaction")
     result = {"unit": unit, "min_n": mm.MIN_CORRELATION_N}
     for lag, name in ((0, "same_week"), (1, "next_week")):
@@ -592,6 +610,19 @@ def correlation_report(user, f: ReportFilter, unit: str = "agent", with_points: 
     if with_points:
         result["points"] = _points_of(rows, unit)
     return result
+
+
+def correlation_report(user, f: ReportFilter, unit: str = "agent", with_points: bool = True) -> dict:
+    """Pearson and Spearman with n, 95% interval, p-value and a plain reading; the lagged view; the
+    points and a least-squares trend line. One query."""
+    rows = _correlation_rows(user, f, (unit,), unit if with_points else None)
+    return _correlation_view(rows, unit, with_points)
+
+
+def correlation_reports(user, f: ReportFilter) -> tuple[dict, dict]:
+    """The agent-week report (with its points) and the team-week report, from ONE query."""
+    rows = _correlation_rows(user, f, ("agent", "team"), "agent")
+    return _correlation_view(rows, "agent", True), _correlation_view(rows, "team", False)
 
 
 def _trend_line(s: mm.Sums) -> dict | None:
@@ -610,20 +641,28 @@ BURNOUT_LOW_SHARE = 0.2  # at least a fifth of the agent's ratings are 1-2 stars
 BURNOUT_ASAT_DROP = 10.0  # and ASAT fell by at least 10 points, last 4 weeks against the 4 before
 
 
-def burnout_watch(user, f: ReportFilter) -> list[dict]:
+def burnout_watch(user, f: ReportFilter, agent_rows: list[dict] | None = None) -> list[dict]:
     """Agents with a high share of 1-2 star ratings whose ASAT is falling. Three queries: ratings per
-    agent, pulses per agent (recent and earlier windows as conditional aggregates), names."""
+    agent (none when `agent_rows`, the CSAT-by-agent rows already computed, are passed), pulses per
+    agent (recent and earlier windows as conditional aggregates), names."""
     if role_of(user) not in (Role.SUPERVISOR, Role.ADMIN):
         return []
-    ratings = {
-        row["key"]: row
-        for row in _grouped(
-            ratings_for(user, f).filter(agent_id__isnull=False),
-            F("agent_id"),
-            n=Count("id"),
-            low=Count("id", filter=Q(stars__lte=2)),
-        )
-    }
+    if agent_rows is not None:
+        ratings = {
+            row["key"]: {"n": row["n"], "low": row["distribution"][0] + row["distribution"][1]}
+            for row in agent_rows
+            if row["key"] is not None
+        }
+    else:
+        ratings = {
+            row["key"]: row
+            for row in _grouped(
+                ratings_for(user, f).filter(agent_id__isnull=False),
+                F("agent_id"),
+                n=Count("id"),
+                low=Count("id", filter=Q(stars__lte=2)),
+            )
+        }
     last_monday = monday_of(f.date_to)
     recent_from = last_monday - dt.timedelta(weeks=3)
     earlier_from = recent_from - dt.timedelta(weeks=4)

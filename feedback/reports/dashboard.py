@@ -3,6 +3,7 @@ selectors. A fixed number of queries (about twenty) whatever the number of agent
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -20,11 +21,21 @@ def _url(name: str, params: dict) -> str:
 def drill_links(rows: list[dict], f: ReportFilter) -> list[dict]:
     """Every group links to the ratings behind it, and to the low ones (1-2 stars)."""
     base = f.as_params()
+    path = reverse("feedback:report_ratings")  # once, not once per row
     for row in rows:
         params = {**base, **row.get("filter", {})}
-        row["drill_url"] = _url("feedback:report_ratings", params)
-        row["drill_low_url"] = _url("feedback:report_ratings", {**params, "stars_max": 2})
+        row["drill_url"] = f"{path}?{urlencode(params)}"
+        row["drill_low_url"] = f"{path}?{urlencode({**params, 'stars_max': 2})}"
     return rows
+
+
+def distribution_links(distribution: list[int], f: ReportFilter) -> list[dict]:
+    base = f.as_params()
+    return [
+        {"stars": stars, "count": count,
+         "url": _url("feedback:report_ratings", {**base, "stars_min": stars, "stars_max": stars})}
+        for stars, count in enumerate(distribution, start=1)
+    ]
 
 
 def trend_series(csat_weeks: list[dict], asat_weeks: list[dict]) -> dict:
@@ -44,6 +55,7 @@ def trend_series(csat_weeks: list[dict], asat_weeks: list[dict]) -> dict:
                 "asat": a.get("asat"),
                 "asat_n": a.get("n", 0),
                 "low_n": c.get("low_n", True),
+                "filter": metrics.key_param("week", metrics.week_number(dt.date.fromisoformat(week))),
             }
         )
     return {"rows": rows}
@@ -58,23 +70,30 @@ def dashboard_data(user, f: ReportFilter, group: str) -> dict:
     asat_group = group if group in metrics.ASAT_GROUPINGS else "team"
     asat_groups = asat_weekly if asat_group == "week" else metrics.asat_by_group(user, f, asat_group)
     nps_total = (metrics.nps_by_group(user, f) or [None])[0]
-    correlation = metrics.correlation_report(user, f)
-    team_correlation = metrics.correlation_report(user, f, unit="team", with_points=False)
+    correlation, team_correlation = metrics.correlation_reports(user, f)
     revenue = metrics.revenue_at_risk_report(user, f, total["csat"])
+    burnout = metrics.burnout_watch(user, f, agent_rows=groups if group == "agent" else None)
+    for row in burnout:
+        row["filter"] = {"agent": row["agent"]}
+    by_company = metrics.revenue_at_risk_by_company(user, f)
+    for row in by_company:
+        row["filter"] = {"company": row["company"]}
+    trend = trend_series(weekly, asat_weekly)
     return {
         "total": total,
         "groups": drill_links(groups, f),
         "group": group,
-        "trend": trend_series(weekly, asat_weekly),
+        "trend": {"rows": drill_links(trend["rows"], f)},
+        "distribution": distribution_links(total["distribution"], f),
         "asat_total": asat_total,
         "asat_groups": asat_groups,
         "asat_group": asat_group,
         "nps_total": nps_total,
         "correlation": correlation,
         "team_correlation": team_correlation,
-        "burnout": metrics.burnout_watch(user, f),
+        "burnout": drill_links(burnout, f),
         "revenue": revenue,
-        "revenue_by_company": metrics.revenue_at_risk_by_company(user, f),
+        "revenue_by_company": drill_links(by_company, f),
         "min_responses": metrics.min_responses(),
         "privacy_min": metrics.PRIVACY_MIN_PULSES,
     }

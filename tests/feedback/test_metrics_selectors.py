@@ -344,3 +344,26 @@ def test_report_queries_do_not_grow_with_agents_or_weeks(
         metrics.correlation_report(admin_user, RANGE)
     with django_assert_max_num_queries(3):
         metrics.burnout_watch(admin_user, RANGE)
+
+
+def test_burnout_watch_gives_the_same_answer_from_the_csat_by_agent_rows(admin_user, queue, agent, buyer):
+    end = MONDAY + dt.timedelta(weeks=7)
+    for weeks_back in range(8):
+        rf.pulses([5 if weeks_back >= 4 else 1] * 5, agent=agent, week=end - dt.timedelta(weeks=weeks_back),
+                  queue=queue, customer=buyer)
+    rf.ratings([1, 2, 2, 5, 5], queue=queue, agent=agent, day=end, customer=buyer)
+    f = ReportFilter(date_from=end - dt.timedelta(weeks=8), date_to=end)
+    rows = metrics.csat_by_group(admin_user, f, "agent")
+    assert metrics.burnout_watch(admin_user, f, agent_rows=rows) == metrics.burnout_watch(admin_user, f) != []
+
+
+def test_agent_and_team_correlations_from_one_query_match_the_separate_ones(
+    admin_user, queue, buyer, django_assert_num_queries
+):
+    _agent_weeks(queue, buyer, 16, relation=lambda good, rng: min(5, good + rng.randint(0, 1)))
+    agent_alone = metrics.correlation_report(admin_user, RANGE)
+    team_alone = metrics.correlation_report(admin_user, RANGE, unit="team", with_points=False)
+    with django_assert_num_queries(1):
+        agent_both, team_both = metrics.correlation_reports(admin_user, RANGE)
+    assert agent_both == agent_alone
+    assert team_both == team_alone
