@@ -166,3 +166,28 @@ def test_ratings_list_query_count_is_flat(client, supervisor, queue, agent, desk
     rf.ratings([1] * 30, queue=queue, agent=agent, day=MONDAY, customer=desk["buyer"])
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url, PARAMS)
+
+
+def test_a_group_with_too_few_responses_is_greyed_with_its_n(client, supervisor, queue, settings):
+    settings.REPORT_MIN_RESPONSES = 5
+    lonely = factories.agent_in(queue.team, first_name="Lonely", last_name="Agent")
+    rf.ratings([5, 5], queue=queue, agent=lonely, day=MONDAY, customer=rf.customer())
+    client.force_login(supervisor)
+    html = client.get(reverse("feedback:dashboard"), {**PARAMS, "group_by": "agent"}).content.decode()
+    row = re.search(r'<tr class="figure-thin">\s*<th scope="row">Lonely Agent</th>\s*<td>(.*?)</td>', html, re.S)
+    assert row and "n=2" in row.group(1)
+
+
+def test_escalation_panel_hook_receives_the_date_range(client, supervisor, desk):
+    client.force_login(supervisor)
+    response = client.get(reverse("feedback:dashboard"), PARAMS)
+    assert "escalation/_dashboard_panel.html" in [t.name for t in response.templates]
+    assert (str(response.context["date_from"]), str(response.context["date_to"])) == ("2026-05-01", "2026-07-31")
+
+
+@pytest.mark.parametrize(("role", "shown"), [("supervisor", True), ("admin", True), ("agent", False), ("", False)])
+def test_reports_nav_item_is_for_supervisors_and_admins(role, shown, db):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("feedback/reports/_nav.html", {"nav_role": role})
+    assert (reverse("feedback:dashboard") in html) is shown
