@@ -16,7 +16,7 @@ import django_filters
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from tickets.models import Message, Ticket
+from tickets.models import Message, Queue, Tag, Ticket
 
 # Sort keys offered to users; the row order inside equal keys is always newest first, then id.
 ORDERING_FIELDS = {
@@ -86,10 +86,10 @@ class DateOrDateTimeFilter(django_filters.IsoDateTimeFilter):
 
 class TicketFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"), max_length=MAX_SEARCH_LENGTH)
-    status = django_filters.MultipleChoiceFilter(choices=Ticket.Status.choices, label=_("Status"))
-    priority = django_filters.MultipleChoiceFilter(choices=Ticket.Priority.choices, label=_("Priority"))
-    kind = django_filters.MultipleChoiceFilter(choices=Ticket.Kind.choices, label=_("Kind"))
-    queue = django_filters.CharFilter(field_name="queue__slug", label=_("Queue"))
+    status = django_filters.MultipleChoiceFilter(choices=Ticket.Status.choices, distinct=False, label=_("Status"))
+    priority = django_filters.MultipleChoiceFilter(choices=Ticket.Priority.choices, distinct=False, label=_("Priority"))
+    kind = django_filters.MultipleChoiceFilter(choices=Ticket.Kind.choices, distinct=False, label=_("Kind"))
+    queue = django_filters.CharFilter(method="filter_queue", label=_("Queue"))
     assignee = django_filters.CharFilter(method="filter_assignee", label=_("Assignee"))
     tag = django_filters.CharFilter(method="filter_tag", label=_("Tag"))
     created_after = DateOrDateTimeFilter(field_name="created_at", lookup_expr="gte", label=_("Created after"))
@@ -123,10 +123,24 @@ class TicketFilter(django_filters.FilterSet):
             return queryset.filter(assignee__isnull=True)
         return queryset.filter(assignee_id=int(value)) if value.isdigit() else queryset.none()
 
+    # Queue and tag are looked up first (one indexed query each) and filtered by id: a literal
+    # `queue_id = 7` lets PostgreSQL walk (queue, status, -created_at) in order and stop after one
+    # page, where a join on the slug made it sort every ticket of the queue (1 s at 100k).
+
+    def filter_queue(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        queue_id = Queue.objects.filter(slug=value).values_list("id", flat=True).first()
+        return queryset.filter(queue_id=queue_id) if queue_id is not None else queryset.none()
+
     def filter_tag(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
         value = (value or "").strip().lower()
         if not value:
             return queryset
-        tagged = Ticket.tags.through.objects.filter(tag__name=value).values("ticket_id").order_by()
+        tag_id = Tag.objects.filter(name=value).values_list("id", flat=True).first()
+        if tag_id is None:
+            return queryset.none()
+        tagged = Ticket.tags.through.objects.filter(tag_id=tag_id).values("ticket_id").order_by()
         return queryset.filter(pk__in=tagged)
 
