@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from tests import factories
-from tickets import services
 from tickets.models import Message, Ticket
 
 LIST = "/api/v1/tickets/"
@@ -258,10 +257,3 @@ def test_other_customers_reference_and_a_missing_one_answer_alike(queue, ticket)
     theirs = client_for(stranger).get(detail(ticket))
     missing = client_for(stranger).get("/api/v1/tickets/DD-424242/")
     assert (theirs.status_code, theirs.json()) == (missing.status_code, missing.json())
-
-
-def test_error_detail_is_translated(agent, ticket):
-    services.ticket_update(ticket=ticket, actor=agent, priority="high")
-    response = client_for(agent).patch(detail(ticket), {"version": 1}, format="json", HTTP_ACCEPT_LANGUAGE="nl")
-    body = assert_contract(response, 409)
-    assert body["code"] == "stale_ticket"

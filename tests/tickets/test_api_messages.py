@@ -133,3 +133,21 @@ def test_message_list_query_count_stays_flat_as_messages_grow(agent, ticket, cus
         assert response.status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1], counts
+
+
+def test_message_lists_its_attachments_with_a_download_link(agent, ticket, customer_user):
+    from django.core.files.base import ContentFile
+
+    from tickets.models import Attachment
+
+    reply = _reply(ticket, agent)
+    Attachment.objects.create(ticket=ticket, message=reply, file=ContentFile(b"%PDF-1.4", name="invoice.pdf"),
+                              filename="invoice.pdf", content_type="application/pdf", size=8)
+    (message,) = client_for(customer_user).get(messages_url(ticket)).json()["results"]
+    (attachment,) = message["attachments"]
+    assert (attachment["filename"], attachment["size"]) == ("invoice.pdf", 8)
+    browser = APIClient()
+    browser.force_login(customer_user)
+    download = browser.get(attachment["url"])
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content if download.streaming else [download.content]) == b"%PDF-1.4"

@@ -43,12 +43,14 @@ class ErrorSerializer(serializers.Serializer):
 class StrictInputSerializer(serializers.Serializer):
     """Refuses fields it does not know, instead of silently ignoring them."""
 
+    IGNORED = frozenset({"csrfmiddlewaretoken"})  # sent by HTML forms (the browsable API)
+
     def to_internal_value(self, data):
         if not isinstance(data, dict):
             raise serializers.ValidationError(
                 {api_settings.NON_FIELD_ERRORS_KEY: [_("Expected a JSON object.")]}
             )
-        unknown = sorted(str(key) for key in data if key not in self.fields)
+        unknown = sorted(str(key) for key in data if key not in self.fields and key not in self.IGNORED)
         if unknown:
             raise serializers.ValidationError({key[:100]: [_("Unknown field.")] for key in unknown[:20]})
         return super().to_internal_value(data)
@@ -206,15 +208,36 @@ class MessageAuthorSerializer(serializers.Serializer):
     is_staff = serializers.BooleanField(help_text=_("True for the desk's staff, false for the customer."))
 
 
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    filename = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField(help_text=_("Bytes."))
+    url = serializers.URLField(help_text=_("Download link (permission-checked, for a logged-in user)."))
+
+
 class MessageSerializer(serializers.ModelSerializer):
     kind = message_kind_field(read_only=True)
     channel = channel_field(read_only=True)
     author = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
 
     class Meta:
         model = Message
-        fields = ["id", "kind", "body", "author", "channel", "created_at"]
+        fields = ["id", "kind", "body", "author", "channel", "created_at", "attachments"]
         read_only_fields = fields
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, message: Message) -> list[dict]:
+        request = self.context.get("request")
+        files = []
+        for attachment in message.attachments.all():  # prefetched by selectors.messages_visible_to
+            url = reverse("tickets:attachment", kwargs={"pk": attachment.pk})
+            files.append({
+                "id": attachment.pk, "filename": attachment.filename, "content_type": attachment.content_type,
+                "size": attachment.size, "url": request.build_absolute_uri(url) if request is not None else url,
+            })
+        return files
 
     @extend_schema_field(MessageAuthorSerializer(allow_null=True))
     def get_author(self, message: Message):

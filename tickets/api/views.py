@@ -244,5 +244,9 @@ class TicketViewSet(viewsets.GenericViewSet):
                 raise PermissionDenied(_("Customers can only write public replies."))
             author = {"author_customer": ticket.customer}  # visible_to: a customer sees only their own
         message = services.message_add(ticket=ticket, body=body, kind=kind, channel=Ticket.Channel.API, **author)
-        message = Message.objects.select_related("author_user", "author_customer").get(pk=message.pk)
-        return Response(MessageSerializer(message).data, status=http.HTTP_201_CREATED)
+        message = (
+            Message.objects.select_related("author_user", "author_customer").prefetch_related("attachments")
+            .get(pk=message.pk)
+        )
+        data = MessageSerializer(message, context=self.get_serializer_context()).data
+        return Response(data, status=http.HTTP_201_CREATED)
