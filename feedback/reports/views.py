@@ -36,11 +36,16 @@ def _chart_labels() -> dict:
 
 
 def _export_urls(request) -> dict:
-    query = request.GET.urlencode()
-    return {
-        name: reverse("feedback:report_export", args=[name]) + (f"?{query}" if query else "")
-        for name in report_csv.TABLES
+    """CSV links carrying the page's filters (not the what-if numbers, nor the page number)."""
+    params = request.GET.copy()
+    for name in (*WhatIfForm.base_fields, "page"):
+        params.pop(name, None)
+    urls = {
+        name: reverse("feedback:report_export", args=[name]) + "?" + params.urlencode() for name in report_csv.TABLES
     }
+    params["group_by"] = "week"
+    urls["csat_week"] = reverse("feedback:report_export", args=["csat"]) + "?" + params.urlencode()
+    return urls
 
 
 @supervisor_required
