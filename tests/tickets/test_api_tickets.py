@@ -64,6 +64,7 @@ def test_list_item_has_the_documented_shape(agent, ticket):
     assert item["allowed_transitions"] == ["open", "pending", "resolved"]
     assert item["links"]["self"].endswith(detail(ticket))
     assert item["links"]["messages"].endswith(detail(ticket) + "messages/")
+    assert item["links"]["web"].endswith(f"/tickets/{ticket.reference}/")
 
 
 @pytest.mark.parametrize("role", ["agent", "customer"])
@@ -246,6 +247,7 @@ def test_customer_sees_no_allowed_transitions_since_they_only_reply(customer_use
     body = client_for(customer_user).get(detail(ticket)).json()
     assert body["allowed_transitions"] == []
     assert body["customer"]["email"] == customer_user.customer.email
+    assert body["links"]["web"].endswith(f"/my/tickets/{ticket.reference}/")
 
 
 # --- PATCH -------------------------------------------------------------------------------------------

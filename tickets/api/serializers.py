@@ -147,6 +147,7 @@ class CustomerSummarySerializer(serializers.Serializer):
 class TicketLinksSerializer(serializers.Serializer):
     self = serializers.URLField()
     messages = serializers.URLField()
+    web = serializers.URLField(help_text=_("The ticket's page for the requester (workspace or customer page)."))
 
 
 def _person_name(user) -> str:
@@ -196,11 +197,16 @@ class TicketSerializer(serializers.ModelSerializer):
     @extend_schema_field(TicketLinksSerializer)
     def get_links(self, ticket: Ticket) -> dict:
         request = self.context.get("request")
-        detail = reverse("api-tickets-detail", kwargs={"reference": ticket.reference})
-        messages = reverse("api-tickets-messages", kwargs={"reference": ticket.reference})
+        kwargs = {"reference": ticket.reference}
+        staff = request is None or is_staff_member(request.user)
+        links = {
+            "self": reverse("api-tickets-detail", kwargs=kwargs),
+            "messages": reverse("api-tickets-messages", kwargs=kwargs),
+            "web": reverse("tickets:detail" if staff else "tickets:my_ticket", kwargs=kwargs),
+        }
         if request is not None:
-            detail, messages = request.build_absolute_uri(detail), request.build_absolute_uri(messages)
-        return {"self": detail, "messages": messages}
+            links = {name: request.build_absolute_uri(url) for name, url in links.items()}
+        return links
 
 
 class MessageAuthorSerializer(serializers.Serializer):
