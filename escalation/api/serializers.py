@@ -17,8 +17,17 @@ class EscalationPersonSerializer(serializers.Serializer):
         return user.get_full_name() or user.get_username()
 
 
+def _one_of(choices) -> str:
+    return "One of: " + ", ".join(str(value) for value, _label in choices) + "."
+
+
+# `state` and `kind` are plain strings in the schema (values listed in the description): other apps
+# use the same field names for other choice sets, and the schema must stay free of enum collisions.
+
+
 class EscalationEventSerializer(serializers.ModelSerializer):
     actor = EscalationPersonSerializer(allow_null=True, read_only=True)
+    kind = serializers.CharField(read_only=True, help_text=_one_of(EscalationEvent.Kind.choices))
 
     class Meta:
         model = EscalationEvent
@@ -31,6 +40,7 @@ class EscalationSerializer(serializers.ModelSerializer):
     customer = serializers.CharField(source="ticket.customer.name", read_only=True)
     assigned_to = EscalationPersonSerializer(allow_null=True, read_only=True)
     agent = EscalationPersonSerializer(allow_null=True, read_only=True)
+    state = serializers.CharField(read_only=True, help_text=_one_of(Escalation.State.choices))
 
     class Meta:
         model = Escalation
@@ -71,6 +81,8 @@ class RemedySerializer(serializers.ModelSerializer):
     ticket = serializers.CharField(source="ticket.reference", read_only=True)
     proposed_by = EscalationPersonSerializer(read_only=True)
     decided_by = EscalationPersonSerializer(allow_null=True, read_only=True)
+    kind = serializers.CharField(read_only=True, help_text=_one_of(RemedyKind.choices))
+    state = serializers.CharField(read_only=True, help_text=_one_of(Remedy.State.choices))
 
     class Meta:
         model = Remedy
@@ -80,10 +92,15 @@ class RemedySerializer(serializers.ModelSerializer):
 
 
 class RemedyInputSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=RemedyKind.choices)
+    kind = serializers.CharField(max_length=20, help_text=_one_of(RemedyKind.choices))
     amount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
     currency = serializers.RegexField(r"^[A-Za-z]{3}$", required=False, default="EUR")
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+    def validate_kind(self, value: str) -> str:
+        if value not in RemedyKind.values:
+            raise serializers.ValidationError(_one_of(RemedyKind.choices))
+        return value
 
 
 class ReportQuerySerializer(serializers.Serializer):

@@ -44,22 +44,33 @@ def _excluded_ids(escalation: Escalation, *, new: bool = False, remedy: Remedy |
     return {i for i in ids if i}
 
 
+def _ack_due(queue_id, trigger, decision: routing.Decision, now):
+    if decision.user is None:
+        return None
+    rule = rule_for(queue_id=queue_id, trigger=trigger)
+    return now + timedelta(minutes=float(rule.param("ack_minutes")))
+
+
+def _notify_routed(escalation: Escalation, decision: routing.Decision, now) -> None:
+    if decision.user is None:
+        return
+    notify(
+        key=f"routed:{escalation.pk}:{decision.user.pk}:{escalation.level}:{now.timestamp():.0f}",
+        recipient=decision.user, kind=Notification.Kind.ROUTED, ticket=escalation.ticket, escalation=escalation,
+        text=_("%(trigger)s on %(reference)s: %(why)s") % {
+            "trigger": escalation.get_trigger_display(), "reference": escalation.ticket.reference,
+            "why": decision.explanation},
+    )
+
+
 def _apply_route(escalation: Escalation, decision: routing.Decision, *, now, actor=None, kind=E.ROUTED) -> None:
     escalation.assigned_to = decision.user
     escalation.level = decision.level
     escalation.routing_explanation = decision.explanation
-    rule = rule_for(queue_id=escalation.queue_id, trigger=escalation.trigger)
-    escalation.ack_due_at = now + timedelta(minutes=float(rule.param("ack_minutes"))) if decision.user else None
+    escalation.ack_due_at = _ack_due(escalation.queue_id, escalation.trigger, decision, now)
     escalation.save(update_fields=["assigned_to", "level", "routing_explanation", "ack_due_at"])
     _event(escalation, kind, actor=actor, note=decision.explanation, now=now)
-    if decision.user is not None:
-        notify(
-            key=f"routed:{escalation.pk}:{decision.user.pk}:{escalation.level}:{now.timestamp():.0f}",
-            recipient=decision.user, kind=Notification.Kind.ROUTED, ticket=escalation.ticket, escalation=escalation,
-            text=_("%(trigger)s on %(reference)s: %(why)s") % {
-                "trigger": escalation.get_trigger_display(), "reference": escalation.ticket.reference,
-                "why": decision.explanation},
-        )
+    _notify_routed(escalation, decision, now)
 
 
 def escalation_raise(
@@ -114,19 +125,30 @@ def _raise_once(*, ticket, trigger, actor, reason_code, reason_text, tried, reme
             Remedy.objects.filter(pk=remedy.pk).update(escalation=existing)
             remedy.escalation = existing
         return existing, False
-    escalation = Escalation.objects.create(
+    # Route first, then write the escalation, its two history rows and the notification in three
+    # INSERTs: the beat task raises many of these, so every query counts.
+    escalation = Escalation(
         ticket=ticket, queue_id=ticket.queue_id, team_id=ticket.queue.team_id, agent_id=ticket.assignee_id,
         raised_by=actor, trigger=trigger, reason_code=reason_code, reason_text=reason_text, tried=tried,
         rating_stars=rating.get("stars"), rating_comment=rating.get("comment", ""), rating_id=rating.get("rating_id"),
         created_at=now,
     )
-    _event(escalation, E.RAISED, actor=actor, trigger=trigger, note=reason_text, now=now)
+    decision = routing.route(queue=ticket.queue, exclude_ids=_excluded_ids(escalation, new=True, remedy=remedy),
+                             now=now)
+    escalation.assigned_to = decision.user
+    escalation.level = decision.level
+    escalation.routing_explanation = decision.explanation
+    escalation.ack_due_at = _ack_due(ticket.queue_id, trigger, decision, now)
+    escalation.save(force_insert=True)
+    EscalationEvent.objects.bulk_create([
+        EscalationEvent(escalation=escalation, kind=E.RAISED, actor=actor, trigger=trigger, note=reason_text,
+                        created_at=now),
+        EscalationEvent(escalation=escalation, kind=E.ROUTED, note=decision.explanation, created_at=now),
+    ])
     if remedy is not None:
         Remedy.objects.filter(pk=remedy.pk).update(escalation=escalation)
         remedy.escalation = escalation
-    decision = routing.route(queue=ticket.queue, exclude_ids=_excluded_ids(escalation, new=True, remedy=remedy),
-                             now=now)
-    _apply_route(escalation, decision, now=now)
+    _notify_routed(escalation, decision, now)
     return escalation, True
 
 

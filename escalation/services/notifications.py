@@ -45,6 +45,15 @@ def notify(
     """Queue one notification; a second call with the same key does nothing (idempotent)."""
     if recipient is None:
         return None
+    batch = _batch.get()
+    if batch is not None:  # one INSERT ... ON CONFLICT DO NOTHING, no savepoint; one task sends them all
+        Notification.objects.bulk_create(
+            [Notification(key=key[:200], recipient=recipient, kind=kind, text=text, ticket=ticket,
+                          escalation=escalation, remedy=remedy)],
+            ignore_conflicts=True,
+        )
+        batch["any"] = True
+        return None
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
@@ -53,10 +62,6 @@ def notify(
             )
     except IntegrityError:
         return None
-    batch = _batch.get()
-    if batch is not None:
-        batch["any"] = True
-        return notification
     from escalation import tasks
     from helpdesk.celery import enqueue_on_commit
 

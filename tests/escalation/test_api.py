@@ -168,3 +168,11 @@ def test_schema_lists_the_escalation_endpoints(api, admin_user):
     for path in ("/api/v1/escalations/", "/api/v1/tickets/{reference}/escalate/",
                  "/api/v1/tickets/{reference}/remedies/", "/api/v1/reports/escalations/"):
         assert path in body
+
+
+def test_remedy_of_an_unknown_kind_is_400(api, assigned_ticket, agent):
+    api.force_authenticate(agent)
+    response = api.post(f"/api/v1/tickets/{assigned_ticket.reference}/remedies/", {"kind": "pony", "amount": "1"},
+                        format="json")
+    assert (response.status_code, response.data["code"]) == (400, "invalid")
+    assert "kind" in response.data["errors"]
