@@ -29,6 +29,7 @@ PRIORITY_RANK = {p: i for i, p in enumerate(Ticket.Priority.values)}  # low < no
 STATUS_RANK = {s: i for i, s in enumerate(Ticket.Status.values)}  # the life cycle's order
 MIN_SEARCH_LENGTH = 1
 MAX_SEARCH_LENGTH = 200
+MAX_DB_ID = 2**63 - 1
 
 
 def _rank(field: str, ranks: dict[str, int]) -> Case:
@@ -121,7 +122,10 @@ class TicketFilter(django_filters.FilterSet):
             return queryset.filter(assignee=user)
         if value == "none":
             return queryset.filter(assignee__isnull=True)
-        return queryset.filter(assignee_id=int(value)) if value.isdigit() else queryset.none()
+        # ASCII digits within the database's integer range; "²" or 10**30 match nothing (never a 500).
+        if value.isascii() and value.isdigit() and int(value) <= MAX_DB_ID:
+            return queryset.filter(assignee_id=int(value))
+        return queryset.none()
 
     # Queue and tag are looked up first (one indexed query each) and filtered by id: a literal
     # `queue_id = 7` lets PostgreSQL walk (queue, status, -created_at) in order and stop after one

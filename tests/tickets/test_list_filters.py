@@ -210,3 +210,18 @@ def test_nonsense_page_number_shows_a_page(agent_client, queue):
     response = agent_client.get(reverse("tickets:list") + "?page=abc&per_page=7")
     assert response.status_code == 200
     assert response.context["per_page"] == 25
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "²", "-1", "abc"])
+def test_impossible_assignee_ids_match_nothing_instead_of_failing(agent_client, queue, value):
+    factories.TicketFactory(queue=queue)
+    response = agent_client.get(reverse("tickets:list"), {"assignee": value})
+    assert response.status_code == 200
+    assert _refs(response) == []
+
+
+def test_overlong_search_is_reported_not_a_failure(agent_client, queue):
+    factories.TicketFactory(queue=queue)
+    response = agent_client.get(reverse("tickets:list"), {"q": "x" * 500})
+    assert response.status_code == 200
+    assert "were not understood" in response.content.decode()
