@@ -56,3 +56,21 @@ def feedback_follow_panel(context) -> dict:
         "questions": {"good": str(follow_up_question(5)), "bad": str(follow_up_question(1))},
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("feedback/_customer_panel_body.html", takes_context=True)
+def feedback_customer_panel(context) -> dict:
+    """In the customer box of the agent's ticket page: how this customer rated us so far (two queries)."""
+    from django.db.models import Avg, Count
+
+    from feedback.models import Rating
+
+    ticket = context.get("ticket")
+    customer = context.get("customer") or getattr(ticket, "customer", None)
+    request = context.get("request")
+    if customer is None or role_of(getattr(request, "user", None)) not in STAFF_ROLES:
+        return {"show": False}
+    ratings = Rating.objects.filter(customer=customer)
+    summary = ratings.aggregate(n=Count("id"), average=Avg("stars"))
+    recent = list(ratings.select_related("ticket").order_by("-created_at", "-id")[:3]) if summary["n"] else []
+    return {"show": True, "summary": summary, "recent": recent}
