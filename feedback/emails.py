@@ -34,22 +34,23 @@ def relationship_message_id(survey) -> str:
     return f"<relationship-survey-{survey.pk}@{_domain()}>"
 
 
-def survey_url(survey, *, stars: int | None = None) -> str:
-    path = reverse("feedback:survey", args=[survey.ticket.reference, survey_token_for(survey)])
+def survey_url(survey, *, stars: int | None = None, token: str | None = None) -> str:
+    path = reverse("feedback:survey", args=[survey.ticket.reference, token or survey_token_for(survey)])
     return settings.SITE_URL.rstrip("/") + path + (f"?stars={stars}" if stars else "")
 
 
 def build_survey_email(survey) -> EmailMultiAlternatives:
     ticket = survey.ticket
     agent = survey.agent
+    token = survey_token_for(survey)  # one signature for the six links
     with translation.override(survey.language):
         context = {
             "survey": survey,
             "ticket": ticket,
             "customer": survey.customer,
             "agent_name": (agent.get_full_name() or agent.get_username()) if agent else "",
-            "star_links": [(n, STAR_LABELS[n], survey_url(survey, stars=n)) for n in (5, 4, 3, 2, 1)],
-            "survey_url": survey_url(survey),
+            "star_links": [(n, STAR_LABELS[n], survey_url(survey, stars=n, token=token)) for n in (5, 4, 3, 2, 1)],
+            "survey_url": survey_url(survey, token=token),
             "language": translation.get_language(),
         }
         subject = " ".join(render_to_string("feedback/email/survey_subject.txt", context).split())
