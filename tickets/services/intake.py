@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from helpdesk.errors import DomainError
 from tickets import attachments as files
@@ -50,7 +51,7 @@ def ticket_create_from_form(
     channel: str = Ticket.Channel.WEB,
 ) -> Ticket:
     """Open a ticket from the public form (no login): the customer is found or created by email."""
-    customer = customer_get_or_create(email=email, name=name, language=_language_or_default(language))
+    customer = _customer_for(email=email, name=name, language=_language_or_default(language))
     ticket = ticket_create(
         customer=customer, subject=subject, description=description, channel=channel,
         language=_language_or_default(language, customer.language),
@@ -80,6 +81,15 @@ def customer_reply(
     for checked in attachments:
         files.attachment_store(ticket=ticket, message=message, file=checked)
     return message
+
+
+def customer_by_email(email: str) -> Customer | None:
+    """The customer with this address, through the index on LOWER(email) (`iexact` would scan the table)."""
+    return Customer.objects.alias(email_lower=Lower("email")).filter(email_lower=email.strip().lower()).first()
+
+
+def _customer_for(*, email: str, name: str, language: str) -> Customer:
+    return customer_by_email(email) or customer_get_or_create(email=email, name=name, language=language)
 
 
 def _language_or_default(*candidates: str) -> str:
@@ -224,7 +234,7 @@ def _accept(parsed: ParsedEmail, raw: bytes, message_id: str) -> EmailIntakeResu
         )
         inbound.outcome = InboundEmail.Outcome.REPLY
     else:
-        customer = customer_get_or_create(
+        customer = _customer_for(
             email=parsed.sender, name=parsed.sender_name, language=_language_or_default(parsed.language)
         )
         ticket = ticket_create(

@@ -303,7 +303,9 @@ def _build_customer_replied(ticket: Ticket, message: Message):
 def fresh_links_send(*, email: str) -> int:
     """Email the customer fresh follow links for their recent tickets. Nothing happens for an
     unknown address; the caller answers the same either way."""
-    customer = Customer.objects.filter(email__iexact=email.strip()).first()
+    from tickets.services.intake import customer_by_email
+
+    customer = customer_by_email(email)
     if customer is None or not _customer_email_ok(customer):
         return 0
     tickets = list(customer.tickets.select_related("customer").order_by("-created_at")[:10])
