@@ -252,21 +252,35 @@ def login(live_url) -> Callable:
     return do
 
 
+class ConsoleLog:
+    """What a page reported: JavaScript errors and failed loads (`errors`), and Content-Security-Policy
+    violations (`csp`), kept apart so a journey can insist on the first and a dedicated test on the second."""
+
+    def __init__(self):
+        self.errors: list[str] = []
+        self.csp: list[str] = []
+
+    def on_console(self, msg) -> None:
+        if msg.type != "error":
+            return
+        url = (msg.location or {}).get("url", "")
+        if url.endswith("/favicon.ico"):  # Chromium asks for it on its own; the desk ships none
+            return
+        text = f"{msg.text} ({url})" if url else msg.text
+        (self.csp if "Content Security Policy" in msg.text else self.errors).append(text)
+
+    def on_page_error(self, exc) -> None:
+        self.errors.append(f"uncaught: {exc}")
+
+
 @pytest.fixture
 def console_errors() -> Callable:
-    """Collect a page's console errors and CSP violations: attach(page) -> list that fills as it runs."""
+    """attach(page) -> ConsoleLog, filled while the page runs."""
 
-    def attach(page) -> list[str]:
-        errors: list[str] = []
-
-        def on_console(msg):
-            url = (msg.location or {}).get("url", "")
-            # Chromium asks for /favicon.ico on its own; the desk does not ship one (not a page error).
-            if msg.type == "error" and not url.endswith("/favicon.ico"):
-                errors.append(f"{msg.text} ({url})" if url else msg.text)
-
-        page.on("console", on_console)
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        return errors
+    def attach(page) -> ConsoleLog:
+        log = ConsoleLog()
+        page.on("console", log.on_console)
+        page.on("pageerror", log.on_page_error)
+        return log
 
     return attach

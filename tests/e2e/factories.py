@@ -40,3 +40,35 @@ def survey_link(survey, *, stars: int | None = None) -> str:
     from feedback.emails import survey_url
 
     return survey_url(survey, stars=stars)
+
+
+class Desk:
+    """One team with a default queue, an agent and their supervisor, and authority limits (D6):
+    the agent may refund up to 20 EUR alone, the supervisor up to 200 EUR."""
+
+    AGENT_REFUND_LIMIT = 20
+    SUPERVISOR_REFUND_LIMIT = 200
+
+    def __init__(self):
+        from escalation.models import AuthorityLimit, RemedyKind
+
+        self.team = factories.TeamFactory(name="Prints", slug="prints")
+        self.queue = factories.QueueFactory(team=self.team, name="Orders", slug="orders", is_default=True)
+        self.agent = factories.agent_in(self.team, username="anna", first_name="Anna", last_name="Agent")
+        self.supervisor = factories.supervisor_of(self.team, username="sven", first_name="Sven",
+                                                  last_name="Supervisor")
+        AuthorityLimit.objects.create(role="agent", kind=RemedyKind.REFUND, max_amount=self.AGENT_REFUND_LIMIT)
+        AuthorityLimit.objects.create(role="supervisor", kind=RemedyKind.REFUND,
+                                      max_amount=self.SUPERVISOR_REFUND_LIMIT)
+
+    def ticket(self, *, subject: str, kind=Ticket.Kind.QUESTION, priority=Ticket.Priority.NORMAL, customer=None,
+               description="Something is not working as I expected."):
+        return factories.TicketFactory(queue=self.queue, subject=subject, kind=kind, priority=priority,
+                                       description=description,
+                                       customer=customer or factories.CustomerFactory())
+
+    def propose_refund(self, ticket: Ticket, amount: int, reason: str = ""):
+        from escalation.models import RemedyKind
+        from escalation.services.remedies import remedy_propose
+
+        return remedy_propose(ticket=ticket, kind=RemedyKind.REFUND, amount=amount, actor=self.agent, reason=reason)
