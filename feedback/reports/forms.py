@@ -15,6 +15,8 @@ from tickets.roles import Role, role_of
 from tickets.selectors import queues_visible_to, team_ids_of
 
 MAX_RANGE_DAYS = 3 * 366
+EARLIEST = dt.date(1971, 1, 1)  # the week arithmetic and "the week before" stay far from date.min/max
+LATEST = dt.date(2999, 12, 31)
 
 GROUP_CHOICES = [
     ("agent", _("Agent")),
@@ -70,6 +72,10 @@ class ReportFilterForm(forms.Form):
         default = ReportFilter.default()
         date_from = data.get("date_from") or default.date_from
         date_to = data.get("date_to") or default.date_to
+        if date_from < EARLIEST or date_to > LATEST:
+            raise forms.ValidationError(
+                _("Choose dates between %(first)s and %(last)s.") % {"first": EARLIEST, "last": LATEST}, code="range"
+            )
         if date_from > date_to:
             raise forms.ValidationError(_("The start date must not be after the end date."), code="range")
         if (date_to - date_from).days > MAX_RANGE_DAYS:

@@ -145,3 +145,10 @@ def test_api_query_count_is_flat_as_agents_grow(client, supervisor, queue, desk,
     for url, count in zip(urls, counts, strict=True):
         with django_assert_max_num_queries(count):
             client.get(url, {**PARAMS, "group_by": "week"} if "nps" not in url else PARAMS)
+
+
+@pytest.mark.parametrize("dates", [("9999-12-30", "9999-12-31"), ("0001-01-01", "0001-01-02")])
+def test_dates_at_the_edge_of_the_calendar_answer_400(client, supervisor, db, dates):
+    client.force_login(supervisor)
+    response = client.get(reverse("api-reports-csat"), {"date_from": dates[0], "date_to": dates[1]})
+    assert response.status_code == 400
