@@ -44,19 +44,27 @@ def survey_link(survey, *, stars: int | None = None) -> str:
 
 class Desk:
     """One team with a default queue, an agent and their supervisor, and authority limits (D6):
-    the agent may refund up to 20 EUR alone, the supervisor up to 200 EUR."""
+    the agent may refund up to 20 EUR alone, the supervisor up to 200 EUR. The team works around the
+    clock, so that escalations route to the supervisor whenever the suite runs (routing skips people
+    off shift)."""
 
     AGENT_REFUND_LIMIT = 20
     SUPERVISOR_REFUND_LIMIT = 200
 
     def __init__(self):
-        from escalation.models import AuthorityLimit, RemedyKind
+        from datetime import time
+
+        from escalation.models import AuthorityLimit, RemedyKind, TeamCalendar, WorkingPeriod
 
         self.team = factories.TeamFactory(name="Prints", slug="prints")
         self.queue = factories.QueueFactory(team=self.team, name="Orders", slug="orders", is_default=True)
         self.agent = factories.agent_in(self.team, username="anna", first_name="Anna", last_name="Agent")
         self.supervisor = factories.supervisor_of(self.team, username="sven", first_name="Sven",
                                                   last_name="Supervisor")
+        calendar = TeamCalendar.objects.create(team=self.team, time_zone="Europe/Tallinn")
+        WorkingPeriod.objects.bulk_create(
+            WorkingPeriod(calendar=calendar, weekday=day, start=time(0), end=time(0)) for day in range(7)
+        )
         AuthorityLimit.objects.create(role="agent", kind=RemedyKind.REFUND, max_amount=self.AGENT_REFUND_LIMIT)
         AuthorityLimit.objects.create(role="supervisor", kind=RemedyKind.REFUND,
                                       max_amount=self.SUPERVISOR_REFUND_LIMIT)
