@@ -7,9 +7,11 @@ Each size gets a database of its own, named after DATABASE_URL's with a suffix (
 dd_bench_10k, ... ; created when missing, SQLite: one file per size), so that a 1k desk really has
 1k tickets. In it the script tops the data up (bench/tickets_data.py), then times full requests through
 Django's test client (middleware, view, queries, template) as an agent of one of four teams:
-the list's first page, a filtered page, two searches (a rare order number and a common word),
-and the ticket page. It prints the median and 90th percentile in ms, the number of SQL queries,
-and at the end the ratio of the largest size's median to the smallest's.
+the list's first page, two filtered pages, two searches (a rare order number and a common word),
+and the ticket page. It prints the median and 90th percentile of the whole request in ms, the
+median time spent in SQL (the part that grows with the data; the rest is Python and templates,
+which a busy shared CPU inflates), the number of SQL queries, and at the end the ratios of the
+largest size's medians to the smallest's.
 `--explain` prints PostgreSQL's plan of the slowest query of each list request at every size.
 """
 
@@ -25,22 +27,23 @@ import tickets_data
 
 
 def _measure(client, url: str, runs: int):
+    """Median and p90 of the whole request, median of its SQL time (the part that scales with data)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     for _ in range(3):  # warm caches and connections
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
-    times = []
+    times, sql_times = [], []
     for _ in range(runs):
-        start = time.perf_counter()
-        client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-    with CaptureQueriesContext(connection) as ctx:
-        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+        sql_times.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
     times.sort()
     p90 = times[min(len(times) - 1, int(len(times) * 0.9))]
-    return statistics.median(times), p90, ctx.captured_queries
+    return statistics.median(times), p90, statistics.median(sql_times), ctx.captured_queries
 
 
 def _explain(queries) -> None:
@@ -113,10 +116,10 @@ def run_size(size: int, runs: int, explain: bool) -> dict:
             "ticket page": reverse("tickets:detail", args=[probe.reference]),
         }
         for name, url in cases.items():
-            median, p90, queries = _measure(client, url, runs)
-            results[name] = (median, p90, len(queries))
-            print(f"  {name:<32} median {median:7.1f} ms   p90 {p90:7.1f} ms   queries {len(queries):>3}",
-                  flush=True)
+            median, p90, sql, queries = _measure(client, url, runs)
+            results[name] = (median, p90, len(queries), sql)
+            print(f"  {name:<32} median {median:7.1f} ms   p90 {p90:7.1f} ms   SQL {sql:6.1f} ms   "
+                  f"queries {len(queries):>3}", flush=True)
             if explain and name != "ticket page":
                 _explain(queries)
     return results
@@ -158,10 +161,16 @@ def main() -> None:
                 print(line, flush=True)
     smallest, largest = sizes[0], sizes[-1]
     print(f"-- ratio of medians, {largest} / {smallest} tickets (target for the list: < 2, and < 100 ms at 100k)")
+    print(f"  {'':<32} {'request':>7}  {'SQL':>6}")
     for name, by_size in results.items():
         ratio = by_size[largest][0] / by_size[smallest][0]
+        sql_ratio = by_size[largest][3] / max(by_size[smallest][3], 0.001)
         queries = " / ".join(str(by_size[s][2]) for s in sizes)
-        print(f"  {name:<32} {ratio:5.2f}   queries per size: {queries}")
+        print(f"  {name:<32} {ratio:7.2f}  {sql_ratio:6.2f}   queries per size: {queries}")
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    if load:
+        print(f"-- load average at the end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} CPUs "
+              "(figures from a busy machine are inflated; compare ratios)")
 
 
 if __name__ == "__main__":
