@@ -33,6 +33,12 @@ def on_ticket_created(*, ticket_id, **_):
 def on_message_added(*, ticket_id, is_public=False, from_customer=False, **_):
     if is_public and not from_customer:
         services.sla_first_response(ticket_id=ticket_id)
+    services.complaint_arm(ticket_id=ticket_id)
+
+
+@_safe
+def on_ticket_assigned(*, ticket_id, **_):
+    services.complaint_arm(ticket_id=ticket_id)
 
 
 @_safe
@@ -44,6 +50,7 @@ def on_ticket_resolved(*, ticket_id, **_):
 def on_ticket_reopened(*, ticket_id, **_):
     services.sla_reopened(ticket_id=ticket_id)
     services.repeat_contact_on_reopen(ticket_id=ticket_id)
+    services.complaint_arm(ticket_id=ticket_id)
 
 
 @_safe
@@ -65,4 +72,5 @@ def connect() -> None:
     ticket_events.ticket_resolved.connect(on_ticket_resolved, dispatch_uid="escalation.ticket_resolved")
     ticket_events.ticket_reopened.connect(on_ticket_reopened, dispatch_uid="escalation.ticket_reopened")
     ticket_events.ticket_closed.connect(on_ticket_closed, dispatch_uid="escalation.ticket_closed")
+    ticket_events.ticket_assigned.connect(on_ticket_assigned, dispatch_uid="escalation.ticket_assigned")
     feedback_events.low_rating.connect(on_low_rating, dispatch_uid="escalation.low_rating")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from escalation import business_hours
-from escalation.models import Escalation, Notification, TicketSla, Trigger
+from escalation.models import Escalation, EscalationEvent, Notification, TicketSla, Trigger
 from escalation.services.escalations import escalation_raise, escalation_tier_up
 from escalation.services.notifications import batched, notify_many
 from escalation.services.rules import (
@@ -111,6 +111,29 @@ def sla_reopened(*, ticket_id: int, now: datetime | None = None) -> None:
         changes["res_warning_at"] = _due(now, sla.policy.resolution_hours, calendar, rule.param("warning_percent"))
         changes["res_breach_at"] = due
     TicketSla.objects.filter(pk=sla.pk).update(**changes)
+
+
+def complaint_arm(*, ticket_id: int) -> bool:
+    """Start the complaint clock of a ticket that became a complaint after it was opened (once).
+
+    `tickets` publishes no event when an agent changes a ticket's kind, so this runs on the ticket's
+    next message, assignment or reopening. The clock counts from the ticket's creation.
+    """
+    ticket = (
+        Ticket.objects.select_related("queue")
+        .filter(pk=ticket_id, kind=Ticket.Kind.COMPLAINT, status__in=Ticket.OPEN_STATUSES).first()
+    )
+    if ticket is None or TicketSla.objects.filter(ticket_id=ticket_id, complaint_at__isnull=False).exists():
+        return False
+    if Escalation.objects.filter(ticket_id=ticket_id, trigger=Trigger.COMPLAINT).exists() or \
+            EscalationEvent.objects.filter(escalation__ticket_id=ticket_id, trigger=Trigger.COMPLAINT).exists():
+        return False
+    rule = rules_for_queue(ticket.queue_id)[Trigger.COMPLAINT]
+    if not rule_is_active(rule):
+        return False
+    due = _due(ticket.created_at, rule.param("target_hours"), calendar_for_queue(ticket.queue))
+    TicketSla.objects.update_or_create(ticket=ticket, defaults={"complaint_at": due, "updated_at": timezone.now()})
+    return True
 
 
 # --- The beat task ------------------------------------------------------------------------------

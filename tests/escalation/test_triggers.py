@@ -252,3 +252,17 @@ def test_rule_parameters_are_validated(queue):
     rule.parameters = {"reopen_count": 2}
     with pytest.raises(ValidationError):
         rule.clean()
+
+
+def test_ticket_reclassified_as_complaint_starts_its_clock_on_the_next_message(
+        on_shift, assigned_ticket, agent, supervisor, django_capture_on_commit_callbacks):
+    esc.rule(Trigger.COMPLAINT, target_hours=1)
+    services.sla_start(ticket_id=assigned_ticket.pk)
+    ticket_services.ticket_update(ticket=assigned_ticket, actor=agent, kind=Ticket.Kind.COMPLAINT)
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_services.message_add(ticket=assigned_ticket, body="Looking into it", author_user=agent)
+        ticket_services.message_add(ticket=assigned_ticket, body="Still on it", author_user=agent)
+    services.sla_sweep(now=assigned_ticket.created_at + timedelta(minutes=61))
+    services.sla_sweep(now=assigned_ticket.created_at + timedelta(minutes=62))
+    assert escalations_of(assigned_ticket, Trigger.COMPLAINT).count() == 1
+    assert not services.complaint_arm(ticket_id=assigned_ticket.pk)
