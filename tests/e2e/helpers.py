@@ -21,12 +21,15 @@ def wait_for(predicate: Callable, *, timeout: float = 30.0, interval: float = 0.
         time.sleep(interval)
 
 
-def wait_for_mail(*, to: str, subject_contains: str = "", timeout: float = 30.0):
-    """The first email in the test outbox sent to `to` (and whose subject contains the text)."""
+def wait_for_mail(*, to: str, subject_contains: str = "", header: str = "", timeout: float = 30.0):
+    """The first email in the test outbox sent to `to` (whose subject contains the text, and which carries
+    the header, if given)."""
 
     def find():
         for message in list(mail.outbox):
-            if to in message.to and subject_contains in message.subject:
+            if to in message.to and subject_contains in message.subject and (
+                not header or header in message.extra_headers
+            ):
                 return message
         return None
 
