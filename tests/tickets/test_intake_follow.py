@@ -248,3 +248,15 @@ def test_a_malformed_reference_in_my_ticket_url_answers_404(client, customer_use
 def test_a_malformed_follow_token_answers_404(client, db, token):
     assert client.get(f"/t/{token}/").status_code == 404
     assert client.get(f"/t/{token}/files/1/").status_code == 404
+
+
+def test_replies_through_one_link_are_rate_limited_keeping_the_text(client, ticket, settings):
+    settings.FOLLOW_REPLY_RATE = "2/h"
+    url = follow_url(ticket)
+    for n in range(2):
+        assert client.post(url, {"body": f"reply {n}"}).status_code == 302
+    response = client.post(url, {"body": "third reply, kept"})
+    assert response.status_code == 400
+    assert "third reply, kept" in response.content.decode()
+    assert "many times" in response.content.decode()
+    assert ticket.messages.count() == 2

@@ -37,6 +37,14 @@ def _email_key(group, request) -> str:
     return normalise_email(request.POST.get("email", ""))
 
 
+def _reply_rate(group, request) -> str:
+    return getattr(settings, "FOLLOW_REPLY_RATE", "30/h")
+
+
+def _token_key(group, request) -> str:
+    return request.resolver_match.kwargs.get("token", "")[-64:]
+
+
 def _rate_limited(form) -> None:
     form.add_error(None, _("You have sent this form many times in a short while. Please wait a little and try "
                            "again; what you wrote is still here."))
@@ -137,14 +145,19 @@ def _handle_reply(request, ticket: Ticket, form: ReplyForm, customer) -> bool:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit(group="tickets.follow.reply", key=_token_key, rate=_reply_rate, method="POST", block=False)
 def follow(request, token: str):
+    """A leaked link must not become a spam channel: replies through one link are rate-limited."""
     ticket, status = ticket_for_follow_token(token)
     if ticket is None:
         return _link_invalid(request, status)
     form = ReplyForm()
     if request.method == "POST":
         form = ReplyForm(request.POST, request.FILES)
-        if _handle_reply(request, ticket, form, ticket.customer):
+        if getattr(request, "limited", False):
+            form.is_valid()
+            _rate_limited(form)
+        elif _handle_reply(request, ticket, form, ticket.customer):
             return redirect("tickets:follow", token=token)
     context = _ticket_page_context(ticket, reply_form=form, link_token=token)
     context["form_action"] = reverse("tickets:follow", args=[token])
