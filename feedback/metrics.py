@@ -376,6 +376,12 @@ def _csat_row(group: str, key, data: dict, labels: dict, minimum: int) -> dict:
     }
 
 
+def csat_overall(user, f: ReportFilter) -> dict:
+    """The overall CSAT alone: one aggregate over the ratings (no surveys, no grouping)."""
+    row = ratings_for(user, f).aggregate(n=Count("id"), satisfied=Count("id", filter=Q(stars__gte=4)))
+    return {"n": row["n"], "satisfied": row["satisfied"], "csat": mm.csat(row["satisfied"], row["n"])}
+
+
 def totals(rows: list[dict]) -> dict:
     """The overall figure from grouped rows: every rating is in exactly one group, so counts add up."""
     data: dict = {"n": 0, "satisfied": 0, "stars_sum": 0, "sent": 0, "answered": 0}

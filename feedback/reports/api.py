@@ -161,7 +161,7 @@ class RevenueAtRiskView(ReportView):
                 raise exceptions.ValidationError(form.errors.get_json_data())
             return Response(jsonable({"what_if": True, **what_if(**form.cleaned_data)}))
         f, group = self.parse(request)
-        total = metrics.totals(metrics.csat_by_group(request.user, f, "week"))
+        total = metrics.csat_overall(request.user, f)
         report = metrics.revenue_at_risk_report(request.user, f, total["csat"])
         return self.envelope(
             f, group, what_if=False, responses=total["n"], **report,
