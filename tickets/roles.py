@@ -39,14 +39,3 @@ def is_staff_member(user) -> bool:
 def is_supervisor_or_admin(user) -> bool:
     return role_of(user) in (Role.SUPERVISOR, Role.ADMIN)
 
-
-def ensure_role_groups(**kwargs) -> None:
-    """Recreate the role groups if they are missing (post_migrate).
-
-    The data migration creates them once; a database flush (TransactionTestCase, `manage.py flush`)
-    deletes them while keeping the migration recorded, and every role check depends on them.
-    """
-    from django.contrib.auth.models import Group
-
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)

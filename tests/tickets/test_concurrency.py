@@ -188,7 +188,7 @@ def _race(n, work):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_updates_of_one_version_let_exactly_one_win(queue):
     agent = factories.agent_in(queue.team)
     ticket = factories.TicketFactory(queue=queue)
@@ -208,7 +208,7 @@ def test_concurrent_updates_of_one_version_let_exactly_one_win(queue):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_customer_replies_to_a_resolved_ticket_are_all_kept_and_reopen_once(queue):
     agent = factories.agent_in(queue.team)
     ticket = factories.TicketFactory(queue=queue)

@@ -294,7 +294,7 @@ def test_muted_history_publishes_nothing(ticket, agent, django_capture_on_commit
     assert received.calls == []
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_events_are_delivered_after_a_real_commit(queue, agent):
     ticket = factories.TicketFactory(queue=queue)
     with Received(events.ticket_resolved) as received:
@@ -304,7 +304,7 @@ def test_events_are_delivered_after_a_real_commit(queue, agent):
         assert len(received.calls) == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_events_are_not_delivered_when_the_transaction_rolls_back(queue, agent):
     ticket = factories.TicketFactory(queue=queue)
     with Received(events.ticket_resolved) as resolved, Received(events.message_added) as added, \
@@ -318,7 +318,7 @@ def test_events_are_not_delivered_when_the_transaction_rolls_back(queue, agent):
     assert not Message.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_refused_update_publishes_nothing_from_its_earlier_steps(queue, agent):
     ticket = factories.TicketFactory(queue=queue)
     with Received(events.ticket_assigned) as assigned, pytest.raises(IllegalTransition):
