@@ -37,13 +37,17 @@ def _rank(field: str, ranks: dict[str, int]) -> Case:
                 default=Value(-1), output_field=IntegerField())
 
 
-def ticket_ids_matching(term: str) -> QuerySet:
-    """Ids of tickets whose reference, subject or any message body contains `term` (case-insensitive)."""
+def ticket_ids_matching(term: str, *, include_notes: bool = True) -> QuerySet:
+    """Ids of tickets whose reference, subject or a message body contains `term` (case-insensitive).
+
+    `include_notes=False` searches public replies only: what a customer may search.
+    """
     term = term.strip()[:MAX_SEARCH_LENGTH]
     references = {term, term.upper()}
     by_ticket = Ticket.objects.filter(subject__icontains=term).values("id").order_by()
     by_reference = Ticket.objects.filter(reference__in=references).values("id").order_by()
-    by_message = Message.objects.filter(body__icontains=term).values("ticket_id").order_by()
+    messages = Message.objects.all() if include_notes else Message.objects.filter(kind=Message.Kind.REPLY)
+    by_message = messages.filter(body__icontains=term).values("ticket_id").order_by()
     return by_ticket.union(by_reference, by_message)
 
 

@@ -225,3 +225,12 @@ def test_overlong_search_is_reported_not_a_failure(agent_client, queue):
     response = agent_client.get(reverse("tickets:list"), {"q": "x" * 500})
     assert response.status_code == 200
     assert "were not understood" in response.content.decode()
+
+
+def test_search_without_notes_ignores_internal_notes(agent, queue):
+    from tickets.filters import ticket_ids_matching
+
+    ticket = factories.TicketFactory(queue=queue, subject="Question")
+    services.message_add(ticket=ticket, body="secret-word in a note", kind="note", author_user=agent)
+    assert list(Ticket.objects.filter(pk__in=ticket_ids_matching("secret-word"))) == [ticket]
+    assert not Ticket.objects.filter(pk__in=ticket_ids_matching("secret-word", include_notes=False)).exists()
