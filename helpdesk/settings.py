@@ -4,6 +4,7 @@ Embedded defaults (SQLite, a filesystem broker, .eml files for mail) let `make r
 with nothing but Python; DATABASE_URL, REDIS_URL and EMAIL_URL switch to the real services.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -127,8 +128,11 @@ RATELIMIT_VIEW = "helpdesk.views.rate_limited"
 # --- Celery
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 if not REDIS_URL:
-    _broker_default = VAR_DIR / ("broker-test" if TESTING else "broker")  # tests never eat dev tasks
-    _broker_dir = Path(env.str("CELERY_FILESYSTEM_BROKER_DIR", default=str(_broker_default)))
+    # Each test run gets its own folder (exported, so subprocesses share it): parallel runs on one
+    # machine must not consume each other's tasks, nor a developer's.
+    if TESTING and "CELERY_FILESYSTEM_BROKER_DIR" not in os.environ:
+        os.environ["CELERY_FILESYSTEM_BROKER_DIR"] = str(VAR_DIR / "test-runs" / str(os.getpid()))
+    _broker_dir = Path(env.str("CELERY_FILESYSTEM_BROKER_DIR", default=str(VAR_DIR / "broker")))
     for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -138,7 +142,7 @@ if not REDIS_URL:
         "control_folder": str(_broker_dir / "control"),  # broadcast (purge, ping) state, not the cwd
         "store_processed": False,
     }
-    _results_dir = VAR_DIR / ("celery-results-test" if TESTING else "celery-results")
+    _results_dir = _broker_dir / "results"
     _results_dir.mkdir(parents=True, exist_ok=True)
     CELERY_RESULT_BACKEND = f"file://{_results_dir}"
 else:
@@ -175,6 +179,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
 # --- Auth
+if TESTING:  # PBKDF2's deliberate slowness costs seconds per user in factories; tests need no secrecy
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -297,3 +303,8 @@ SURVEY_THROTTLE_DAYS = env.int("SURVEY_THROTTLE_DAYS", default=7)
 REPORT_MIN_RESPONSES = env.int("REPORT_MIN_RESPONSES", default=5)
 CHURN_PROBABILITY = env.float("CHURN_PROBABILITY", default=0.95)
 SHOW_SENT_MAIL = DEBUG and EMAIL_BACKEND == "helpdesk.mail.EmlFileBackend"
+# Email intake: an IMAP mailbox polled by beat (imaps://user:pass@host/INBOX); unset = no polling.
+IMAP_URL = env.str("IMAP_URL", default="")
+# Addresses that are the desk's own (besides DEFAULT_FROM_EMAIL): mail from them is a loop, not a ticket.
+DESK_EMAIL_ADDRESSES = env.list("DESK_EMAIL_ADDRESSES", default=[])
+FOLLOW_REPLY_RATE = env.str("FOLLOW_REPLY_RATE", default="30/h")

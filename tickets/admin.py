@@ -61,3 +61,14 @@ class TicketAdmin(admin.ModelAdmin):
     search_fields = ("reference", "subject")
     raw_id_fields = ("customer", "assignee")
     readonly_fields = ("reference", "version", "status", "created_at", "updated_at")
+
+
+@admin.register(models.NotificationLog)
+class NotificationLogAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "kind", "ticket", "recipient", "state", "attempts", "sent_at")
+    list_filter = ("state", "kind")
+    search_fields = ("recipient", "email_message_id")
+    readonly_fields = [f.name for f in models.NotificationLog._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False

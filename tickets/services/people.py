@@ -1,6 +1,8 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
 
 from tickets.models import Customer, Profile
 from tickets.roles import Role
@@ -8,17 +10,24 @@ from tickets.roles import Role
 User = get_user_model()
 
 
+def customer_by_email(email: str) -> Customer | None:
+    """Case-insensitive lookup served by the LOWER(email) unique index (email__iexact is not)."""
+    return Customer.objects.alias(email_lower=Lower("email")).filter(email_lower=Lower(Value(email.strip()))).first()
+
+
 def customer_get_or_create(*, email: str, name: str = "", language: str = "en", **extra) -> Customer:
     """The customer with this email (case-insensitive), created on first contact."""
     email = email.strip()
-    customer = Customer.objects.filter(email__iexact=email).first()
+    customer = customer_by_email(email)
     if customer is not None:
         return customer
-    with transaction.atomic():
-        customer, _ = Customer.objects.get_or_create(
-            email=email, defaults={"name": name.strip() or email.split("@")[0], "language": language, **extra}
-        )
-    return customer
+    try:
+        with transaction.atomic():
+            return Customer.objects.create(
+                email=email, name=name.strip() or email.split("@")[0], language=language, **extra
+            )
+    except IntegrityError:  # created by a concurrent request between our lookup and insert
+        return customer_by_email(email)
 
 
 @transaction.atomic
@@ -36,7 +45,7 @@ def user_create_with_role(
     Profile.objects.create(user=user, language=language, time_zone=time_zone)
     if role == Role.CUSTOMER:
         name = f"{first_name} {last_name}".strip() or username
-        customer = Customer.objects.filter(email__iexact=email).first() if email else None
+        customer = customer_by_email(email) if email else None
         if customer is None:
             Customer.objects.create(user=user, name=name, email=email or f"{username}@example.invalid",
                                     language=language, time_zone=time_zone)
