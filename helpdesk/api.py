@@ -1,6 +1,8 @@
 """One error contract for the whole API: every failure is JSON with a `code` and a `detail`."""
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -14,7 +16,11 @@ def exception_handler(exc, context):
         return Response({"code": exc.code, "detail": exc.detail}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-    response = drf_exception_handler(exc, context)  # also maps Http404 and PermissionDenied
+    elif isinstance(exc, Http404):  # Django's own exceptions carry no DRF code: give them theirs
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):

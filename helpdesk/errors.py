@@ -11,7 +11,7 @@ class DomainError(Exception):
     def __init__(self, message=None, **params):
         self.params = params
         self.message = message if message is not None else self.default_message
-        super().__init__(str(self.message))
+        super().__init__(self.detail)  # logs show the filled-in message, not the template
 
     @property
     def detail(self) -> str:
