@@ -15,6 +15,7 @@ Helpers (fixtures):
 - `live_url(path)`: the live server's absolute URL for a path or a URL name.
 """
 
+import contextlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -95,6 +96,9 @@ def pytest_runtest_setup(item):
             _skip_or_fail(reason)
 
 
+_MIGRATED: dict[str, str] = {}
+
+
 @pytest.fixture(scope="session")
 def _serialized_contents(django_db_setup) -> dict[str, str]:
     """What the migrations wrote (the role groups of tickets/0002_roles, ...), as Django serialized it
@@ -102,11 +106,32 @@ def _serialized_contents(django_db_setup) -> dict[str, str]:
     pytest_collection_modifyitems), taken before Playwright starts."""
     from django.db import connections
 
-    return {
+    _MIGRATED.update({
         alias: connections[alias]._test_serialized_contents
         for alias in connections
         if hasattr(connections[alias], "_test_serialized_contents")
-    }
+    })
+    return _MIGRATED
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After the last browser test, put back what the migrations wrote: the flush after a transactional
+    test leaves the database empty, and the tests that follow in the session expect a migrated desk."""
+    yield
+    in_e2e = Path(str(item.fspath)).is_relative_to(E2E_DIR)
+    next_in_e2e = nextitem is not None and Path(str(nextitem.fspath)).is_relative_to(E2E_DIR)
+    if not in_e2e or next_in_e2e or not _MIGRATED:
+        return
+    from django.db import connections
+    from django.db.utils import IntegrityError
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for alias, data in _MIGRATED.items():
+            # IntegrityError: the flush re-ran post_migrate, content types are back with other ids.
+            with contextlib.suppress(IntegrityError):
+                connections[alias].creation.deserialize_db_from_string(data)
 
 
 def _carry_serialized_contents(contents: dict[str, str]) -> None:
