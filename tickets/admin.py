@@ -57,6 +57,7 @@ class InboundEmailAdmin(admin.ModelAdmin):
 @admin.register(models.Ticket)
 class TicketAdmin(admin.ModelAdmin):
     list_display = ("reference", "subject", "status", "priority", "queue", "assignee", "created_at")
+    list_select_related = ("queue", "assignee")  # assignee is nullable: the default select_related skips it
     list_filter = ("status", "priority", "kind", "queue")
     search_fields = ("reference", "subject")
     raw_id_fields = ("customer", "assignee")
