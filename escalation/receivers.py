@@ -42,6 +42,14 @@ def on_ticket_assigned(*, ticket_id, **_):
 
 
 @_safe
+def on_ticket_changed(*, ticket_id, fields=(), **_):
+    if "priority" in fields or "queue" in fields:
+        services.sla_recompute(ticket_id=ticket_id)
+    if "kind" in fields:
+        services.complaint_arm(ticket_id=ticket_id)
+
+
+@_safe
 def on_ticket_resolved(*, ticket_id, **_):
     services.sla_resolved(ticket_id=ticket_id)
 
@@ -73,4 +81,5 @@ def connect() -> None:
     ticket_events.ticket_reopened.connect(on_ticket_reopened, dispatch_uid="escalation.ticket_reopened")
     ticket_events.ticket_closed.connect(on_ticket_closed, dispatch_uid="escalation.ticket_closed")
     ticket_events.ticket_assigned.connect(on_ticket_assigned, dispatch_uid="escalation.ticket_assigned")
+    ticket_events.ticket_changed.connect(on_ticket_changed, dispatch_uid="escalation.ticket_changed")
     feedback_events.low_rating.connect(on_low_rating, dispatch_uid="escalation.low_rating")

@@ -15,6 +15,7 @@ ticket_resolved = Signal()  # ticket_id, actor_id, skip_survey_reason
 ticket_reopened = Signal()  # ticket_id, actor_id
 ticket_closed = Signal()  # ticket_id, actor_id, automatic
 ticket_assigned = Signal()  # ticket_id, actor_id, assignee_id, previous_assignee_id
+ticket_changed = Signal()  # ticket_id, actor_id, fields: the names among priority, kind, queue that changed
 message_added = Signal()  # ticket_id, message_id, is_public, from_customer
 
 _muted = contextvars.ContextVar("tickets_events_muted", default=False)

@@ -11,7 +11,16 @@ from .escalations import (
 )
 from .notifications import notification_send, notify
 from .remedies import authority_limit_for, remedy_approve, remedy_decide, remedy_deny, remedy_propose
-from .sla import complaint_arm, sla_closed, sla_first_response, sla_reopened, sla_resolved, sla_start, sla_sweep
+from .sla import (
+    complaint_arm,
+    sla_closed,
+    sla_first_response,
+    sla_recompute,
+    sla_reopened,
+    sla_resolved,
+    sla_start,
+    sla_sweep,
+)
 from .triggers import repeat_contact_on_create, repeat_contact_on_reopen, service_recovery
 
 __all__ = [
@@ -35,6 +44,7 @@ __all__ = [
     "service_recovery",
     "sla_closed",
     "sla_first_response",
+    "sla_recompute",
     "sla_reopened",
     "sla_resolved",
     "sla_start",

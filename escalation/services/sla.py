@@ -113,6 +113,26 @@ def sla_reopened(*, ticket_id: int, now: datetime | None = None) -> None:
     TicketSla.objects.filter(pk=sla.pk).update(**changes)
 
 
+def sla_recompute(*, ticket_id: int) -> None:
+    """The ticket's priority or queue changed: its targets become those of its new policy.
+
+    Due times count from creation, as when the ticket was opened. Alarms that already fired stay
+    disarmed, so a change never escalates the same breach twice. A reopened ticket keeps the clock
+    that its reopening started, and a resolved or closed ticket keeps its outcome.
+    """
+    sla = TicketSla.objects.select_related("ticket").filter(ticket_id=ticket_id).first()
+    if sla is not None and (not sla.ticket.is_open or sla.ticket.reopen_count):
+        return
+    sla_start(ticket_id=ticket_id)
+    disarm: dict = {}
+    if sla is not None and sla.first_response_breached:
+        disarm.update(fr_warning_at=None, fr_breach_at=None)
+    if sla is not None and sla.resolution_breached:
+        disarm.update(res_warning_at=None, res_breach_at=None)
+    if disarm:
+        TicketSla.objects.filter(pk=sla.pk).update(**disarm)
+
+
 def complaint_arm(*, ticket_id: int) -> bool:
     """Start the complaint clock of a ticket that became a complaint after it was opened (once).
 

@@ -213,6 +213,8 @@ def ticket_update(
     if changes:
         _save_versioned(ticket, version, **changes)
         version = ticket.version
+        events.publish(events.ticket_changed, ticket_id=ticket.pk, actor_id=getattr(actor, "pk", None),
+                       fields=sorted(changes))
     if assignee is not _UNSET:
         ticket_assign(ticket=ticket, assignee=assignee, actor=actor, expected_version=version)
         version = ticket.version
