@@ -126,7 +126,8 @@ class SlaPolicy(models.Model):
         verbose_name_plural = _("SLA policies")
 
     def __str__(self) -> str:
-        return f"{self.queue or _('All queues')} / {self.get_priority_display()}"
+        queue = self.queue if self.queue else _("All queues")
+        return f"{queue} / {self.get_priority_display()}"
 
 
 class Trigger(models.TextChoices):
