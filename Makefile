@@ -28,8 +28,9 @@ $(VENV)/.installed-dev: $(VENV)/.installed-run requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# Compiling catalogues needs no secrets: run it with development settings whatever the target.
 messages: $(VENV)/.installed-run
-	$(BIN)/python manage.py compile_translations
+	DEBUG=1 $(BIN)/python manage.py compile_translations
 
 run: export DEBUG ?= 1
 run: $(VENV)/.installed-run messages
