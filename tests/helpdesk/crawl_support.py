@@ -22,6 +22,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve
 
 SAME_SITE_HOSTS = {"", "testserver"}
+HOSTILE_TEXT = '"><img src=x onerror=alert(2)>'
+HOSTILE_NUMBER = "99999999999999999999"
 
 
 class PageParser(HTMLParser):
@@ -37,6 +39,7 @@ class PageParser(HTMLParser):
         self.links: list[str] = []
         self.hx_links: list[str] = []
         self.title = ""
+        self.lang = ""
         self.h1_count = 0
         self.post_forms: list[dict] = []  # {"action": ..., "csrf": bool}
         self.get_forms: list[dict] = []  # {"action": ..., "fields": [(name, value)], "hx": url or ""}
@@ -47,8 +50,13 @@ class PageParser(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag == "option":
+            self._option(attrs)
+            return
         if attrs.get("hx-get") and tag != "form":
             self.hx_links.append(attrs["hx-get"])
+        if tag == "html":
+            self.lang = attrs.get("lang") or ""
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
         elif tag == "title":
@@ -58,7 +66,7 @@ class PageParser(HTMLParser):
         elif tag == "form":
             method = (attrs.get("method") or "get").lower()
             self._form = {"action": attrs.get("action") or "", "method": method, "csrf": False, "fields": [],
-                          "hx": attrs.get("hx-get") or ""}
+                          "hx": attrs.get("hx-get") or "", "last": {}}
             (self.post_forms if method == "post" else self.get_forms).append(self._form)
         elif self._form is None or not attrs.get("name") or "disabled" in attrs:
             return
@@ -72,7 +80,7 @@ class PageParser(HTMLParser):
             elif kind not in ("submit", "button", "image", "reset", "file"):
                 self._form["fields"].append((attrs["name"], attrs.get("value") or ""))
         elif tag == "select":
-            self._select = {"name": attrs["name"], "first": None, "selected": None}
+            self._select = {"name": attrs["name"], "first": None, "selected": None, "last": None}
         elif tag == "textarea":
             self._textarea = attrs["name"]
             self._form["fields"].append((attrs["name"], ""))
@@ -88,6 +96,7 @@ class PageParser(HTMLParser):
             self._select["first"] = value
         if "selected" in attrs and self._select["selected"] is None:
             self._select["selected"] = value
+        self._select["last"] = value
 
     def handle_endtag(self, tag):
         if tag == "title":
@@ -98,6 +107,7 @@ class PageParser(HTMLParser):
             if self._form is not None:
                 value = self._select["selected"] if self._select["selected"] is not None else self._select["first"]
                 self._form["fields"].append((self._select["name"], value or ""))
+                self._form["last"][self._select["name"]] = self._select["last"] or ""
             self._select = None
         elif tag == "textarea":
             self._textarea = None
@@ -109,16 +119,31 @@ class PageParser(HTMLParser):
             name, value = self._form["fields"][-1]
             self._form["fields"][-1] = (name, value + data)
 
-    def form_links(self, base: str) -> list[tuple[str, bool]]:
-        """(url, with HX-Request) for each GET form submitted as it stands."""
+    def form_links(self, base: str) -> list[tuple[str, bool, bool]]:
+        """(url, with HX-Request, forced) for each GET form: as it stands, then three forced variants.
+
+        The variants put every select on its last option, then a hostile value in every field (markup,
+        then a number too big for any integer column): bad input must give a page, never a 500, and
+        whatever is echoed back must be escaped. Forced links are visited past the per-kind caps.
+        """
         found = []
         for form in self.get_forms:
-            query = urlencode(form["fields"])
             action = urljoin(base, form["action"] or base).split("?", 1)[0]
-            found.append((f"{action}?{query}" if query else action, False))
-            if form["hx"]:
-                hx_action = urljoin(base, form["hx"]).split("?", 1)[0]
-                found.append((f"{hx_action}?{query}" if query else hx_action, True))
+            hx_action = urljoin(base, form["hx"]).split("?", 1)[0] if form["hx"] else ""
+            fields = form["fields"]
+            variants = [
+                (fields, False),
+                ([(n, form["last"].get(n, v)) for n, v in fields], True),
+                ([(n, HOSTILE_TEXT) for n, _ in fields], True),
+                ([(n, HOSTILE_NUMBER) for n, _ in fields], True),
+            ]
+            for values, forced in variants:
+                if not values and forced:
+                    continue
+                query = urlencode(values)
+                found.append((f"{action}?{query}" if query else action, False, forced))
+                if hx_action:
+                    found.append((f"{hx_action}?{query}" if query else hx_action, True, forced))
         return found
 
 
@@ -135,6 +160,7 @@ class Page:
     location: str = ""
     error: str = ""  # the server-side traceback of a 500
     title: str = ""
+    lang: str = ""
     h1_count: int = 0
     post_forms: list[dict] = field(default_factory=list)
 
@@ -156,6 +182,9 @@ class CrawlResult:
 
     def by_status(self) -> Counter:
         return Counter(p.status for p in self.pages)
+
+    def languages(self) -> Counter:
+        return Counter(p.lang for p in self.pages if p.is_full_page)
 
 
 def normalise(href: str, base: str) -> str | None:
@@ -198,40 +227,45 @@ def crawl(
     kind_caps: dict[str, int] | None = None,
     skip: Callable[[str], str | None] = lambda url: None,
 ) -> CrawlResult:
-    """Visit up to `max_pages` same-site URLs breadth-first; `skip(url)` returns a reason to leave one out."""
-    queue: deque[tuple[str, str, bool]] = deque((start, "", False) for start in starts)
+    """Visit up to `max_pages` same-site URLs breadth-first; `skip(url)` returns a reason to leave one out.
+
+    At most `per_kind` pages of one kind (route + query parameter names; `kind_caps` per route) and
+    `per_route` of one route are visited, except start URLs and forced GET-form variants.
+    """
+    queue: deque[tuple[str, str, bool, bool]] = deque((start, "", False, True) for start in starts)
     seen = {(start, False) for start in starts}
     kinds: Counter = Counter()
     routes: Counter = Counter()  # all query variants of a route together
     skipped: Counter = Counter()
     pages: list[Page] = []
+    caps = kind_caps or {}
     started = time.monotonic()
     while queue and len(pages) < max_pages:
-        url, referrer, hx = queue.popleft()
+        url, referrer, hx, forced = queue.popleft()
         kind = (pattern_key(url), hx)
         route = kind[0].split("?", 1)[0]
-        if referrer and kinds[kind] >= (kind_caps or {}).get(route, per_kind):
+        if not forced and kinds[kind] >= caps.get(route, per_kind):
             skipped["kind cap"] += 1
             continue
-        if referrer and routes[route] >= max(per_route, (kind_caps or {}).get(route, 0)):
+        if not forced and routes[route] >= max(per_route, caps.get(route, 0)):
             skipped["route cap"] += 1
             continue
         kinds[kind] += 1
         routes[route] += 1
         page = visit(client, url, referrer, **({"HTTP_HX_REQUEST": "true"} if hx else {}))
-        page.partial = hx
         pages.append(page)
-        targets: list[tuple[str, bool]] = []
+        targets: list[tuple[str, bool, bool]] = []
         if page.location and not hx:
-            targets.append((page.location, False))
+            targets.append((page.location, False, False))
         if page.is_html and page.status < 500:
             parser = PageParser()
             parser.feed(page.body)
             page.title, page.h1_count, page.post_forms = parser.title.strip(), parser.h1_count, parser.post_forms
-            targets.extend((link, False) for link in parser.links)
-            targets.extend((link, True) for link in parser.hx_links)
+            page.lang = parser.lang
+            targets.extend((link, False, False) for link in parser.links)
+            targets.extend((link, True, False) for link in parser.hx_links)
             targets.extend(parser.form_links(url))
-        for href, target_hx in targets:
+        for href, target_hx, target_forced in targets:
             target = normalise(href, url)
             if target is None or (target, target_hx) in seen:
                 continue
@@ -240,7 +274,7 @@ def crawl(
             if reason:
                 skipped[reason] += 1
                 continue
-            queue.append((target, url, target_hx))
+            queue.append((target, url, target_hx, target_forced))
     return CrawlResult(role=role, pages=pages, skipped=skipped, seconds=time.monotonic() - started)
 
 
