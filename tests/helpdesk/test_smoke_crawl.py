@@ -14,6 +14,7 @@ role (and anonymously) and must not answer 500.
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
@@ -127,6 +128,8 @@ def _seed_payloads() -> dict:
     public = ["/", "/support/", "/support/link/", f"/t/{follow_token_for(theirs)}/", f"/t/{follow_token_for(mine)}/",
               f"/survey/{theirs.reference}/{survey_token_for(survey)}/",
               f"/survey/{theirs.reference}/{survey_token_for(survey)}/?stars=2", "/t/forged-token/",
+              *(f"/survey/{theirs.reference}/{survey_token_for(survey)}/?stars={bad}"
+                for bad in ("abc", "-1", "99999999999999999999", "%00")),
               f"/survey/{theirs.reference}/forged-token/", "/relationship-survey/forged-token/"]
     if open_survey is not None:
         public.append(f"/survey/{open_survey.ticket.reference}/{survey_token_for(open_survey)}/?stars=1")
@@ -185,9 +188,12 @@ def _starts_for(role: str, demo: dict) -> tuple[str, ...]:
     if role == "anonymous":
         return demo["public_starts"]
     if role == "customer":
-        return ("/", f"/my/tickets/{mine}/", "/my/tickets/?" + urlencode({"q": SCRIPT, "status": IMG}))
+        return ("/", f"/my/tickets/{mine}/", "/my/tickets/?" + urlencode({"q": SCRIPT, "status": IMG}),
+                "/my/tickets/?" + urlencode({"page": HOSTILE_NUMBER, "status": HOSTILE_NUMBER}))
     starts = ["/", f"/tickets/{theirs}/", f"/tickets/{mine}/",
-              "/tickets/?" + urlencode({"q": SCRIPT, "status": IMG, "queue": IMG, "page": IMG})]
+              "/tickets/?" + urlencode({"q": SCRIPT, "status": IMG, "queue": IMG, "page": IMG}),
+              "/tickets/?" + urlencode({"page": HOSTILE_NUMBER, "per_page": HOSTILE_NUMBER, "tag": HOSTILE_NUMBER}),
+              "/tickets/?" + urlencode({"page": "-1", "per_page": "0", "q": "\x00"})]
     if role in ("admin", "supervisor"):
         starts += ["/reports/?" + urlencode({"date_from": IMG, "date_to": SCRIPT, "queue": IMG}),
                    "/escalations/?" + urlencode({"q": SCRIPT, "state": IMG})]
@@ -314,24 +320,29 @@ def test_customer_gets_404_for_another_customers_ticket(demo):
     assert visit(client, f"/my/tickets/{mine.reference}/").status == 200
 
 
-def _schema_get_operations() -> dict[str, list[str]]:
-    """Each GET path of the OpenAPI schema without path parameters, with its query parameter names."""
+def _schema_get_operations(demo: dict) -> dict[str, list[str]]:
+    """Each GET path of the OpenAPI schema with its query parameter names.
+
+    Path parameters are filled in: a reference with the customer's own payload ticket, any other one with 1.
+    """
     client = _client_for("admin")
     response = client.get("/api/schema/", {"format": "json"})
     assert response.status_code == 200, response.content[:500]
+    reference = demo["own_ticket"].reference
     operations = {}
     for path, ops in response.json()["paths"].items():
-        if "{" in path or "get" not in ops:
+        if "get" not in ops:
             continue
-        operations[path] = sorted({p["name"] for p in ops["get"].get("parameters", []) if p.get("in") == "query"})
+        filled = re.sub(r"\{[^}]+\}", "1", path.replace("{reference}", reference))
+        operations[filled] = sorted({p["name"] for p in ops["get"].get("parameters", []) if p.get("in") == "query"})
     assert operations, "the schema lists no GET endpoint"
     return operations
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_api_list_endpoints_never_answer_500(demo, role):
+def test_api_get_endpoints_never_answer_500(demo, role):
     """Each endpoint plain, then with every documented query parameter set to markup, then to a huge number."""
-    operations = _schema_get_operations()
+    operations = _schema_get_operations(demo)
     client = _client_for(role)
     errors, statuses = [], {}
     for path, names in sorted(operations.items()):
@@ -346,6 +357,8 @@ def test_api_list_endpoints_never_answer_500(demo, role):
                 errors.append(f"customer got {url}")
             if role in ("customer", "anonymous") and NOTE_MARKER in page.body:
                 errors.append(f"internal note in {url}")
+    if os.environ.get("CRAWL_VERBOSE"):
+        print("\n".join(f"{role:<10} {status} {url[:150]}" for url, status in statuses.items()))
     assert not errors, "\n\n".join(errors)
     if role in ("admin", "supervisor"):
         plain = [statuses[path] for path in operations]
