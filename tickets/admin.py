@@ -46,6 +46,7 @@ class TagAdmin(admin.ModelAdmin):
 @admin.register(models.InboundEmail)
 class InboundEmailAdmin(admin.ModelAdmin):
     list_display = ("received_at", "sender", "subject", "outcome", "reason", "ticket")
+    list_select_related = ("ticket",)  # nullable: the default select_related skips it (one query a row)
     list_filter = ("outcome",)
     search_fields = ("sender", "subject", "message_id")
     readonly_fields = [f.name for f in models.InboundEmail._meta.fields]
