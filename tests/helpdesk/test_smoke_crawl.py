@@ -65,7 +65,7 @@ def _seed_payloads() -> dict:
     from feedback.models import Rating, RatingChange, RelationshipSurvey, Survey, WowStory
     from feedback.tokens import relationship_token_for, survey_token_for
     from tickets import events, services
-    from tickets.models import Customer, Message, Profile, Queue, Ticket
+    from tickets.models import Customer, InboundEmail, Message, Profile, Queue, Ticket
     from tickets.tokens import follow_token_for
 
     User = get_user_model()
@@ -119,6 +119,12 @@ def _seed_payloads() -> dict:
     )
     escalation_services.remedy_propose(ticket=refund, kind=RemedyKind.REFUND, amount=Decimal("400.00"), actor=agent,
                                        reason=f"Broken {SCRIPT} {IMG}")
+    # Received emails (admin lists them with their tickets), payloads in sender and subject.
+    InboundEmail.objects.bulk_create(
+        InboundEmail(message_id=f"<crawl-{t.pk}@example.com>", sender=f"{IMG} <mallory@example.com>",
+                     subject=f"Re: {SCRIPT}", raw=b"", outcome=InboundEmail.Outcome.REPLY, ticket=t)
+        for t in Ticket.objects.order_by("pk")[:45]
+    )
     # Every translation on some crawl (supervisor is Estonian in the demo), time zones far from UTC.
     for username, language, time_zone in (("admin", "nl", "Pacific/Kiritimati"), ("agent", "fi", "America/Adak"),
                                           ("customer", "es", "Pacific/Kiritimati")):
