@@ -65,6 +65,7 @@ def _seed_payloads() -> dict:
     from feedback.models import Rating, RatingChange, RelationshipSurvey, Survey, WowStory
     from feedback.tokens import relationship_token_for, survey_token_for
     from tickets import events, services
+    from tickets.attachments import attachment_store, check_file
     from tickets.models import Customer, InboundEmail, Message, Profile, Queue, Ticket
     from tickets.tokens import follow_token_for
 
@@ -83,7 +84,7 @@ def _seed_payloads() -> dict:
         services.ticket_assign(ticket=theirs, assignee=agent, actor=agent)
         services.message_add(ticket=theirs, body=f"Reply {SCRIPT}", author_user=agent)
         services.message_add(ticket=theirs, body=f"{NOTE_MARKER} {SCRIPT}", kind=Message.Kind.NOTE, author_user=agent)
-        services.message_add(ticket=theirs, body=f"Customer says {IMG}", author_customer=mallory)
+        their_message = services.message_add(ticket=theirs, body=f"Customer says {IMG}", author_customer=mallory)
         services.ticket_transition(ticket=theirs, to_status=Ticket.Status.RESOLVED, actor=agent)
         theirs.refresh_from_db()
         survey = Survey.objects.create(
@@ -105,8 +106,16 @@ def _seed_payloads() -> dict:
             customer=demo_customer, subject=f"Mine {SCRIPT}", description=f"My body {SCRIPT} {IMG}",
             queue=general, created_at=now - timedelta(days=1),
         )
-        services.message_add(ticket=mine, body=f"Agent answer {SCRIPT} {IMG}", author_user=agent)
-        services.message_add(ticket=mine, body=f"{NOTE_MARKER} {IMG}", kind=Message.Kind.NOTE, author_user=agent)
+        answer = services.message_add(ticket=mine, body=f"Agent answer {SCRIPT} {IMG}", author_user=agent)
+        note = services.message_add(ticket=mine, body=f"{NOTE_MARKER} {IMG}", kind=Message.Kind.NOTE,
+                                    author_user=agent)
+
+        def attach(ticket, message, name):
+            return attachment_store(ticket=ticket, message=message,
+                                    file=check_file(name=f"{name} {IMG}.txt", data=b"plain text, nothing more"))
+
+        files = {"public": attach(mine, answer, "answer"), "note": attach(mine, note, "note"),
+                 "theirs": attach(theirs, their_message, "theirs")}
         refund = services.ticket_create(
             customer=mallory, subject=f"Refund {IMG}", description=f"Refund {SCRIPT}", queue=general,
             kind=Ticket.Kind.COMPLAINT, created_at=now - timedelta(hours=5),
@@ -142,12 +151,15 @@ def _seed_payloads() -> dict:
     relationship = RelationshipSurvey.objects.order_by("pk").first()
     if relationship is not None:
         public.append(f"/relationship-survey/{relationship_token_for(relationship)}/")
-    return {"other_customer_ticket": theirs, "own_ticket": mine, "public_starts": tuple(public)}
+    return {"other_customer_ticket": theirs, "own_ticket": mine, "public_starts": tuple(public), "files": files}
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo desk, committed once for the module and flushed afterwards (other modules start empty)."""
+    media_root = tmp_path_factory.mktemp("crawl-media")
+    media = override_settings(MEDIA_ROOT=media_root)  # the attachments, for the whole module
+    media.enable()
     with django_db_blocker.unblock():
         name, test = str(connection.settings_dict["NAME"]), connection.settings_dict.get("TEST") or {}
         is_test_db = name.startswith("test_") or "memory" in name or name == str(test.get("NAME"))
@@ -155,10 +167,11 @@ def demo(django_db_setup, django_db_blocker):
         try:
             with override_settings(DEBUG=True):
                 call_command("seed_demo", tickets=60, no_progress=True, stdout=StringIO())
-            yield _seed_payloads()
+            yield {**_seed_payloads(), "media_root": media_root}
         finally:
             # flush sends post_migrate, which recreates the role groups other tests rely on.
             call_command("flush", interactive=False, verbosity=0)
+            media.disable()
 
 
 def _skip_for(role: str):
@@ -324,6 +337,16 @@ def test_customer_gets_404_for_another_customers_ticket(demo):
         assert page.status == 404, describe(page)
     mine = demo["own_ticket"]
     assert visit(client, f"/my/tickets/{mine.reference}/").status == 200
+
+
+def test_customer_gets_only_the_public_files_of_their_own_tickets(demo, settings):
+    files = demo["files"]
+    settings.MEDIA_ROOT = demo["media_root"]
+    client = _client_for("customer")
+    assert visit(client, f"/attachments/{files['public'].pk}/").status == 200
+    for name in ("note", "theirs"):
+        page = visit(client, f"/attachments/{files[name].pk}/")
+        assert page.status == 404, describe(page)
 
 
 def _schema_get_operations(demo: dict) -> dict[str, list[str]]:
