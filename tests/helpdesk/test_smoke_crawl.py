@@ -349,6 +349,19 @@ def test_customer_gets_only_the_public_files_of_their_own_tickets(demo, settings
         assert page.status == 404, describe(page)
 
 
+def test_follow_link_gives_only_the_public_files_of_its_ticket(demo, settings):
+    from tickets.tokens import follow_token_for
+
+    files = demo["files"]
+    settings.MEDIA_ROOT = demo["media_root"]
+    client = _client_for("anonymous")
+    token = follow_token_for(demo["own_ticket"])
+    assert visit(client, f"/t/{token}/files/{files['public'].pk}/").status == 200
+    for name in ("note", "theirs"):
+        page = visit(client, f"/t/{token}/files/{files[name].pk}/")
+        assert page.status == 404, describe(page)
+
+
 def _schema_get_operations(demo: dict) -> dict[str, list[str]]:
     """Each GET path of the OpenAPI schema with its query parameter names.
 
