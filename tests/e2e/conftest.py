@@ -15,7 +15,6 @@ Helpers (fixtures):
 - `live_url(path)`: the live server's absolute URL for a path or a URL name.
 """
 
-import contextlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -84,9 +83,11 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if Path(str(item.fspath)).is_relative_to(E2E_DIR):
             item.add_marker(pytest.mark.browser)
-            # The live server needs committed data: a transactional database, flushed after each test;
-            # serialized rollback restores what the migrations wrote (see _serialized_contents).
-            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+            # The live server needs committed data: a transactional database, flushed after each test.
+            # The role groups the migrations wrote are gone after a flush: services create them on
+            # demand (tickets.services.people), so no serialized rollback is needed (it would collide
+            # with the content types that post_migrate recreates after an earlier flush).
+            item.add_marker(pytest.mark.django_db(transaction=True))
 
 
 def pytest_runtest_setup(item):
@@ -96,72 +97,14 @@ def pytest_runtest_setup(item):
             _skip_or_fail(reason)
 
 
-_MIGRATED: dict[str, str] = {}
-
-
 @pytest.fixture(scope="session")
-def _serialized_contents(django_db_setup) -> dict[str, str]:
-    """What the migrations wrote (the role groups of tickets/0002_roles, ...), as Django serialized it
-    when it created the test database (every e2e test asks for serialized rollback, see
-    pytest_collection_modifyitems), taken before Playwright starts."""
-    from django.db import connections
-
-    _MIGRATED.update({
-        alias: connections[alias]._test_serialized_contents
-        for alias in connections
-        if hasattr(connections[alias], "_test_serialized_contents")
-    })
-    return _MIGRATED
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """After the last browser test, put back what the migrations wrote: the flush after a transactional
-    test leaves the database empty, and the tests that follow in the session expect a migrated desk."""
-    yield
-    in_e2e = Path(str(item.fspath)).is_relative_to(E2E_DIR)
-    next_in_e2e = nextitem is not None and Path(str(nextitem.fspath)).is_relative_to(E2E_DIR)
-    if not in_e2e or next_in_e2e or not _MIGRATED:
-        return
-    from django.db import connections
-    from django.db.utils import IntegrityError
-    from pytest_django.plugin import blocking_manager_key
-
-    with item.config.stash[blocking_manager_key].unblock():
-        for alias, data in _MIGRATED.items():
-            # IntegrityError: the flush re-ran post_migrate, content types are back with other ids.
-            with contextlib.suppress(IntegrityError):
-                connections[alias].creation.deserialize_db_from_string(data)
-
-
-def _carry_serialized_contents(contents: dict[str, str]) -> None:
-    """Playwright's sync API runs the test in a greenlet with its own context variables, where Django's
-    connection handler hands out a fresh connection object without `_test_serialized_contents`. Without
-    it, Django's serialized rollback silently stops: the flush after a test re-runs post_migrate and the
-    migrations' rows (the role groups) are gone for the next test. Give the current object the contents."""
-    from django.db import connections
-
-    for alias, data in contents.items():
-        if not hasattr(connections[alias], "_test_serialized_contents"):
-            connections[alias]._test_serialized_contents = data
-
-
-@pytest.fixture(autouse=True)
-def _serialized_rollback_survives_playwright(_serialized_contents):
-    _carry_serialized_contents(_serialized_contents)
-    yield
-    _carry_serialized_contents(_serialized_contents)
-
-
-@pytest.fixture(scope="session")
-def _playwright(_serialized_contents):
+def _playwright():
     reason = chromium_missing_reason()
     if reason:
         _skip_or_fail(reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        _carry_serialized_contents(_serialized_contents)
         yield playwright
 
 

@@ -18,7 +18,8 @@ PRODUCTION_ENV = {
 
 
 def _run(args, env_overrides):
-    dropped = {"DJANGO_TESTING", "DEBUG", "SECRET_KEY", "PYTEST_CURRENT_TEST"}
+    dropped = {"DJANGO_TESTING", "DEBUG", "SECRET_KEY", "PYTEST_CURRENT_TEST", "DJANGO_ALLOW_ASYNC_UNSAFE",
+               "CELERY_FILESYSTEM_BROKER_DIR"}  # set in-process by the test run itself
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(env_overrides)
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
