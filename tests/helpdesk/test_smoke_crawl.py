@@ -169,7 +169,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
                 call_command("seed_demo", tickets=60, no_progress=True, stdout=StringIO())
             yield {**_seed_payloads(), "media_root": media_root}
         finally:
-            # flush sends post_migrate, which recreates the role groups other tests rely on.
+            # Other modules start from empty tables again (role groups are created on demand).
             call_command("flush", interactive=False, verbosity=0)
             media.disable()
 
