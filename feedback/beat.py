@@ -2,6 +2,8 @@
 
 from celery.schedules import crontab
 
+from feedback.reports.beat import SCHEDULE as REPORTS_SCHEDULE
+
 SCHEDULE: dict = {
     "feedback-claim-due-surveys": {"task": "feedback.claim_due_surveys", "schedule": 10.0},
     "feedback-expire-old-surveys": {"task": "feedback.expire_old_surveys", "schedule": crontab(minute=15, hour=3)},
@@ -10,3 +12,5 @@ SCHEDULE: dict = {
         "schedule": crontab(minute=30, hour=9),
     },
 }
+
+SCHEDULE.update(REPORTS_SCHEDULE)  # the weekly summary email

@@ -33,7 +33,7 @@ def _written() -> dict:
 
 def _events_muted() -> bool:
     # Demo data and imports load history with tickets.events.muted(): no surveys for those.
-    return bool(getattr(ticket_events, "_muted").get())  # noqa: B009 - private by design, read only
+    return ticket_events.is_muted()
 
 
 def on_ticket_event_saved(sender, instance: TicketEvent, created: bool, raw: bool = False, **kwargs) -> None:

@@ -10,6 +10,7 @@ import logging
 from celery import shared_task
 
 from feedback import services
+from feedback.reports import tasks as _reports_tasks  # noqa: F401 - autodiscovery sees only feedback.tasks
 from helpdesk.celery import enqueue
 
 logger = logging.getLogger(__name__)

@@ -146,7 +146,10 @@ if not REDIS_URL:
     _results_dir.mkdir(parents=True, exist_ok=True)
     CELERY_RESULT_BACKEND = f"file://{_results_dir}"
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Fail fast when Redis is down: the outbox rows are swept again, a request must not hang on it.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2,
+                                       "socket_timeout": 5, "max_retries": 1}
+    CELERY_BROKER_CONNECTION_TIMEOUT = 2
     CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False  # never eager in the web process; tests that want it say so
 CELERY_TASK_ACKS_LATE = True
@@ -306,6 +309,10 @@ PUBLIC_FORM_RATE = env.str("PUBLIC_FORM_RATE", default="10/h")
 SURVEY_DELAY_SECONDS = env.int("SURVEY_DELAY_SECONDS", default=3600)
 SURVEY_TOKEN_MAX_AGE_DAYS = env.int("SURVEY_TOKEN_MAX_AGE_DAYS", default=30)
 SURVEY_THROTTLE_DAYS = env.int("SURVEY_THROTTLE_DAYS", default=7)
+SURVEY_MAX_ATTEMPTS = env.int("SURVEY_MAX_ATTEMPTS", default=5)
+SURVEY_RETRY_BASE_SECONDS = env.int("SURVEY_RETRY_BASE_SECONDS", default=60)
+SURVEY_CLAIM_STALE_SECONDS = env.int("SURVEY_CLAIM_STALE_SECONDS", default=300)
+RELATIONSHIP_SURVEYS_PER_YEAR = env.int("RELATIONSHIP_SURVEYS_PER_YEAR", default=2)
 REPORT_MIN_RESPONSES = env.int("REPORT_MIN_RESPONSES", default=5)
 CHURN_PROBABILITY = env.float("CHURN_PROBABILITY", default=0.95)
 SHOW_SENT_MAIL = DEBUG and EMAIL_BACKEND == "helpdesk.mail.EmlFileBackend"
