@@ -34,8 +34,3 @@ def role_of(user) -> Role | None:
 
 def is_staff_member(user) -> bool:
     return role_of(user) in STAFF_ROLES
-
-
-def is_supervisor_or_admin(user) -> bool:
-    return role_of(user) in (Role.SUPERVISOR, Role.ADMIN)
-

@@ -1,6 +1,6 @@
 """Reads of tickets: the permission-checked querysets every page and API endpoint starts from."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from tickets.models import Customer, Membership, Message, Queue, Ticket
@@ -79,7 +79,3 @@ def staff_in_team(team_id: int) -> QuerySet:
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(memberships__team_id=team_id).distinct().order_by("first_name", "username")
-
-
-def open_tickets() -> QuerySet[Ticket]:
-    return Ticket.objects.filter(Q(status__in=Ticket.OPEN_STATUSES))
