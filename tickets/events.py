@@ -1,7 +1,12 @@
-"""Signals the tickets app publishes. Always sent after the transaction commits.
+"""Signals the tickets app publishes.
 
-Receivers get `ticket_id` (and the named extras) and must load what they need: the payload is what
-a Celery task would carry. `feedback` and `escalation` subscribe in their AppConfig.ready().
+Most are sent after the transaction commits (`publish`): receivers get `ticket_id` (and the named
+extras) and must load what they need; the payload is what a Celery task would carry.
+
+`ticket_status_changing` is the one exception, sent inside the changing transaction (`send_in_transaction`)
+for receivers whose rows must commit or roll back with the ticket's change (feedback's survey outbox).
+Such receivers must contain their own failures (a savepoint) so they never block the ticket's change.
+`feedback` and `escalation` subscribe in their AppConfig.ready().
 """
 
 import contextlib
@@ -17,6 +22,9 @@ ticket_closed = Signal()  # ticket_id, actor_id, automatic
 ticket_assigned = Signal()  # ticket_id, actor_id, assignee_id, previous_assignee_id
 ticket_changed = Signal()  # ticket_id, actor_id, fields: the names among priority, kind, queue that changed
 message_added = Signal()  # ticket_id, message_id, is_public, from_customer
+ticket_status_changed = Signal()  # ticket_id, actor_id, from_status, to_status, at: every transition
+# Inside the transaction: ticket_id, actor_id, from_status, to_status, reopening, skip_survey_reason, at
+ticket_status_changing = Signal()
 
 _muted = contextvars.ContextVar("tickets_events_muted", default=False)
 
@@ -25,6 +33,13 @@ def publish(signal: Signal, **payload) -> None:
     if _muted.get():
         return
     transaction.on_commit(lambda: signal.send(sender="tickets", **payload))
+
+
+def send_in_transaction(signal: Signal, **payload) -> None:
+    """Send now, inside the caller's transaction: for rows that must commit with the change."""
+    if _muted.get():
+        return
+    signal.send(sender="tickets", **payload)
 
 
 def is_muted() -> bool:

@@ -143,6 +143,11 @@ def ticket_transition(
     _record(ticket, TicketEvent.Kind.REOPENED if reopening else TicketEvent.Kind.STATUS, actor,
             from_status, to_status, reason, at=now)
     actor_id = getattr(actor, "pk", None)
+    events.send_in_transaction(events.ticket_status_changing, ticket_id=ticket.pk, actor_id=actor_id,
+                               from_status=from_status, to_status=to_status, reopening=reopening,
+                               skip_survey_reason=skip_survey_reason, at=now)
+    events.publish(events.ticket_status_changed, ticket_id=ticket.pk, actor_id=actor_id,
+                   from_status=from_status, to_status=to_status, at=now)
     if to_status == S.RESOLVED:
         events.publish(events.ticket_resolved, ticket_id=ticket.pk, actor_id=actor_id,
                        skip_survey_reason=skip_survey_reason)
