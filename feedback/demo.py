@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from feedback.emails import survey_message_id
 from feedback.models import AgentPulse, NpsResponse, Rating, RatingChange, RelationshipSurvey, Survey, WowStory
+from feedback.rollup import rollup_rebuild
 from feedback.services import monday_of
 from tickets.models import Customer, Ticket
 
@@ -149,6 +150,7 @@ def seed(command) -> None:
         AgentPulse.objects.bulk_create(pulses, ignore_conflicts=True)
         _weekly_pulses(rng, form, ratings_by_agent_week, now)
         _nps(rng, now)
+        rollup_rebuild()  # the rows above were written directly: count them all in SQL
 
 
 def _weekly_pulses(rng, form, ratings_by_agent_week, now) -> None:

@@ -3,7 +3,7 @@
 from django.db import connection, transaction
 from django.utils import timezone
 
-from feedback import events
+from feedback import events, rollup
 from feedback.exceptions import InvalidStars, SurveyClosed, SurveyLinkExpired
 from feedback.models import Rating, RatingChange, Survey, WowStory
 from tickets.models import Ticket
@@ -68,7 +68,11 @@ def rating_submit(*, survey_id: int, stars, comment: str = "", follow_up: str = 
             RatingChange.objects.create(
                 rating=rating, stars=stars, comment=comment, follow_up=follow_up, changed_at=now
             )
-        if survey.state != ST.ANSWERED:
+        first_answer = survey.state != ST.ANSWERED
+        rollup.rating_recorded(
+            rating=rating, previous_stars=previous_stars, survey=survey, first_answer=first_answer
+        )
+        if first_answer:
             Survey.objects.filter(pk=survey.pk).update(state=ST.ANSWERED, answered_at=now)
             survey.state, survey.answered_at = ST.ANSWERED, now
         _offer_wow(rating, now=now)

@@ -24,3 +24,13 @@ def test_seeding_twice_creates_the_feedback_data_once_and_sends_no_email(setting
     assert first[1] > 0 and first[2] > 0
     assert not [m for m in mail.outbox if "X-Delightdesk-Survey" in m.extra_headers]
     assert set(Survey.objects.values_list("state", flat=True)) <= {"answered", "sent"}
+
+
+def test_seeding_counts_the_demo_ratings_in_the_report_rollups(settings):
+    from feedback.models import RatingRollupAgent
+
+    _seed(settings)
+    counted = sum(RatingRollupAgent.objects.values_list("n", flat=True))
+    sent = sum(RatingRollupAgent.objects.values_list("sent", flat=True))
+    assert counted == Rating.objects.count() > 0
+    assert sent == Survey.objects.filter(sent_at__isnull=False).count()
