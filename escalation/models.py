@@ -141,15 +141,20 @@ class Trigger(models.TextChoices):
 
 
 # What each kind of rule reads from its parameters, with the defaults used when a key is absent.
+# `ack_minutes` counts in business hours of the team's calendar unless `ack_around_the_clock` is 1.
 RULE_PARAMETERS: dict[str, dict] = {
-    Trigger.MANUAL: {"ack_minutes": 30},
-    Trigger.AUTHORITY: {"ack_minutes": 60},
-    Trigger.SLA_FIRST_RESPONSE: {"ack_minutes": 30, "warning_percent": 80},
-    Trigger.SLA_RESOLUTION: {"ack_minutes": 60, "warning_percent": 80},
-    Trigger.REPEAT_CONTACT: {"ack_minutes": 60, "reopen_count": 2, "ticket_count": 3, "window_days": 7},
-    Trigger.COMPLAINT: {"ack_minutes": 30, "target_hours": 4},
-    Trigger.SERVICE_RECOVERY: {"ack_minutes": 15, "max_stars": 2},
+    Trigger.MANUAL: {"ack_minutes": 30, "ack_around_the_clock": 0},
+    Trigger.AUTHORITY: {"ack_minutes": 60, "ack_around_the_clock": 0},
+    Trigger.SLA_FIRST_RESPONSE: {"ack_minutes": 30, "ack_around_the_clock": 0, "warning_percent": 80},
+    Trigger.SLA_RESOLUTION: {"ack_minutes": 60, "ack_around_the_clock": 0, "warning_percent": 80},
+    Trigger.REPEAT_CONTACT: {"ack_minutes": 60, "ack_around_the_clock": 0, "reopen_count": 2, "ticket_count": 3,
+                             "window_days": 7},
+    Trigger.COMPLAINT: {"ack_minutes": 30, "ack_around_the_clock": 0, "target_hours": 4},
+    Trigger.SERVICE_RECOVERY: {"ack_minutes": 15, "ack_around_the_clock": 0, "max_stars": 2},
 }
+
+
+FLAG_PARAMETERS = frozenset({"ack_around_the_clock"})
 
 
 class EscalationRule(models.Model):
@@ -189,7 +194,8 @@ class EscalationRule(models.Model):
             if key not in allowed:
                 raise ValidationError({"parameters": _("Unknown parameter %(key)s for this trigger; allowed: "
                                                        "%(allowed)s.") % {"key": key, "allowed": ", ".join(allowed)}})
-            if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+            flag = key in FLAG_PARAMETERS  # 0 (off) or 1 (on)
+            if not isinstance(value, int | float) or isinstance(value, bool) or value < 0 or (value == 0 and not flag):
                 raise ValidationError({"parameters": _("%(key)s must be a positive number.") % {"key": key}})
 
     def param(self, key: str):

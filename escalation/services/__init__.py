@@ -8,6 +8,7 @@ from .escalations import (
     escalation_return,
     escalation_take_over,
     escalation_tier_up,
+    escalations_raise_many,
 )
 from .notifications import notification_send, notify
 from .remedies import authority_limit_for, remedy_approve, remedy_decide, remedy_deny, remedy_propose
@@ -33,6 +34,7 @@ __all__ = [
     "escalation_return",
     "escalation_take_over",
     "escalation_tier_up",
+    "escalations_raise_many",
     "notification_send",
     "notify",
     "remedy_approve",

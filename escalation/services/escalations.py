@@ -1,5 +1,6 @@
 """Raising escalations and the supervisor's actions on them. Every change writes its history row."""
 
+import logging
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
@@ -7,11 +8,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from escalation import business_hours
 from escalation.exceptions import EscalationClosed, InvalidHandler, NotAllowed
 from escalation.models import Escalation, EscalationEvent, Notification, Remedy, Trigger
 from escalation.services import routing
-from escalation.services.notifications import notify
-from escalation.services.rules import rule_for, rule_is_active
+from escalation.services.notifications import notify, notify_many
+from escalation.services.phases import phase
+from escalation.services.rules import calendar_for_team, rule_for, rule_is_active
 from tickets import services as ticket_services
 from tickets.exceptions import InvalidAssignee, StaleTicket, TicketClosed
 from tickets.models import Membership, Message, Ticket
@@ -19,6 +22,7 @@ from tickets.roles import Role, role_of
 
 User = get_user_model()
 E = EscalationEvent.Kind
+logger = logging.getLogger(__name__)
 
 
 def _seconds_since(escalation: Escalation, now: datetime) -> int:
@@ -44,18 +48,30 @@ def _excluded_ids(escalation: Escalation, *, new: bool = False, remedy: Remedy |
     return {i for i in ids if i}
 
 
-def _ack_due(queue_id, trigger, decision: routing.Decision, now):
+def ack_due(*, queue_id, team_id, trigger: str, now: datetime) -> datetime:
+    """When an escalation routed `now` must be acknowledged: the rule's `ack_minutes` counted in
+    business hours of the team's calendar (raised on Friday evening, it is not overdue on Saturday
+    morning), or on the wall clock when the rule says `ack_around_the_clock` (e.g. service recovery
+    handled 24/7). A calendar without any working time counts on the wall clock."""
+    rule = rule_for(queue_id=queue_id, trigger=trigger)
+    seconds = float(rule.param("ack_minutes")) * 60
+    if rule.param("ack_around_the_clock"):
+        return now + timedelta(seconds=seconds)
+    try:
+        return business_hours.add_business_seconds(now, seconds, calendar_for_team(team_id))
+    except business_hours.NoWorkingTime:
+        return now + timedelta(seconds=seconds)
+
+
+def _ack_due(escalation: Escalation, decision: routing.Decision, now):
     if decision.user is None:
         return None
-    rule = rule_for(queue_id=queue_id, trigger=trigger)
-    return now + timedelta(minutes=float(rule.param("ack_minutes")))
+    return ack_due(queue_id=escalation.queue_id, team_id=escalation.team_id, trigger=escalation.trigger, now=now)
 
 
-def _notify_routed(escalation: Escalation, decision: routing.Decision, now) -> None:
-    if decision.user is None:
-        return
-    notify(
-        key=f"routed:{escalation.pk}:{decision.user.pk}:{escalation.level}:{now.timestamp():.0f}",
+def _routed_notification(escalation: Escalation, decision: routing.Decision, now) -> Notification:
+    return Notification(
+        key=f"routed:{escalation.pk}:{decision.user.pk}:{escalation.level}:{now.timestamp():.0f}"[:200],
         recipient=decision.user, kind=Notification.Kind.ROUTED, ticket=escalation.ticket, escalation=escalation,
         text=_("%(trigger)s on %(reference)s: %(why)s") % {
             "trigger": escalation.get_trigger_display(), "reference": escalation.ticket.reference,
@@ -63,11 +79,19 @@ def _notify_routed(escalation: Escalation, decision: routing.Decision, now) -> N
     )
 
 
+def _notify_routed(escalation: Escalation, decision: routing.Decision, now) -> None:
+    if decision.user is None:
+        return
+    row = _routed_notification(escalation, decision, now)
+    notify(key=row.key, recipient=row.recipient, kind=row.kind, ticket=row.ticket, escalation=escalation,
+           text=row.text)
+
+
 def _apply_route(escalation: Escalation, decision: routing.Decision, *, now, actor=None, kind=E.ROUTED) -> None:
     escalation.assigned_to = decision.user
     escalation.level = decision.level
     escalation.routing_explanation = decision.explanation
-    escalation.ack_due_at = _ack_due(escalation.queue_id, escalation.trigger, decision, now)
+    escalation.ack_due_at = _ack_due(escalation, decision, now)
     escalation.save(update_fields=["assigned_to", "level", "routing_explanation", "ack_due_at"])
     _event(escalation, kind, actor=actor, note=decision.explanation, now=now)
     _notify_routed(escalation, decision, now)
@@ -138,7 +162,7 @@ def _raise_once(*, ticket, trigger, actor, reason_code, reason_text, tried, reme
     escalation.assigned_to = decision.user
     escalation.level = decision.level
     escalation.routing_explanation = decision.explanation
-    escalation.ack_due_at = _ack_due(ticket.queue_id, trigger, decision, now)
+    escalation.ack_due_at = _ack_due(escalation, decision, now)
     escalation.save(force_insert=True)
     EscalationEvent.objects.bulk_create([
         EscalationEvent(escalation=escalation, kind=E.RAISED, actor=actor, trigger=trigger, note=reason_text,
@@ -150,6 +174,84 @@ def _raise_once(*, ticket, trigger, actor, reason_code, reason_text, tried, reme
         remedy.escalation = escalation
     _notify_routed(escalation, decision, now)
     return escalation, True
+
+
+def escalations_raise_many(*, tickets: list[Ticket], trigger: str, reason_text: str = "",
+                           now: datetime | None = None) -> dict[str, int]:
+    """The sweep's raise: escalate many tickets for one trigger in a fixed number of queries.
+
+    Tickets that already have an open escalation get a "fired again" history row; the others are
+    routed together (one query for the candidates and their loads) and written with
+    bulk_create: escalations, their history rows, the notifications (sent by one task after
+    commit). `tickets` must come with `queue` loaded. If a concurrent request opened an
+    escalation for one of them meanwhile, the batch rolls back and each ticket is raised on its own.
+    Returns {"raised": n, "added": n}.
+    """
+    now = now or timezone.now()
+    tickets = [t for t in tickets if rule_is_active(rule_for(queue_id=t.queue_id, trigger=trigger))]
+    if not tickets:
+        return {"raised": 0, "added": 0}
+    try:
+        with transaction.atomic():
+            return _raise_many(tickets, trigger, reason_text, now)
+    except IntegrityError:
+        logger.info("batch raise for %s collided with a concurrent escalation; raising one by one", trigger)
+    done = {"raised": 0, "added": 0}
+    for ticket in tickets:
+        try:
+            _escalation, created = escalation_raise(ticket=ticket, trigger=trigger, reason_text=reason_text, now=now)
+        except Exception:  # one bad ticket must not stop the sweep; logged, not lost silently
+            logger.exception("escalating ticket %s for %s failed", ticket.pk, trigger)
+            continue
+        done["raised" if created else "added"] += 1
+    return done
+
+
+def _raise_many(tickets: list[Ticket], trigger: str, reason_text: str, now: datetime) -> dict[str, int]:
+    with phase("raise"):
+        existing = {
+            e.ticket_id: e for e in Escalation.objects.select_for_update(of=("self",))
+            .filter(ticket__in=[t.pk for t in tickets], state__in=Escalation.OPEN_STATES)
+        }
+        note = " — ".join(part for part in (str(Trigger(trigger).label), reason_text) if part)
+        events = [
+            EscalationEvent(escalation=e, kind=E.FIRED_AGAIN, trigger=trigger, note=note,
+                            seconds_since_raised=_seconds_since(e, now), created_at=now)
+            for e in existing.values()
+        ]
+        new_tickets = [t for t in tickets if t.pk not in existing]
+    decisions = []
+    with phase("route"):
+        if new_tickets:
+            candidates = routing.load_candidates(team_ids=[t.queue.team_id for t in new_tickets],
+                                                 manager_ids=[t.queue.manager_id for t in new_tickets])
+        escalations = []
+        for ticket in new_tickets:
+            escalation = Escalation(
+                ticket=ticket, queue_id=ticket.queue_id, team_id=ticket.queue.team_id, agent_id=ticket.assignee_id,
+                trigger=trigger, reason_text=reason_text, created_at=now,
+            )
+            decision = routing.route(queue=ticket.queue, exclude_ids=_excluded_ids(escalation, new=True), now=now,
+                                     candidates=candidates)
+            escalation.assigned_to = decision.user
+            escalation.level = decision.level
+            escalation.routing_explanation = decision.explanation
+            escalation.ack_due_at = _ack_due(escalation, decision, now)
+            escalations.append(escalation)
+            decisions.append(decision)
+    with phase("raise"):
+        if escalations:
+            Escalation.objects.bulk_create(escalations)
+        for escalation, decision in zip(escalations, decisions, strict=True):
+            events.append(EscalationEvent(escalation=escalation, kind=E.RAISED, trigger=trigger, note=reason_text,
+                                          created_at=now))
+            events.append(EscalationEvent(escalation=escalation, kind=E.ROUTED, note=decision.explanation,
+                                          created_at=now))
+        EscalationEvent.objects.bulk_create(events)
+    with phase("notify"):
+        notify_many([_routed_notification(e, d, now) for e, d in zip(escalations, decisions, strict=True)
+                     if d.user is not None])
+    return {"raised": len(escalations), "added": len(existing)}
 
 
 # --- Supervisor actions -------------------------------------------------------------------------

@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 
 from escalation import business_hours
 from escalation.models import Escalation, EscalationEvent, Notification, TicketSla, Trigger
-from escalation.services.escalations import escalation_raise, escalation_tier_up
+from escalation.services.escalations import escalation_tier_up, escalations_raise_many
 from escalation.services.notifications import batched, notify_many
+from escalation.services.phases import phase
+from escalation.services.routing import load_candidates
 from escalation.services.rules import (
     calendar_for_queue,
     memoised,
@@ -160,52 +162,78 @@ def complaint_arm(*, ticket_id: int) -> bool:
 
 
 def _warn(field: str, label: str, now: datetime) -> int:
-    """One SELECT of due warnings, one bulk INSERT of notifications, one UPDATE to disarm them."""
-    rows = list(
-        TicketSla.objects.filter(**{f"{field}__lte": now})
-        .order_by(field)
-        .values_list("ticket_id", "ticket__assignee_id", "ticket__reference", "first_response_due", "resolution_due")
-        [:SWEEP_BATCH]
-    )
+    """One SELECT of due warnings, one bulk INSERT of notifications, one UPDATE to disarm them.
+
+    The assignee is told. An unassigned ticket's warning goes to the supervisors of its team who are
+    not away (shifts are the team's, so on shift they are all available; off shift the warning
+    waits in their navigation count and mailbox), or, when every supervisor is away or the team has
+    none, to the queue's manager if not away: whoever can assign it sees the breach in waiting.
+    The candidates query runs only when a due ticket is unassigned."""
+    with phase("select due"):
+        rows = list(
+            TicketSla.objects.filter(**{f"{field}__lte": now})
+            .order_by(field)
+            .values_list("ticket_id", "ticket__assignee_id", "ticket__reference", "first_response_due",
+                         "resolution_due", "ticket__queue__team_id", "ticket__queue__manager_id")
+            [:SWEEP_BATCH]
+        )
     if not rows:
         return 0
-    notes = []
-    for ticket_id, assignee_id, reference, fr_due, res_due in rows:
-        if assignee_id is None:
-            continue
-        due = fr_due if field == "fr_warning_at" else res_due
-        notes.append(Notification(
-            key=f"sla_warning:{field}:{ticket_id}:{due.timestamp():.0f}", recipient_id=assignee_id,
-            kind=Notification.Kind.SLA_WARNING, ticket_id=ticket_id,
-            text=_("%(reference)s: %(target)s due at %(due)s UTC") % {
-                "reference": reference, "target": label, "due": f"{due:%Y-%m-%d %H:%M}"},
-        ))
-    with transaction.atomic():
-        notify_many(notes)
-        TicketSla.objects.filter(ticket_id__in=[r[0] for r in rows]).update(**{field: None})
+    with phase("notify"):
+        unassigned = [row for row in rows if row[1] is None]
+        candidates = load_candidates(team_ids={row[5] for row in unassigned},
+                                     manager_ids={row[6] for row in unassigned}) if unassigned else None
+        notes = []
+        for ticket_id, assignee_id, reference, fr_due, res_due, team_id, manager_id in rows:
+            due = fr_due if field == "fr_warning_at" else res_due
+            if due is None:
+                continue
+            key = f"sla_warning:{field}:{ticket_id}:{due.timestamp():.0f}"
+            text = _("%(reference)s: %(target)s due at %(due)s UTC") % {
+                "reference": reference, "target": label, "due": f"{due:%Y-%m-%d %H:%M}"}
+            if assignee_id is not None:
+                recipients = [(key, assignee_id)]
+            else:
+                recipients = [(f"{key}:{user_id}", user_id) for user_id in _watchers(candidates, team_id, manager_id)]
+            notes.extend(Notification(key=k, recipient_id=user_id, kind=Notification.Kind.SLA_WARNING,
+                                      ticket_id=ticket_id, text=text) for k, user_id in recipients)
+        with transaction.atomic():
+            notify_many(notes)
+            TicketSla.objects.filter(ticket_id__in=[r[0] for r in rows]).update(**{field: None})
     return len(rows)
 
 
+def _watchers(candidates, team_id, manager_id) -> list[int]:
+    present = [u.pk for u in candidates.supervisors(team_id) if not _away(u)]
+    if present:
+        return present
+    manager = candidates.users.get(manager_id) if manager_id else None
+    return [manager.pk] if manager is not None and not _away(manager) else []
+
+
+def _away(user) -> bool:
+    profile = getattr(user, "profile", None)
+    return bool(profile and profile.is_away)
+
+
 def _breach(field: str, flag: str | None, trigger: str, reason: str, now: datetime) -> int:
-    """One SELECT of due breaches, one UPDATE to disarm them, then an escalation per due ticket."""
-    ticket_ids = list(
-        TicketSla.objects.filter(**{f"{field}__lte": now}).order_by(field).values_list("ticket_id", flat=True)
-        [:SWEEP_BATCH]
-    )
+    """One SELECT of due breaches, one UPDATE to disarm them, then one batch raise for all of them."""
+    with phase("select due"):
+        ticket_ids = list(
+            TicketSla.objects.filter(**{f"{field}__lte": now}).order_by(field).values_list("ticket_id", flat=True)
+            [:SWEEP_BATCH]
+        )
     if not ticket_ids:
         return 0
-    changes = {field: None}
-    if flag:
-        changes[flag] = True
-    TicketSla.objects.filter(ticket_id__in=ticket_ids).update(**changes)
-    tickets = Ticket.objects.filter(pk__in=ticket_ids, status__in=Ticket.OPEN_STATUSES).select_related(
-        "queue__team", "queue__manager"
-    )
-    for ticket in tickets:
-        try:
-            escalation_raise(ticket=ticket, trigger=trigger, reason_text=reason, now=now)
-        except Exception:  # one bad ticket must not stop the sweep; the alarm is logged, not lost silently
-            logger.exception("escalating ticket %s for %s failed", ticket.pk, trigger)
+    with phase("raise"):
+        changes = {field: None}
+        if flag:
+            changes[flag] = True
+        TicketSla.objects.filter(ticket_id__in=ticket_ids).update(**changes)
+        tickets = list(Ticket.objects.filter(pk__in=ticket_ids, status__in=Ticket.OPEN_STATUSES).select_related(
+            "queue"
+        ))
+    escalations_raise_many(tickets=tickets, trigger=trigger, reason_text=reason, now=now)
     return len(ticket_ids)
 
 
@@ -226,12 +254,14 @@ def _sweep(now: datetime) -> dict[str, int]:
         "complaints": _breach("complaint_at", None, Trigger.COMPLAINT,
                               _("Complaint still unresolved past its target."), now),
     }
-    overdue = list(
-        Escalation.objects.filter(ack_due_at__lte=now, state=Escalation.State.OPEN).order_by("ack_due_at")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
-    for escalation_id in overdue:
-        escalation_tier_up(escalation_id=escalation_id, now=now)
+    with phase("select due"):
+        overdue = list(
+            Escalation.objects.filter(ack_due_at__lte=now, state=Escalation.State.OPEN).order_by("ack_due_at")
+            .values_list("pk", flat=True)[:SWEEP_BATCH]
+        )
+    with phase("tier up"):
+        for escalation_id in overdue:
+            escalation_tier_up(escalation_id=escalation_id, now=now)
     done["tier_ups"] = len(overdue)
     return done
 

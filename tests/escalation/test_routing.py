@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from escalation import services
 from escalation.models import Escalation, EscalationEvent, Trigger
+from escalation.services import routing
 from tests.escalation import factories as esc
 
 pytestmark = pytest.mark.django_db
@@ -40,8 +41,8 @@ def test_away_supervisor_is_skipped_and_named(team, queue, on_shift, ticket):
     assert "Jaan Away away" in escalation.routing_explanation
 
 
-def test_off_shift_supervisors_fall_back_to_the_queue_manager(team, queue, ticket, supervisor):
-    esc.never_open_calendar(team)
+def test_away_supervisors_fall_back_to_the_queue_manager(team, queue, on_shift, ticket, supervisor):
+    esc.away(supervisor)
     manager = esc.user_with_role("supervisor", first_name="Queue", last_name="Manager")
     queue.manager = manager
     queue.save()
@@ -49,7 +50,80 @@ def test_off_shift_supervisors_fall_back_to_the_queue_manager(team, queue, ticke
     escalation = raise_manual(ticket)
     assert escalation.assigned_to == manager
     assert escalation.level == Escalation.Level.MANAGER
-    assert "off shift" in escalation.routing_explanation
+    assert "away" in escalation.routing_explanation
+
+
+def test_an_away_manager_falls_through_to_an_available_admin(team, queue, on_shift, ticket, supervisor, admin_user):
+    esc.away(supervisor)
+    manager = esc.user_with_role("supervisor", first_name="Queue", last_name="Manager")
+    esc.away(manager)
+    queue.manager = manager
+    queue.save()
+    ticket.refresh_from_db()
+    escalation = raise_manual(ticket)
+    assert (escalation.assigned_to, escalation.level) == (admin_user, Escalation.Level.ADMIN)
+    assert "Queue Manager away" in escalation.routing_explanation
+
+
+def test_an_away_admin_is_skipped_for_an_available_one(queue, on_shift, ticket):
+    away_admin = esc.user_with_role("admin", first_name="Aaron", last_name="Away")
+    esc.away(away_admin)
+    present = esc.user_with_role("admin", first_name="Zoe", last_name="Present")
+    escalation = raise_manual(ticket)
+    assert escalation.assigned_to == present
+    assert "Aaron Away away" in escalation.routing_explanation
+
+
+def test_off_shift_the_least_loaded_of_the_whole_chain_gets_it_and_it_is_said(team, queue, ticket, customer):
+    esc.never_open_calendar(team)
+    busy_sup = esc.supervisor_of(team, first_name="Busy", last_name="Sup")
+    manager = esc.user_with_role("supervisor", first_name="Queue", last_name="Manager")
+    busy_admin = esc.user_with_role("admin", first_name="Busy", last_name="Admin")
+    queue.manager = manager
+    queue.save()
+    for handler in (busy_sup, busy_admin):
+        earlier = raise_manual(esc.TicketFactory(queue=queue, customer=customer))
+        Escalation.objects.filter(pk=earlier.pk).update(assigned_to=handler)
+    ticket.refresh_from_db()
+    escalation = raise_manual(ticket)
+    assert (escalation.assigned_to, escalation.level) == (manager, Escalation.Level.MANAGER)
+    assert escalation.routing_explanation.startswith("Nobody on shift: routed to Queue Manager, least loaded")
+    assert "Busy Sup off shift" in escalation.routing_explanation
+    assert "Busy Admin off shift" in escalation.routing_explanation
+
+
+def test_when_nobody_is_available_someone_present_beats_someone_away(team, queue, ticket, supervisor):
+    esc.never_open_calendar(team)
+    away_manager = esc.user_with_role("supervisor", first_name="Aaa", last_name="Away")
+    esc.away(away_manager)
+    queue.manager = away_manager
+    queue.save()
+    ticket.refresh_from_db()
+    escalation = raise_manual(ticket)
+    assert escalation.assigned_to == supervisor
+
+
+def test_with_nobody_eligible_in_the_chain_it_stays_unassigned_and_says_so(team, queue, on_shift, ticket):
+    own = esc.supervisor_of(team)
+    from tickets import services as ticket_services
+
+    ticket_services.ticket_assign(ticket=ticket, assignee=own, actor=own)
+    escalation = raise_manual(ticket, actor=own)
+    assert escalation.assigned_to is None
+    assert escalation.ack_due_at is None
+    assert "left unassigned" in escalation.routing_explanation
+
+
+def test_candidates_and_their_loads_are_one_query_however_many_people(team, queue, customer, admin_user,
+                                                                      django_assert_num_queries):
+    for raised, n in enumerate((1, 6), start=1):
+        supervisors = [esc.supervisor_of(team) for _ in range(n)]
+        raise_manual(esc.TicketFactory(queue=queue, customer=customer))
+        with django_assert_num_queries(1):
+            candidates = routing.load_candidates(team_ids=[team.pk], manager_ids=[])
+        assert {u.pk for u in candidates.supervisors(team.pk)} >= {u.pk for u in supervisors}
+        assert candidates.admin_ids == [admin_user.pk]
+        assert sum(candidates.loads.values()) == raised
 
 
 def test_without_supervisors_or_manager_an_admin_gets_it(queue, ticket, admin_user):
@@ -87,7 +161,7 @@ def test_unacknowledged_escalation_moves_up_a_tier_and_says_so(team, queue, on_s
     assert escalation.events.filter(kind=EscalationEvent.Kind.TIER_UP).count() == 1
 
 
-def test_tier_up_from_manager_goes_to_an_admin(team, queue, ticket, admin_user):
+def test_tier_up_from_manager_goes_to_an_admin(team, queue, on_shift, ticket, admin_user):
     manager = esc.user_with_role("supervisor")
     queue.manager = manager
     queue.save()

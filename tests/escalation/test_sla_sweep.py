@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from escalation import services
-from escalation.models import Escalation, TicketSla
+from escalation.models import Escalation, EscalationEvent, Notification, TicketSla, Trigger
+from tests.escalation import factories as esc
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +22,7 @@ def open_tickets(queue, customer, n):
     )
     TicketSla.objects.bulk_create(
         [TicketSla(ticket=t, first_response_due=now + timedelta(hours=4), fr_breach_at=now + timedelta(hours=4),
+                   resolution_due=now + timedelta(hours=16),
                    fr_warning_at=now + timedelta(hours=3), res_breach_at=now + timedelta(hours=16),
                    res_warning_at=now + timedelta(hours=12)) for t in tickets]
     )
@@ -72,3 +74,111 @@ def test_due_selection_uses_the_partial_index_on_postgres(queue, customer):
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("SET enable_seqscan = on")
     assert "sla_fr_breach_idx" in plan
+
+
+def make_due(tickets, now, field="fr_breach_at"):
+    TicketSla.objects.filter(ticket__in=tickets).update(**{field: now - timedelta(minutes=1)})
+
+
+def test_sweep_query_count_does_not_grow_with_the_breaches_it_raises(on_shift, team, queue, customer, supervisor):
+    esc.supervisor_of(team)
+    now = timezone.now()
+    counts = []
+    for due in (1, 8):
+        Escalation.objects.all().delete()
+        TicketSla.objects.all().delete()
+        Ticket.objects.all().delete()
+        tickets = open_tickets(queue, customer, 10)
+        make_due(tickets[:due], now)
+        counts.append(sweep_queries(now))
+        assert Escalation.objects.count() == due
+    assert counts[0] == counts[1]
+
+
+def test_a_batch_of_breaches_is_spread_over_the_supervisors_with_history_and_notifications(
+        on_shift, team, queue, customer, supervisor):
+    other = esc.supervisor_of(team)
+    now = timezone.now()
+    tickets = open_tickets(queue, customer, 5)
+    make_due(tickets, now)
+    services.sla_sweep(now=now)
+    escalations = list(Escalation.objects.filter(ticket__in=tickets))
+    assert len(escalations) == 5
+    loads = sorted(sum(e.assigned_to_id == u.pk for e in escalations) for u in (supervisor, other))
+    assert loads == [2, 3]
+    for escalation in escalations:
+        assert escalation.trigger == Trigger.SLA_FIRST_RESPONSE
+        assert escalation.ack_due_at is not None
+        assert list(escalation.events.values_list("kind", flat=True)) == [EscalationEvent.Kind.RAISED,
+                                                                          EscalationEvent.Kind.ROUTED]
+        assert Notification.objects.filter(escalation=escalation, recipient=escalation.assigned_to,
+                                           kind=Notification.Kind.ROUTED).count() == 1
+
+
+def test_a_breach_on_an_escalated_ticket_adds_to_its_history(on_shift, queue, customer, supervisor):
+    now = timezone.now()
+    tickets = open_tickets(queue, customer, 2)
+    first, _created = services.escalation_raise(ticket=tickets[0], trigger=Trigger.MANUAL, reason_text="help")
+    make_due(tickets, now)
+    services.sla_sweep(now=now)
+    assert Escalation.objects.filter(ticket=tickets[0]).count() == 1
+    assert first.events.filter(kind=EscalationEvent.Kind.FIRED_AGAIN, trigger=Trigger.SLA_FIRST_RESPONSE).count() == 1
+    assert Escalation.objects.filter(ticket=tickets[1], trigger=Trigger.SLA_FIRST_RESPONSE).count() == 1
+
+
+def test_a_second_sweep_raises_nothing_more(on_shift, queue, customer, supervisor):
+    now = timezone.now()
+    tickets = open_tickets(queue, customer, 3)
+    make_due(tickets, now)
+    services.sla_sweep(now=now)
+    services.sla_sweep(now=now + timedelta(minutes=1))
+    assert Escalation.objects.count() == 3
+    assert EscalationEvent.objects.filter(kind=EscalationEvent.Kind.FIRED_AGAIN).count() == 0
+
+
+def test_warning_on_an_unassigned_ticket_notifies_the_team_supervisors_who_are_not_away(
+        on_shift, team, queue, customer, supervisor):
+    away = esc.supervisor_of(team)
+    esc.away(away)
+    now = timezone.now()
+    tickets = open_tickets(queue, customer, 1)
+    make_due(tickets, now, "fr_warning_at")
+    services.sla_sweep(now=now)
+    warnings = Notification.objects.filter(kind=Notification.Kind.SLA_WARNING, ticket=tickets[0])
+    assert list(warnings.values_list("recipient_id", flat=True)) == [supervisor.pk]
+
+
+def test_warning_on_an_unassigned_ticket_goes_to_the_manager_when_every_supervisor_is_away(
+        on_shift, team, queue, customer, supervisor):
+    esc.away(supervisor)
+    manager = esc.user_with_role("supervisor")
+    queue.manager = manager
+    queue.save()
+    now = timezone.now()
+    tickets = open_tickets(queue, customer, 1)
+    make_due(tickets, now, "res_warning_at")
+    services.sla_sweep(now=now)
+    warnings = Notification.objects.filter(kind=Notification.Kind.SLA_WARNING, ticket=tickets[0])
+    assert list(warnings.values_list("recipient_id", flat=True)) == [manager.pk]
+
+
+def test_warning_on_an_assigned_ticket_notifies_only_the_assignee(on_shift, team, queue, customer, supervisor, agent):
+    now = timezone.now()
+    tickets = open_tickets(queue, customer, 1)
+    Ticket.objects.filter(pk=tickets[0].pk).update(assignee=agent)
+    make_due(tickets, now, "fr_warning_at")
+    services.sla_sweep(now=now)
+    warnings = Notification.objects.filter(kind=Notification.Kind.SLA_WARNING, ticket=tickets[0])
+    assert list(warnings.values_list("recipient_id", flat=True)) == [agent.pk]
+
+
+def test_warning_query_count_is_flat_as_unassigned_warnings_grow(on_shift, team, queue, customer, supervisor):
+    now = timezone.now()
+    counts = []
+    for due in (1, 6):
+        TicketSla.objects.all().delete()
+        Ticket.objects.all().delete()
+        tickets = open_tickets(queue, customer, 8)
+        make_due(tickets[:due], now, "fr_warning_at")
+        counts.append(sweep_queries(now))
+    assert counts[0] == counts[1]
