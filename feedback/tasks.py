@@ -8,6 +8,7 @@ Retries of SMTP failures live on the survey row (state `scheduled` with a later 
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 
 from feedback import services
 from feedback.reports import tasks as _reports_tasks  # noqa: F401 - autodiscovery sees only feedback.tasks
@@ -15,7 +16,26 @@ from helpdesk.celery import enqueue
 
 logger = logging.getLogger(__name__)
 
-SEND_BATCH = 50
+SEND_BUDGET_SECONDS = 30.0  # one task drains for at most this long, then hands over to a fresh one
+
+
+@shared_task(name="feedback.send_due_surveys", acks_late=True, ignore_result=True)
+def send_due_surveys() -> dict:
+    """Claim and send every due survey, batch after batch (each claim is its own SKIP LOCKED statement,
+    so two workers drain side by side). Kicked after a resolve whose survey is due at once, and by beat.
+    Delivered twice, the second run finds nothing due."""
+    outcomes = services.survey_send_due(budget_seconds=SEND_BUDGET_SECONDS)
+    if outcomes.get("more"):
+        enqueue(send_due_surveys)  # still work to do: queue behind whatever else is waiting
+    return outcomes
+
+
+@shared_task(name="feedback.claim_due_surveys", acks_late=True, ignore_result=True)
+def claim_due_surveys(limit: int = 0) -> dict:
+    """Beat, every few seconds: the outbox sweep. Sends what is due, including rows whose kick never
+    reached the broker and stale claims of a dead worker (same as `send_due_surveys`; kept under this
+    name for the beat schedule)."""
+    return send_due_surveys.run()
 
 
 @shared_task(name="feedback.send_survey", acks_late=True, autoretry_for=(), ignore_result=True)
@@ -26,26 +46,12 @@ def send_survey(survey_id: int) -> str:
 
 @shared_task(name="feedback.send_surveys", acks_late=True, ignore_result=True)
 def send_surveys(survey_ids: list[int]) -> dict:
-    """Send a batch of claimed surveys on one SMTP connection; each is still its own transaction."""
-    outcomes: dict[str, int] = {}
-    for survey_id in survey_ids:
-        outcome = services.survey_send(survey_id=survey_id)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    return outcomes
-
-
-@shared_task(name="feedback.claim_due_surveys", ignore_result=True)
-def claim_due_surveys(limit: int = 2000) -> int:
-    """Beat, every few seconds: claim the due rows (FOR UPDATE SKIP LOCKED) and hand them to workers.
-
-    This is also the outbox recovery: rows whose send task never reached the broker are due and
-    unsent, so they are picked up here.
-    """
-    ids = services.survey_claim_due(limit=limit)
-    for start in range(0, len(ids), SEND_BATCH):
-        if not enqueue(send_surveys, ids[start : start + SEND_BATCH]):
-            break  # broker down: the claims go stale and are re-claimed by a later sweep
-    return len(ids)
+    """Send these surveys if they are due (one claim, one SMTP connection, one closing transaction)."""
+    now = timezone.now()  # the claim's token
+    ids = services.survey_claim_due(limit=len(survey_ids) or 1, now=now, survey_ids=survey_ids)
+    if not ids:
+        return {}
+    return services.survey_send_claimed(survey_ids=ids, claimed_at=now, now=now)
 
 
 @shared_task(name="feedback.expire_old_surveys", ignore_result=True)

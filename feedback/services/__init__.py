@@ -19,6 +19,8 @@ from .surveys import (
     survey_retry_failed,
     survey_schedule,
     survey_send,
+    survey_send_claimed,
+    survey_send_due,
     survey_skip,
 )
 
@@ -41,6 +43,8 @@ __all__ = [
     "survey_retry_failed",
     "survey_schedule",
     "survey_send",
+    "survey_send_claimed",
+    "survey_send_due",
     "survey_skip",
     "weekly_pulse_answer",
 ]

@@ -33,9 +33,9 @@ def survey_mails() -> list:
 
 
 def send_due(now=None) -> list[str]:
-    """What the beat and the worker do, in-process: claim the due rows and send each."""
-    now = now or timezone.now()
-    return [services.survey_send(survey_id=pk, now=now) for pk in services.survey_claim_due(now=now)]
+    """What the worker does, in-process: claim the due rows in batches and send them; one outcome per survey."""
+    outcomes = services.survey_send_due(now=now or timezone.now())
+    return sorted(key for key, count in outcomes.items() if key != "batches" for _ in range(count))
 
 
 def test_resolving_writes_the_survey_in_the_same_transaction(ticket, agent):
@@ -189,10 +189,7 @@ def test_outbox_recovery_sends_a_survey_whose_task_never_reached_the_broker(tran
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.RESOLVED
     assert survey_of(ticket).state == ST.SCHEDULED and survey_mails() == []
-    tasks.claim_due_surveys.apply()  # the periodic sweep (its send tasks go to the working broker)
-    assert survey_of(ticket).state == ST.SENDING
-    ids = [survey_of(ticket).pk]
-    tasks.send_surveys.apply(args=[ids])  # what the worker runs
+    assert tasks.claim_due_surveys.apply().get() == {"batches": 1, "sent": 1}  # the periodic sweep
     assert survey_of(ticket).state == ST.SENT and len(survey_mails()) == 1
 
 
