@@ -19,13 +19,21 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models.functions import NullIf, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from feedback import metrics_math as mm
-from feedback.models import AgentPulse, NpsResponse, Rating, Survey
+from feedback.models import (
+    AgentPulse,
+    NpsResponse,
+    Rating,
+    RatingRollup,
+    RatingRollupAgent,
+    RatingRollupCompany,
+    Survey,
+)
 from tickets.models import Customer, Membership, Queue, Team, Ticket
 from tickets.roles import Role, role_of
 from tickets.selectors import team_ids_of
@@ -202,6 +210,76 @@ def nps_for(user, f: ReportFilter) -> QuerySet[NpsResponse]:
     return qs
 
 
+# --- The rollups (feedback.rollup): what every rating and survey figure reads ------------------------------
+
+# Narrowest first: a report reads the first table whose key holds every dimension it filters or groups by.
+ROLLUP_TABLES = (RatingRollupAgent, RatingRollupCompany, RatingRollup)
+_ROLLUP_FILTERS = {"agent_id": "agent", "team_id": "team", "queue_id": "queue", "kind": "kind", "company": "company"}
+
+
+def rollup_active() -> bool:
+    """The rollups count days of the desk's time zone; a user browsing in another zone (their profile's)
+    gets the figures from the rows themselves, so that their days stay theirs. REPORT_ROLLUPS = False
+    (a setting, default True) reads the rows always, e.g. while a rebuild is pending."""
+    if not getattr(settings, "REPORT_ROLLUPS", True):
+        return False
+    return timezone.get_current_timezone_name() == str(timezone.get_default_timezone())
+
+
+def rollup_for(user, f: ReportFilter, *dimensions: str) -> QuerySet:
+    """The rollup rows of the range and the user's scope, from the narrowest table that can answer."""
+    needed = {d for d in dimensions if d in _ROLLUP_FILTERS.values()}
+    needed |= {dim for attr, dim in _ROLLUP_FILTERS.items() if getattr(f, attr)}
+    model = next(m for m in ROLLUP_TABLES if needed <= set(m.KEY))
+    qs = model.objects.filter(day__gte=f.date_from, day__lte=f.date_to)
+    teams = _team_scope(user)
+    if teams is not None:
+        qs = qs.filter(team__in=teams)
+    for attr, dim in _ROLLUP_FILTERS.items():
+        if getattr(f, attr):
+            qs = qs.filter(**{dim: getattr(f, attr)})
+    return qs
+
+
+def _rollup_key(group: str):
+    return {
+        "agent": NullIf(F("agent"), Value(0)),
+        "team": NullIf(F("team"), Value(0)),
+        "queue": NullIf(F("queue"), Value(0)),
+        "kind": F("kind"),
+        "company": F("company"),
+        "week": EpochWeek("day"),
+        "month": TruncMonth("day"),
+        "all": None,
+    }[group]
+
+
+def _rollup_aggregates() -> dict:
+    """The same figures as `_rating_aggregates` and the survey counts, as sums of the rollup's counters
+    (prefixed: an aggregate may not carry the name of a column)."""
+    aggregates = {
+        "c_n": Sum("n"),
+        "c_satisfied": Sum(F("s4") + F("s5")),
+        "c_stars_sum": Sum(F("s1") + 2 * F("s2") + 3 * F("s3") + 4 * F("s4") + 5 * F("s5")),
+        "c_sent": Sum("sent"),
+        "c_answered": Sum("answered"),
+    }
+    for star in range(1, 6):
+        aggregates[f"c_s{star}"] = Sum(f"s{star}")
+    return aggregates
+
+
+def _unprefixed(row: dict) -> dict:
+    return {(name[2:] if name.startswith("c_") else name): (value or 0 if name.startswith("c_") else value)
+            for name, value in row.items()}
+
+
+def _rollup_grouped(qs: QuerySet, group: str, **aggregates) -> list[dict]:
+    """`_grouped` over rollup rows: one GROUP BY; groups whose counters are all zero are left out."""
+    rows = [_unprefixed(row) for row in _grouped(qs, _rollup_key(group), **aggregates)]
+    return [row for row in rows if any(v for k, v in row.items() if k != "key")]
+
+
 # --- Group keys and their labels ---------------------------------------------------------------------
 
 
@@ -330,20 +408,27 @@ def _rating_aggregates() -> dict:
 
 
 def csat_by_group(user, f: ReportFilter, group: str = "all") -> list[dict]:
-    """CSAT, delight, average stars, distribution and response rate per group: two GROUP BY queries
-    (ratings, surveys) and one for labels, whatever the number of groups."""
-    ratings = _grouped(ratings_for(user, f), _rating_key(group), **_rating_aggregates())
-    surveys = _grouped(
-        surveys_for(user, f),
-        _survey_key(group),
-        sent=Count("id"),
-        answered=Count("id", filter=Q(answered_at__isnull=False)),
-    )
+    """CSAT, delight, average stars, distribution and response rate per group: one GROUP BY over the
+    rollup (two, ratings and surveys, over the rows when the rollup cannot be used) and one for labels,
+    whatever the number of groups."""
     by_key: dict = {}
-    for row in ratings:
-        by_key.setdefault(_normalise_key(group, row["key"]), {}).update(row)
-    for row in surveys:
-        by_key.setdefault(_normalise_key(group, row["key"]), {}).update(sent=row["sent"], answered=row["answered"])
+    if rollup_active():
+        for row in _rollup_grouped(rollup_for(user, f, group), group, **_rollup_aggregates()):
+            by_key[_normalise_key(group, row["key"])] = row
+    else:
+        ratings = _grouped(ratings_for(user, f), _rating_key(group), **_rating_aggregates())
+        surveys = _grouped(
+            surveys_for(user, f),
+            _survey_key(group),
+            sent=Count("id"),
+            answered=Count("id", filter=Q(answered_at__isnull=False)),
+        )
+        for row in ratings:
+            by_key.setdefault(_normalise_key(group, row["key"]), {}).update(row)
+        for row in surveys:
+            by_key.setdefault(_normalise_key(group, row["key"]), {}).update(
+                sent=row["sent"], answered=row["answered"]
+            )
     labels = group_labels(group, by_key) if group not in ("all",) else {}
     minimum = min_responses()
     rows = []
@@ -378,7 +463,10 @@ def _csat_row(group: str, key, data: dict, labels: dict, minimum: int) -> dict:
 
 def csat_overall(user, f: ReportFilter) -> dict:
     """The overall CSAT alone: one aggregate over the ratings (no surveys, no grouping)."""
-    row = ratings_for(user, f).aggregate(n=Count("id"), satisfied=Count("id", filter=Q(stars__gte=4)))
+    if rollup_active():
+        row = _unprefixed(rollup_for(user, f).aggregate(c_n=Sum("n"), c_satisfied=Sum(F("s4") + F("s5"))))
+    else:
+        row = ratings_for(user, f).aggregate(n=Count("id"), satisfied=Count("id", filter=Q(stars__gte=4)))
     return {"n": row["n"], "satisfied": row["satisfied"], "csat": mm.csat(row["satisfied"], row["n"])}
 
 
@@ -481,12 +569,23 @@ def _sql(qs: QuerySet) -> tuple[str, tuple]:
 def _correlation_ctes(user, f: ReportFilter) -> tuple[str, list]:
     """The CTEs of the correlation: ratings and pulses are each scanned ONCE (grouped by agent, team
     and week), then rolled up to agent-weeks and team-weeks inside the same statement."""
-    ratings = (
-        ratings_for(user, f)
-        .order_by()
-        .values("agent_id", "team_id", wk=EpochWeek(TruncDate("created_at")))
-        .annotate(n=Count("id"), sat=Count("id", filter=Q(stars__gte=4)))
-    )
+    if rollup_active():
+        ratings = (
+            rollup_for(user, f, "agent")
+            .filter(n__gt=0)
+            .order_by()
+            .values(agent_id=NullIf(F("agent"), Value(0)), team_id=NullIf(F("team"), Value(0)), wk=EpochWeek("day"))
+            .annotate(c_n=Sum("n"), c_sat=Sum(F("s4") + F("s5")))
+        )
+        ratings_sql = "SELECT agent_id, team_id, wk, c_n AS n, c_sat AS sat FROM ({}) rr"
+    else:
+        ratings = (
+            ratings_for(user, f)
+            .order_by()
+            .values("agent_id", "team_id", wk=EpochWeek(TruncDate("created_at")))
+            .annotate(n=Count("id"), sat=Count("id", filter=Q(stars__gte=4)))
+        )
+        ratings_sql = "{}"
     # For "next week's CSAT" the pulses of the week before the range count too.
     pulses = (
         pulses_for(user, f.with_(date_from=f.date_from - dt.timedelta(days=7)))
@@ -503,9 +602,9 @@ def _correlation_ctes(user, f: ReportFilter) -> tuple[str, list]:
     members = members.order_by().values("user_id", "team_id")
     params: list = []
     parts = []
-    for name, qs in (("ra", ratings), ("pa", pulses), ("mt", members)):
+    for name, qs, wrapper in (("ra", ratings, ratings_sql), ("pa", pulses, "{}"), ("mt", members, "{}")):
         sql, qs_params = _sql(qs)
-        parts.append(f"{name} AS ({sql})")
+        parts.append(f"{name} AS ({wrapper.format(sql)})")
         params += qs_params
     parts += [
         "r_agent AS (SELECT agent_id AS u, wk, SUM(n) AS n, SUM(sat) AS sat FROM ra "
@@ -659,6 +758,17 @@ def burnout_watch(user, f: ReportFilter, agent_rows: list[dict] | None = None) -
             for row in agent_rows
             if row["key"] is not None
         }
+    elif rollup_active():
+        ratings = {
+            row["key"]: row
+            for row in _rollup_grouped(
+                rollup_for(user, f, "agent").exclude(agent=0),
+                "agent",
+                c_n=Sum("n"),
+                c_low=Sum(F("s1") + F("s2")),
+            )
+            if row["n"]
+        }
     else:
         ratings = {
             row["key"]: row
@@ -763,15 +873,27 @@ def revenue_at_risk_report(user, f: ReportFilter, csat_percent: float | None, ch
 def revenue_at_risk_by_company(user, f: ReportFilter, churn: Decimal | None = None, limit: int = 20) -> list[dict]:
     """Revenue at risk per customer company: each company's spend x (1 - its CSAT) x churn. Two queries."""
     churn = churn if churn is not None else churn_probability()
-    csat_rows = {
-        row["key"]: row
-        for row in _grouped(
-            ratings_for(user, f).exclude(company=""),
-            F("company"),
-            n=Count("id"),
-            satisfied=Count("id", filter=Q(stars__gte=4)),
-        )
-    }
+    if rollup_active():
+        csat_rows = {
+            row["key"]: row
+            for row in _rollup_grouped(
+                rollup_for(user, f, "company").exclude(company=""),
+                "company",
+                c_n=Sum("n"),
+                c_satisfied=Sum(F("s4") + F("s5")),
+            )
+            if row["n"]
+        }
+    else:
+        csat_rows = {
+            row["key"]: row
+            for row in _grouped(
+                ratings_for(user, f).exclude(company=""),
+                F("company"),
+                n=Count("id"),
+                satisfied=Count("id", filter=Q(stars__gte=4)),
+            )
+        }
     spend_rows = (
         customers_for(user, f)
         .filter(company__in=list(csat_rows), monthly_spend__isnull=False)

@@ -1,4 +1,5 @@
-"""Data for the report tests: Rating, Survey and AgentPulse rows written directly (reports only read them).
+"""Data for the report tests: Rating, Survey and AgentPulse rows written directly (reports only read them),
+then counted into the report rollups by a rebuild, as after a bulk load.
 
 Tickets that only carry ratings or pulses are bulk-created rows, not journeys through `ticket_create`:
 the reports read the denormalised rating columns, and the tests need hundreds of them quickly.
@@ -9,6 +10,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from feedback import rollup
 from feedback.models import AgentPulse, NpsResponse, Rating, Survey
 from tests import factories
 from tickets.models import Customer, Ticket
@@ -62,7 +64,7 @@ def ratings(
             for i in range(total)
         ]
     )
-    return Rating.objects.bulk_create(
+    created = Rating.objects.bulk_create(
         [
             Rating(
                 survey=survey,
@@ -80,6 +82,8 @@ def ratings(
             for survey, stars in zip(surveys, stars_list, strict=False)
         ]
     )
+    rollup.rollup_rebuild()  # rows written directly, as a bulk load would: the reports read the rollup
+    return created
 
 
 def pulses(scores, *, agent, week: dt.date, queue, customer: Customer) -> list[AgentPulse]:
