@@ -190,3 +190,19 @@ def is_working_time(moment: datetime, calendar: Calendar) -> bool:
         if any(begin <= moment < end for begin, end in calendar.day_intervals(day)):
             return True
     return False
+
+
+def shift_for_pause(due: datetime, paused_at: datetime, resumed_at: datetime, calendar: Calendar) -> datetime:
+    """A due time after the clock was paused over [paused_at, resumed_at).
+
+    The working time that was left at the pause is left at the resumption:
+    `business_seconds_between(resumed_at, result) == business_seconds_between(paused_at, due)`,
+    i.e. the due time moves later by the working time the pause covered (time outside working
+    hours costs nothing). A due time that had already passed when the pause began stays as it was
+    (the alarm is due at once). Results are in UTC.
+    """
+    due, paused_at, resumed_at = _require_aware(due), _require_aware(paused_at), _require_aware(resumed_at)
+    if due <= paused_at or resumed_at <= paused_at:
+        return due
+    paused_for = business_seconds_between(paused_at, resumed_at, calendar)
+    return add_business_seconds(due, paused_for, calendar)

@@ -220,6 +220,12 @@ class TicketSla(models.Model):
     res_warning_at = models.DateTimeField(null=True, blank=True)
     res_breach_at = models.DateTimeField(null=True, blank=True)
     complaint_at = models.DateTimeField(null=True, blank=True)
+    # The resolution and complaint clocks pause while the ticket is pending (waiting on the customer):
+    # their alarms move out of the indexed columns into `paused_alarms` and come back shifted by the
+    # business time spent pending; `paused_seconds` sums the finished pauses of the current clock.
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(default=0)
+    paused_alarms = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -8,6 +8,7 @@ import functools
 import logging
 
 from escalation import services
+from tickets.models import Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,15 @@ def on_ticket_closed(*, ticket_id, **_):
 
 
 @_safe
+def on_ticket_status_changed(*, ticket_id, from_status=None, to_status=None, at=None, **_):
+    """Every transition: the resolution and complaint clocks pause while the ticket is pending."""
+    if to_status == Ticket.Status.PENDING and from_status != Ticket.Status.PENDING:
+        services.sla_pause(ticket_id=ticket_id, at=at)
+    elif from_status == Ticket.Status.PENDING and to_status != Ticket.Status.PENDING:
+        services.sla_resume(ticket_id=ticket_id, at=at)
+
+
+@_safe
 def on_low_rating(*, ticket_id, rating_id=None, stars, comment="", **_):
     services.service_recovery(ticket_id=ticket_id, rating_id=rating_id, stars=stars, comment=comment)
 
@@ -82,4 +92,6 @@ def connect() -> None:
     ticket_events.ticket_closed.connect(on_ticket_closed, dispatch_uid="escalation.ticket_closed")
     ticket_events.ticket_assigned.connect(on_ticket_assigned, dispatch_uid="escalation.ticket_assigned")
     ticket_events.ticket_changed.connect(on_ticket_changed, dispatch_uid="escalation.ticket_changed")
+    ticket_events.ticket_status_changed.connect(on_ticket_status_changed,
+                                                dispatch_uid="escalation.ticket_status_changed")
     feedback_events.low_rating.connect(on_low_rating, dispatch_uid="escalation.low_rating")

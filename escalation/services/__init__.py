@@ -16,9 +16,11 @@ from .sla import (
     complaint_arm,
     sla_closed,
     sla_first_response,
+    sla_pause,
     sla_recompute,
     sla_reopened,
     sla_resolved,
+    sla_resume,
     sla_start,
     sla_sweep,
 )
@@ -46,9 +48,11 @@ __all__ = [
     "service_recovery",
     "sla_closed",
     "sla_first_response",
+    "sla_pause",
     "sla_recompute",
     "sla_reopened",
     "sla_resolved",
+    "sla_resume",
     "sla_start",
     "sla_sweep",
 ]

@@ -37,8 +37,17 @@ def _hours(value) -> float:
     return float(value) * HOUR
 
 
-def _due(start: datetime, hours, calendar, percent: float = 100) -> datetime:
-    return business_hours.add_business_seconds(start, _hours(hours) * percent / 100, calendar)
+def _due(start: datetime, hours, calendar, percent: float = 100, paused: float = 0) -> datetime:
+    """`percent` of `hours` of business time after `start`, plus the business seconds the clock was paused."""
+    return business_hours.add_business_seconds(start, _hours(hours) * percent / 100 + paused, calendar)
+
+
+# The clocks that pause while a ticket is pending (waiting on the customer), by their alarm columns.
+# Resolution and complaint pause: nobody can resolve while the customer has the ball. The first
+# response does NOT pause: if it was given, its clock is settled already; if it was not, the customer
+# has not been answered at all, so nothing can be waiting on them (a ticket set pending without a
+# public reply still owes its first response, and its first-response alarms keep running).
+PAUSING_ALARMS = ("res_warning_at", "res_breach_at", "complaint_at")
 
 
 def sla_start(*, ticket_id: int, now: datetime | None = None) -> TicketSla | None:
@@ -50,11 +59,13 @@ def sla_start(*, ticket_id: int, now: datetime | None = None) -> TicketSla | Non
     rules = rules_for_queue(ticket.queue_id)
     policy = sla_policy_for(queue_id=ticket.queue_id, priority=ticket.priority)
     calendar = calendar_for_queue(ticket.queue)
+    previous = TicketSla.objects.filter(ticket=ticket).values("paused_at", "paused_seconds", "paused_alarms").first()
+    paused = previous["paused_seconds"] if previous else 0
     values: dict = {"policy": policy, "updated_at": now or timezone.now()}
     if policy is not None:
         fr_rule, res_rule = rules[Trigger.SLA_FIRST_RESPONSE], rules[Trigger.SLA_RESOLUTION]
         values["first_response_due"] = _due(start, policy.first_response_hours, calendar)
-        values["resolution_due"] = _due(start, policy.resolution_hours, calendar)
+        values["resolution_due"] = _due(start, policy.resolution_hours, calendar, paused=paused)
         if ticket.first_response_at is None:
             if rule_is_active(fr_rule):
                 values["fr_warning_at"] = _due(start, policy.first_response_hours, calendar,
@@ -63,11 +74,21 @@ def sla_start(*, ticket_id: int, now: datetime | None = None) -> TicketSla | Non
         else:
             values["first_response_met"] = ticket.first_response_at <= values["first_response_due"]
         if rule_is_active(res_rule) and ticket.is_open:
-            values["res_warning_at"] = _due(start, policy.resolution_hours, calendar, res_rule.param("warning_percent"))
+            values["res_warning_at"] = _due(start, policy.resolution_hours, calendar, res_rule.param("warning_percent"),
+                                            paused=paused)
             values["res_breach_at"] = values["resolution_due"]
     complaint_rule = rules[Trigger.COMPLAINT]
     if ticket.kind == Ticket.Kind.COMPLAINT and ticket.is_open and rule_is_active(complaint_rule):
-        values["complaint_at"] = _due(start, complaint_rule.param("target_hours"), calendar)
+        values["complaint_at"] = _due(start, complaint_rule.param("target_hours"), calendar, paused=paused)
+    if previous and previous["paused_at"] is not None:  # recomputed while pending: the alarms stay held
+        held = dict(previous["paused_alarms"])
+        for field in PAUSING_ALARMS:
+            if field in values:
+                moment = values.pop(field)
+                held[field] = moment.isoformat() if moment is not None else None
+        values["paused_alarms"] = {k: v for k, v in held.items() if v is not None}
+        for field in PAUSING_ALARMS:
+            values[field] = None
     sla, _created = TicketSla.objects.update_or_create(ticket=ticket, defaults=values)
     return sla
 
@@ -83,10 +104,13 @@ def sla_first_response(*, ticket_id: int) -> None:
 
 
 def sla_resolved(*, ticket_id: int) -> None:
-    sla = TicketSla.objects.select_related("ticket").filter(ticket_id=ticket_id).first()
+    sla = TicketSla.objects.select_related("ticket__queue").filter(ticket_id=ticket_id).first()
     if sla is None:
         return
     resolved_at = sla.ticket.resolved_at or timezone.now()
+    if sla.paused_at is not None:  # resolved straight from pending: the pending time does not count
+        _resume(sla, resolved_at)
+        sla.refresh_from_db()
     met = (sla.resolution_due is None or resolved_at <= sla.resolution_due) and not sla.resolution_breached
     TicketSla.objects.filter(pk=sla.pk).update(resolution_met=met, res_warning_at=None, res_breach_at=None,
                                                complaint_at=None, updated_at=timezone.now())
@@ -95,7 +119,7 @@ def sla_resolved(*, ticket_id: int) -> None:
 def sla_closed(*, ticket_id: int) -> None:
     TicketSla.objects.filter(ticket_id=ticket_id).update(
         fr_warning_at=None, fr_breach_at=None, res_warning_at=None, res_breach_at=None, complaint_at=None,
-        updated_at=timezone.now(),
+        paused_at=None, paused_alarms={}, updated_at=timezone.now(),
     )
 
 
@@ -108,7 +132,8 @@ def sla_reopened(*, ticket_id: int, now: datetime | None = None) -> None:
     rule = rules_for_queue(sla.ticket.queue_id)[Trigger.SLA_RESOLUTION]
     calendar = calendar_for_queue(sla.ticket.queue)
     due = _due(now, sla.policy.resolution_hours, calendar)
-    changes = {"resolution_due": due, "resolution_met": None, "updated_at": now}
+    changes = {"resolution_due": due, "resolution_met": None, "updated_at": now, "paused_at": None,
+               "paused_seconds": 0, "paused_alarms": {}}
     if rule_is_active(rule):
         changes["res_warning_at"] = _due(now, sla.policy.resolution_hours, calendar, rule.param("warning_percent"))
         changes["res_breach_at"] = due
@@ -139,13 +164,17 @@ def complaint_arm(*, ticket_id: int) -> bool:
     """Start the complaint clock of a ticket that became a complaint after it was opened (once).
 
     `tickets` publishes no event when an agent changes a ticket's kind, so this runs on the ticket's
-    next message, assignment or reopening. The clock counts from the ticket's creation.
+    next message, assignment or reopening. The clock counts from the ticket's creation, without the
+    time it spent pending; armed while the ticket is pending, it is held until the ticket resumes.
     """
     ticket = (
         Ticket.objects.select_related("queue")
         .filter(pk=ticket_id, kind=Ticket.Kind.COMPLAINT, status__in=Ticket.OPEN_STATUSES).first()
     )
-    if ticket is None or TicketSla.objects.filter(ticket_id=ticket_id, complaint_at__isnull=False).exists():
+    if ticket is None:
+        return False
+    sla = TicketSla.objects.filter(ticket_id=ticket_id).first()
+    if sla is not None and (sla.complaint_at is not None or "complaint_at" in sla.paused_alarms):
         return False
     if Escalation.objects.filter(ticket_id=ticket_id, trigger=Trigger.COMPLAINT).exists() or \
             EscalationEvent.objects.filter(escalation__ticket_id=ticket_id, trigger=Trigger.COMPLAINT).exists():
@@ -153,9 +182,62 @@ def complaint_arm(*, ticket_id: int) -> bool:
     rule = rules_for_queue(ticket.queue_id)[Trigger.COMPLAINT]
     if not rule_is_active(rule):
         return False
-    due = _due(ticket.created_at, rule.param("target_hours"), calendar_for_queue(ticket.queue))
+    due = _due(ticket.created_at, rule.param("target_hours"), calendar_for_queue(ticket.queue),
+               paused=sla.paused_seconds if sla is not None else 0)
+    if sla is not None and sla.paused_at is not None:
+        TicketSla.objects.filter(pk=sla.pk).update(paused_alarms={**sla.paused_alarms, "complaint_at": due.isoformat()},
+                                                   updated_at=timezone.now())
+        return True
     TicketSla.objects.update_or_create(ticket=ticket, defaults={"complaint_at": due, "updated_at": timezone.now()})
     return True
+
+
+# --- Pending: the clocks pause ------------------------------------------------------------------
+
+
+def sla_pause(*, ticket_id: int, at: datetime | None = None) -> bool:
+    """The ticket went pending: the resolution and complaint alarms leave the indexed columns (the
+    sweep cannot see them) and are held until the ticket leaves pending. Idempotent."""
+    at = at or timezone.now()
+    sla = TicketSla.objects.filter(ticket_id=ticket_id, paused_at__isnull=True,
+                                   ticket__status=Ticket.Status.PENDING).first()
+    if sla is None:
+        return False
+    held = {field: getattr(sla, field).isoformat() for field in PAUSING_ALARMS if getattr(sla, field) is not None}
+    return bool(TicketSla.objects.filter(pk=sla.pk, paused_at__isnull=True).update(
+        paused_at=at, paused_alarms=held, updated_at=timezone.now(), **{field: None for field in PAUSING_ALARMS}
+    ))
+
+
+def sla_resume(*, ticket_id: int, at: datetime | None = None) -> bool:
+    """The ticket left pending: the resolution due time and the held alarms move later by the
+    business time it spent pending (`business_hours.shift_for_pause`). Idempotent."""
+    sla = TicketSla.objects.select_related("ticket__queue").filter(ticket_id=ticket_id, paused_at__isnull=False).first()
+    if sla is None:
+        return False
+    return _resume(sla, at or timezone.now())
+
+
+def _resume(sla: TicketSla, at: datetime) -> bool:
+    at = max(at, sla.paused_at)
+    calendar = calendar_for_queue(sla.ticket.queue)
+    try:
+        paused_for = business_hours.business_seconds_between(sla.paused_at, at, calendar)
+    except business_hours.NoWorkingTime:
+        paused_for = 0.0
+
+    def shifted(moment: datetime) -> datetime:
+        return business_hours.shift_for_pause(moment, sla.paused_at, at, calendar)
+
+    changes: dict = {"paused_at": None, "paused_alarms": {}, "paused_seconds": sla.paused_seconds + round(paused_for),
+                     "updated_at": timezone.now()}
+    if sla.resolution_due is not None and not sla.resolution_breached and sla.resolution_met is None:
+        changes["resolution_due"] = shifted(sla.resolution_due)
+    if sla.ticket.is_open:  # resolved or closed meanwhile: nothing to re-arm
+        for field, moment in sla.paused_alarms.items():
+            if field in PAUSING_ALARMS and moment:
+                changes[field] = shifted(datetime.fromisoformat(moment))
+    return bool(TicketSla.objects.filter(pk=sla.pk, paused_at=sla.paused_at).update(**changes))
 
 
 # --- The beat task ------------------------------------------------------------------------------
