@@ -5,7 +5,8 @@
       .venv/bin/python bench/reports_bench.py               # 10k, 100k, 1M ratings, 200 agents
     # options: --sizes 10000,100000 --runs 5 --explain
 
-The generator tops the database up to N ratings (it never deletes): one ticket, one answered survey
+The generator tops the database up to N ratings (it never deletes), then rebuilds the report rollups
+(`feedback.rollup`, timed and printed with their row counts): one ticket, one answered survey
 and one rating per rating, plus 10% surveys sent and never answered, spread over the last 52 weeks;
 200 agents in 10 teams (2 queues each), 2,000 customers in 100 companies with a monthly spend, 6
 ticket pulses per agent-week (62,400 pulses) and 2,000 NPS answers. Each agent-week has a "mood"
@@ -274,6 +275,22 @@ def ensure_ratings(target: int, *, batch: int = 50_000) -> int:
     return add
 
 
+def rebuild_rollups() -> tuple[float, dict[str, int]]:
+    """The generator writes rows directly (COPY): count them into the report rollups, in SQL, timed."""
+    from django.db import connection
+
+    from feedback import rollup
+
+    t0 = time.perf_counter()
+    rollup.rollup_rebuild()
+    elapsed = time.perf_counter() - t0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in rollup.ROLLUPS:
+                cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+    return elapsed, rollup.rollup_sizes()
+
+
 def _reset_sequences(models) -> None:
     from django.core.management.color import no_style
     from django.db import connection
@@ -404,6 +421,9 @@ def main() -> None:
         t0 = time.perf_counter()
         added = ensure_ratings(size)
         print(f"\n== {size:,} ratings (added {added:,} in {time.perf_counter() - t0:.0f} s) ==")
+        rebuild_seconds, sizes_of = rebuild_rollups()
+        print(f"  rollup rebuild {rebuild_seconds:.1f} s; rows: "
+              + ", ".join(f"{name} {rows:,}" for name, rows in sizes_of.items()))
         with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
             table[size] = measure(size, args.runs, args.explain)
         for name, (median, best, queries) in table[size].items():

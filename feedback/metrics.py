@@ -34,6 +34,7 @@ from feedback.models import (
     RatingRollupCompany,
     Survey,
 )
+from feedback.reports import sources
 from tickets.models import Customer, Membership, Queue, Team, Ticket
 from tickets.roles import Role, role_of
 from tickets.selectors import team_ids_of
@@ -743,42 +744,56 @@ def _trend_line(s: mm.Sums) -> dict | None:
 # --- Burnout watch (D5) --------------------------------------------------------------------------------
 
 BURNOUT_LOW_SHARE = 0.2  # at least a fifth of the agent's ratings are 1-2 stars
+BURNOUT_ESCALATED_SHARE = 0.1  # or at least a tenth of the agent's surveyed tickets were escalated
 BURNOUT_ASAT_DROP = 10.0  # and ASAT fell by at least 10 points, last 4 weeks against the 4 before
 
 
-def burnout_watch(user, f: ReportFilter, agent_rows: list[dict] | None = None) -> list[dict]:
-    """Agents with a high share of 1-2 star ratings whose ASAT is falling. Three queries: ratings per
-    agent (none when `agent_rows`, the CSAT-by-agent rows already computed, are passed), pulses per
-    agent (recent and earlier windows as conditional aggregates), names."""
-    if role_of(user) not in (Role.SUPERVISOR, Role.ADMIN):
-        return []
+def _burnout_ratings(user, f: ReportFilter, agent_rows: list[dict] | None) -> dict:
+    """{agent: {"n", "low", "sent"}}: ratings, 1-2 star ratings and surveys sent (the tickets the
+    escalated share is counted against) per agent; no query when `agent_rows` are given."""
     if agent_rows is not None:
-        ratings = {
-            row["key"]: {"n": row["n"], "low": row["distribution"][0] + row["distribution"][1]}
+        return {
+            row["key"]: {"n": row["n"], "low": row["distribution"][0] + row["distribution"][1], "sent": row["sent"]}
             for row in agent_rows
             if row["key"] is not None
         }
-    elif rollup_active():
-        ratings = {
+    if rollup_active():
+        return {
             row["key"]: row
             for row in _rollup_grouped(
                 rollup_for(user, f, "agent").exclude(agent=0),
                 "agent",
                 c_n=Sum("n"),
                 c_low=Sum(F("s1") + F("s2")),
-            )
-            if row["n"]
-        }
-    else:
-        ratings = {
-            row["key"]: row
-            for row in _grouped(
-                ratings_for(user, f).filter(agent_id__isnull=False),
-                F("agent_id"),
-                n=Count("id"),
-                low=Count("id", filter=Q(stars__lte=2)),
+                c_sent=Sum("sent"),
             )
         }
+    ratings = {
+        row["key"]: {**row, "sent": 0}
+        for row in _grouped(
+            ratings_for(user, f).filter(agent_id__isnull=False),
+            F("agent_id"),
+            n=Count("id"),
+            low=Count("id", filter=Q(stars__lte=2)),
+        )
+    }
+    if sources.escalation_counts_available():
+        for row in _grouped(surveys_for(user, f).filter(agent_id__isnull=False), F("agent_id"), sent=Count("id")):
+            ratings.setdefault(row["key"], {"key": row["key"], "n": 0, "low": 0})["sent"] = row["sent"]
+    return ratings
+
+
+def burnout_watch(user, f: ReportFilter, agent_rows: list[dict] | None = None) -> list[dict]:
+    """Agents with a high share of 1-2 star ratings or of escalated tickets whose ASAT is falling.
+
+    Queries: ratings per agent (none when `agent_rows`, the CSAT-by-agent rows already computed, are
+    passed), pulses per agent (recent and earlier windows as conditional aggregates), escalated tickets
+    of the agents whose ASAT fell (one, through the registered source of `feedback.reports.sources`), names.
+    Without a registered source `escalated` and `escalated_share` are None: not available, not 0.
+    """
+    if role_of(user) not in (Role.SUPERVISOR, Role.ADMIN):
+        return []
+    ratings = _burnout_ratings(user, f, agent_rows)
     last_monday = monday_of(f.date_to)
     recent_from = last_monday - dt.timedelta(weeks=3)
     earlier_from = recent_from - dt.timedelta(weeks=4)
@@ -794,23 +809,38 @@ def burnout_watch(user, f: ReportFilter, agent_rows: list[dict] | None = None) -
         earlier_sat=Count("id", filter=earlier & Q(score__gte=4)),
     )
     minimum = min_responses()
-    flagged = []
+    falling = []
     for row in pulses:
         rated = ratings.get(row["key"])
-        if not rated or rated["n"] < minimum:
+        if not rated or (rated["n"] < minimum and rated.get("sent", 0) < minimum):
             continue
         if row["recent_n"] < PRIVACY_MIN_PULSES or row["earlier_n"] < PRIVACY_MIN_PULSES:
             continue
-        low_share = rated["low"] / rated["n"]
         asat_recent = 100.0 * row["recent_sat"] / row["recent_n"]
         asat_earlier = 100.0 * row["earlier_sat"] / row["earlier_n"]
-        if low_share >= BURNOUT_LOW_SHARE and asat_earlier - asat_recent >= BURNOUT_ASAT_DROP:
+        if asat_earlier - asat_recent >= BURNOUT_ASAT_DROP:
+            falling.append((row["key"], rated, asat_earlier, asat_recent))
+    escalated = sources.escalated_tickets_per_agent(
+        start=f.date_from, end=f.date_to, agent_ids=[agent for agent, *_rest in falling]
+    )
+    flagged = []
+    for agent, rated, asat_earlier, asat_recent in falling:
+        low_share = rated["low"] / rated["n"] if rated["n"] >= minimum else None
+        sent = rated.get("sent", 0)
+        escalated_n = None if escalated is None else escalated.get(agent, 0)
+        escalated_share = escalated_n / sent if escalated_n is not None and sent >= minimum else None
+        high_low = low_share is not None and low_share >= BURNOUT_LOW_SHARE
+        high_escalated = escalated_share is not None and escalated_share >= BURNOUT_ESCALATED_SHARE
+        if high_low or high_escalated:
             flagged.append(
                 {
-                    "agent": row["key"],
+                    "agent": agent,
                     "n": rated["n"],
                     "low": rated["low"],
-                    "low_share": 100.0 * low_share,
+                    "low_share": 100.0 * (low_share or 0.0),
+                    "sent": sent,
+                    "escalated": escalated_n,
+                    "escalated_share": None if escalated_share is None else 100.0 * escalated_share,
                     "asat_earlier": asat_earlier,
                     "asat_recent": asat_recent,
                     "asat_change": asat_recent - asat_earlier,
@@ -819,7 +849,7 @@ def burnout_watch(user, f: ReportFilter, agent_rows: list[dict] | None = None) -
     labels = group_labels("agent", [row["agent"] for row in flagged])
     for row in flagged:
         row["label"] = labels.get(row["agent"], str(row["agent"]))
-    flagged.sort(key=lambda row: (-row["low_share"], row["asat_change"]))
+    flagged.sort(key=lambda row: (-max(row["low_share"], row["escalated_share"] or 0.0), row["asat_change"]))
     return flagged
 
 

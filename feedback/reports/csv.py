@@ -58,8 +58,11 @@ def table(user, f: ReportFilter, name: str, group: str, **options) -> tuple[list
     if name == "burnout":
         rows = metrics.burnout_watch(user, f)
         header = [_("Agent"), _("Ratings"), _("1-2 star ratings"), _("1-2 star share %"), _("ASAT before %"),
-                  _("ASAT last 4 weeks %")]
-        return header, [[r["label"], r["n"], r["low"], r["low_share"], r["asat_earlier"], r["asat_recent"]]
+                  _("ASAT last 4 weeks %"), _("Escalated tickets"), _("Escalated share %")]
+        # Without an escalation source the two last cells stay empty: not available, not 0.
+        return header, [[r["label"], r["n"], r["low"], r["low_share"], r["asat_earlier"], r["asat_recent"],
+                         "" if r["escalated"] is None else r["escalated"],
+                         "" if r["escalated_share"] is None else r["escalated_share"]]
                         for r in rows]
     if name == "revenue":
         rows = metrics.revenue_at_risk_by_company(user, f, limit=10_000)

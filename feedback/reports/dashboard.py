@@ -12,6 +12,7 @@ from django.urls import reverse
 from feedback import metrics
 from feedback import metrics_math as mm
 from feedback.metrics import ReportFilter
+from feedback.reports import sources
 
 
 def _url(name: str, params: dict) -> str:
@@ -92,6 +93,7 @@ def dashboard_data(user, f: ReportFilter, group: str) -> dict:
         "correlation": correlation,
         "team_correlation": team_correlation,
         "burnout": drill_links(burnout, f),
+        "burnout_escalations": sources.escalation_counts_available(),
         "revenue": revenue,
         "revenue_by_company": drill_links(by_company, f),
         "min_responses": metrics.min_responses(),
