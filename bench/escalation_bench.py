@@ -3,6 +3,11 @@
     DATABASE_URL=postgres://delightdesk:delightdesk@127.0.0.1:5432/dd_escalation \
         .venv/bin/python bench/escalation_bench.py
 
+It prints, per size, the sweep's time and query count with its phases (select due: the indexed
+SELECTs of due alarms; raise: locking, disarming and the bulk INSERTs of escalations and history;
+route: the one candidates query and the decisions; notify: the notification INSERTs; tier up), an
+empty sweep, the supervisor's inbox page, then the largest/smallest ratios and the load average.
+
 Works in a throwaway test database (test_<name>), created and dropped here. At every size the same
 number of alarms is due (10 warnings, 10 breaches, 5 complaints), and 1% of the open tickets have an
 open escalation; the point is that the sweep's cost follows what is due, not how many tickets are open.
@@ -118,8 +123,12 @@ def measure(callable_):
     return elapsed, len(queries)
 
 
+PHASES = ("select due", "raise", "route", "notify", "tier up")
+
+
 def run(sizes: list[int]) -> None:
     from escalation import services
+    from escalation.services import phases
 
     results = {}
     for n in sizes:
@@ -129,30 +138,43 @@ def run(sizes: list[int]) -> None:
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         built = time.perf_counter() - t0
+        arm_due(ctx["now"])  # warm-up: a first sweep pays for imports and catalogues, not measured
+        services.sla_sweep(now=ctx["now"])
         arm_due(ctx["now"])
-        sweep_time, sweep_queries = measure(lambda ctx=ctx: services.sla_sweep(now=ctx["now"]))
+        with phases.collect() as spent:
+            sweep_time, sweep_queries = measure(lambda ctx=ctx: services.sla_sweep(now=ctx["now"]))
         empty_time, empty_queries = measure(lambda ctx=ctx: services.sla_sweep(now=ctx["now"]))
         client = Client()
         client.force_login(ctx["supervisor"])
         client.get("/escalations/")  # warm caches (templates, role memo)
         inbox_time, inbox_queries = measure(lambda client=client: client.get("/escalations/"))
-        results[n] = (sweep_time, sweep_queries, empty_time, empty_queries, inbox_time, inbox_queries)
+        results[n] = {"sweep": sweep_time, "sweep_q": sweep_queries, "empty": empty_time, "empty_q": empty_queries,
+                      "inbox": inbox_time, "inbox_q": inbox_queries, **{p: spent.get(p, 0.0) for p in PHASES}}
         print(f"{n:>7} open tickets (built in {built:5.1f} s): "
               f"sweep with {DUE_WARNINGS}+{DUE_BREACHES}+{DUE_COMPLAINTS} due {sweep_time * 1000:8.1f} ms "
               f"{sweep_queries:4d} queries | sweep, nothing due {empty_time * 1000:7.1f} ms {empty_queries:3d} queries"
               f" | inbox {inbox_time * 1000:7.1f} ms {inbox_queries:3d} queries", flush=True)
+        print("        sweep phases: " + ", ".join(f"{p} {spent.get(p, 0.0) * 1000:.1f} ms" for p in PHASES),
+              flush=True)
     if len(sizes) > 1:
         small, large = results[sizes[0]], results[sizes[-1]]
-        print(f"ratio {sizes[-1]}/{sizes[0]}: sweep time x{large[0] / small[0]:.2f} (queries {small[1]} -> "
-              f"{large[1]}), empty sweep x{large[2] / small[2]:.2f} (queries {small[3]} -> {large[3]}), "
-              f"inbox time x{large[4] / small[4]:.2f} (queries {small[5]} -> {large[5]})")
+
+        def ratio(key):
+            return f"x{large[key] / small[key]:.2f}" if small[key] else "n/a"
+
+        print(f"ratio {sizes[-1]}/{sizes[0]}: sweep time {ratio('sweep')} (queries {small['sweep_q']} -> "
+              f"{large['sweep_q']}), empty sweep {ratio('empty')} (queries {small['empty_q']} -> {large['empty_q']}), "
+              f"inbox time {ratio('inbox')} (queries {small['inbox_q']} -> {large['inbox_q']})")
+        print("ratio phases: " + ", ".join(f"{p} {ratio(p)}" for p in PHASES if small[p]))
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 def main() -> None:
     sizes = [int(a) for a in sys.argv[1:]] or [1_000, 10_000, 100_000]
     setup_test_environment()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    print(f"database: {connection.vendor}; sizes: {sizes}")
+    print(f"database: {connection.vendor}; sizes: {sizes}; "
+          f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         run(sizes)
