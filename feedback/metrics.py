@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import NullIf, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -491,17 +491,43 @@ def totals(rows: list[dict]) -> dict:
 # --- ASAT (D5) -----------------------------------------------------------------------------------------
 
 
+def _pulse_cell_size():
+    """The number of answered pulses of the row's agent-week (its "cell"), as a correlated subquery."""
+    cell = (
+        AgentPulse.objects.filter(score__isnull=False, agent_id=OuterRef("agent_id"), week=OuterRef("week"))
+        .order_by()
+        .values("agent_id")
+        .annotate(c=Count("id"))
+        .values("c")
+    )
+    return Subquery(cell[:1], output_field=IntegerField())
+
+
+def private_pulses(qs: QuerySet[AgentPulse]) -> tuple[QuerySet[AgentPulse], Q]:
+    """Privacy by subtraction (D5): an agent-week is the finest cell a supervisor can address (agent
+    filter, week grouping), so every ASAT figure counts only the pulses of agent-weeks with at least
+    PRIVACY_MIN_PULSES answers. Any published figure is then a sum of whole cells of 5 answers or more,
+    and so is any difference between two of them (team minus its agents, all minus the teams, one
+    range minus another): no subtraction can isolate fewer than 5 answers. Returns the queryset with
+    the cell size annotated and the condition that keeps a pulse."""
+    return qs.annotate(cell_n=_pulse_cell_size()), Q(cell_n__gte=PRIVACY_MIN_PULSES)
+
+
 def asat_by_group(user, f: ReportFilter, group: str = "all") -> list[dict]:
-    """ASAT = pulses of 4-5 / answered pulses x 100, and the average pulse; groups with fewer than
-    PRIVACY_MIN_PULSES answers show only their n (privacy rule: never an individual pulse)."""
+    """ASAT = pulses of 4-5 / answered pulses x 100, and the average pulse, from the pulses of
+    agent-weeks with at least PRIVACY_MIN_PULSES answers (`private_pulses`); `n` counts every
+    answered pulse of the group, `n_used` those behind the figure. A group with fewer than
+    PRIVACY_MIN_PULSES pulses behind it shows only its n (privacy rule: never an individual pulse)."""
     if group not in (*ASAT_GROUPINGS, "all"):
         return []
+    qs, kept = private_pulses(pulses_for(user, f))
     rows = _grouped(
-        pulses_for(user, f),
+        qs,
         _pulse_key(group),
         n=Count("id"),
-        satisfied=Count("id", filter=Q(score__gte=4)),
-        score_sum=Sum("score"),
+        n_used=Count("id", filter=kept),
+        satisfied=Count("id", filter=kept & Q(score__gte=4)),
+        score_sum=Sum("score", filter=kept),
     )
     keys = [_normalise_key(group, r["key"]) for r in rows]
     labels = group_labels(group, keys) if group != "all" else {}
@@ -509,17 +535,19 @@ def asat_by_group(user, f: ReportFilter, group: str = "all") -> list[dict]:
     result = []
     for key, row in zip(keys, rows, strict=True):
         n = row["n"] or 0
-        hidden = n < PRIVACY_MIN_PULSES
+        used = row["n_used"] or 0
+        hidden = used < PRIVACY_MIN_PULSES
         result.append(
             {
                 "group": group,
                 "key": _key_json(group, key),
                 "label": _label(group, key, labels),
                 "n": n,
-                "asat": None if hidden else mm.percentage(row["satisfied"], n),
-                "average_pulse": None if hidden or not n else (row["score_sum"] or 0) / n,
+                "n_used": used,
+                "asat": None if hidden else mm.percentage(row["satisfied"], used),
+                "average_pulse": None if hidden else (row["score_sum"] or 0) / used,
                 "hidden": hidden,
-                "low_n": n < minimum,
+                "low_n": used < minimum,
             }
         )
     return result
@@ -593,6 +621,7 @@ def _correlation_ctes(user, f: ReportFilter) -> tuple[str, list]:
         .order_by()
         .values("agent_id", wk=EpochWeek("week"))
         .annotate(n=Count("id"), sat=Count("id", filter=Q(score__gte=4)))
+        .filter(n__gte=PRIVACY_MIN_PULSES)  # whole agent-weeks of 5 answers or more (`private_pulses`)
     )
     members = Membership.objects.all()
     teams = _team_scope(user)
@@ -800,8 +829,10 @@ def burnout_watch(user, f: ReportFilter, agent_rows: list[dict] | None = None) -
     window = f.with_(date_from=earlier_from)
     recent = Q(week__gte=recent_from)
     earlier = Q(week__lt=recent_from)
+    qs, kept = private_pulses(pulses_for(user, window).filter(agent_id__in=list(ratings)))
+    recent, earlier = recent & kept, earlier & kept
     pulses = _grouped(
-        pulses_for(user, window).filter(agent_id__in=list(ratings)),
+        qs,
         F("agent_id"),
         recent_n=Count("id", filter=recent),
         recent_sat=Count("id", filter=recent & Q(score__gte=4)),
