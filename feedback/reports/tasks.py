@@ -28,6 +28,11 @@ def send_weekly_summaries(week_start: str | None = None) -> int:
     recipients = services.weekly_summary_recipients()
     for user_id in recipients:
         enqueue(send_weekly_summary, user_id, week)
+    # Summaries of the last four weeks still pending or failed (their retries ran out): once more.
+    since = dt.date.fromisoformat(week) - dt.timedelta(weeks=4)
+    for user_id, earlier in services.weekly_summaries_to_retry(since=since):
+        if earlier.isoformat() != week:
+            enqueue(send_weekly_summary, user_id, earlier.isoformat())
     return len(recipients)
 
 
@@ -41,5 +46,6 @@ def send_weekly_summaries(week_start: str | None = None) -> int:
     max_retries=6,
 )
 def send_weekly_summary(user_id: int, week_start: str) -> str:
-    """Send one summary; idempotent by (user, week); a user deleted meanwhile is logged and skipped."""
+    """Send one summary; idempotent by its outbox row (user, week); a user deleted meanwhile is logged
+    and skipped; a mail error is recorded on the row and retried with backoff."""
     return services.weekly_summary_send(user_id=user_id, week_start=dt.date.fromisoformat(week_start))
