@@ -127,8 +127,8 @@ def _columns(model, values: dict) -> tuple[list[str], list]:
 
     names, constants = [], []
     for field in model._meta.concrete_fields:
-        if field.primary_key or field.attname in values:
-            continue
+        if field.primary_key or field.attname in values or getattr(field, "generated", False):
+            continue  # generated columns (the tickets' ranks) are computed by the database
         names.append(field.column)
         constants.append(field.get_db_prep_save(field.get_default(), connection))
     return names, constants
