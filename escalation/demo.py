@@ -85,6 +85,10 @@ def _clocks(command) -> None:
     ids = list(Ticket.objects.filter(status__in=Ticket.OPEN_STATUSES, sla__isnull=True).values_list("pk", flat=True))
     for ticket_id in command.progress(ids, "SLA clocks", total=len(ids)):
         services.sla_start(ticket_id=ticket_id)
+    # Demo history is loaded muted (no events): pending tickets' clocks pause here, from their last change.
+    for ticket_id, updated_at in Ticket.objects.filter(pk__in=ids, status=Ticket.Status.PENDING).values_list(
+            "pk", "updated_at"):
+        services.sla_pause(ticket_id=ticket_id, at=updated_at)
 
 
 def _escalations(command) -> None:
