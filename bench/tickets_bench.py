@@ -7,7 +7,8 @@ Each size gets a database of its own, named after DATABASE_URL's with a suffix (
 dd_bench_10k, ... ; created when missing, SQLite: one file per size), so that a 1k desk really has
 1k tickets. In it the script tops the data up (bench/tickets_data.py), then times full requests through
 Django's test client (middleware, view, queries, template) as an agent of one of four teams:
-the list's first page, two filtered pages, two searches (a rare order number and a common word),
+the list's first page, three filtered pages (open+high, queue+closed, a tag), the list sorted by
+priority, two searches (a rare order number and a common word),
 and the ticket page. It prints the median and 90th percentile of the whole request in ms, the
 median time spent in SQL (the part that grows with the data; the rest is Python and templates,
 which a busy shared CPU inflates), the number of SQL queries, and at the end the ratios of the
@@ -111,6 +112,8 @@ def run_size(size: int, runs: int, explain: bool) -> dict:
             "list, first page": f"{list_url}?view=team",
             "list, filtered (open, high)": f"{list_url}?view=team&status=open&priority=high",
             "list, filtered (queue, closed)": f"{list_url}?view=team&queue=bench-queue-0-1&status=closed",
+            "list, filtered (tag)": f"{list_url}?view=team&tag=bench-vip",
+            "list, most urgent first": f"{list_url}?view=team&ordering=-priority",
             "search, rare (order no.)": f"{list_url}?view=team&q=ORD-100504",
             "search, common (refund)": f"{list_url}?view=team&q=refund",
             "ticket page": reverse("tickets:detail", args=[probe.reference]),

@@ -101,9 +101,11 @@ def _trigram_indexes(action: str) -> None:
         return
     import importlib
 
-    migration = importlib.import_module("tickets.migrations.0004_search_indexes")
+    indexes = {}
+    for module in ("0004_search_indexes", "0005_search_document_and_ranks"):
+        indexes.update(importlib.import_module(f"tickets.migrations.{module}").INDEXES)
     with connection.cursor() as cursor:
-        for name, definition in migration.INDEXES.items():
+        for name, definition in indexes.items():
             if action == "drop":
                 cursor.execute(f"DROP INDEX IF EXISTS {name}")
             else:
@@ -165,16 +167,19 @@ def ensure_tickets(target: int, *, batch: int = 5000, verbose: bool = True) -> i
                     assignee = rng.choice(agents)
                 customer = customers[f"bench{i // 4}@{BENCH_DOMAIN}"]
                 last = created + timedelta(hours=MESSAGES_PER_TICKET * 3)
-                tickets.append(Ticket(
-                    id=pk, reference=f"{prefix}-{pk + 1000}", subject=f"{_sentence(rng, 4)} ({i})".capitalize(),
-                    description=_sentence(rng, 25), customer=customer, queue=queue, assignee=assignee,
+                subject, description = f"{_sentence(rng, 4)} ({i})".capitalize(), _sentence(rng, 25)
+                document = [subject, description]  # the search document, as tickets.services keep it
+                ticket = Ticket(
+                    id=pk, reference=f"{prefix}-{pk + 1000}", subject=subject,
+                    description=description, customer=customer, queue=queue, assignee=assignee,
                     priority=rng.choices(Ticket.Priority.values, weights=(20, 60, 15, 5))[0],
                     kind=rng.choices(Ticket.Kind.values, weights=(60, 30, 10))[0], status=status,
                     channel=rng.choice(Ticket.Channel.values), created_at=created, updated_at=last,
                     first_response_at=created + timedelta(hours=2) if status != S.NEW else None,
                     resolved_at=last if status in (S.RESOLVED, S.CLOSED) else None,
                     closed_at=last if status == S.CLOSED else None,
-                ))
+                )
+                tickets.append(ticket)
                 for m in range(MESSAGES_PER_TICKET):
                     from_customer = m % 2 == 0
                     words = _sentence(rng, 18)
@@ -183,12 +188,14 @@ def ensure_tickets(target: int, *, batch: int = 5000, verbose: bool = True) -> i
                     if rng.random() < 0.02:
                         words += " I would like a refund"
                     note = not from_customer and m == 3
+                    document.append(words)
                     messages.append(Message(
                         ticket_id=pk, kind=Message.Kind.NOTE if note else Message.Kind.REPLY, body=words,
                         author_customer=customer if from_customer else None,
                         author_user=None if from_customer else (assignee or agents[0]),
                         created_at=created + timedelta(hours=m * 3),
                     ))
+                ticket.search_document = "\n".join(document).casefold()
                 events.append(TicketEvent(ticket_id=pk, kind=TicketEvent.Kind.CREATED, to_value="web",
                                           created_at=created))
                 if status != S.NEW:

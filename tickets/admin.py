@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from tickets import models
+from tickets.services import search_document_rebuild
 
 
 class MembershipInline(admin.TabularInline):
@@ -63,6 +64,11 @@ class TicketAdmin(admin.ModelAdmin):
     search_fields = ("reference", "subject")
     raw_id_fields = ("customer", "assignee")
     readonly_fields = ("reference", "version", "status", "created_at", "updated_at")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or {"subject", "description"} & set(form.changed_data):
+            search_document_rebuild(ticket=obj)  # the agents' search must find the new words
 
 
 @admin.register(models.NotificationLog)

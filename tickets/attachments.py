@@ -21,6 +21,16 @@ from django.utils.translation import gettext_lazy as _
 from tickets.exceptions import InvalidAttachment
 from tickets.models import Attachment, Message, Ticket
 
+
+def max_files() -> int:
+    """How many files one submission (a new ticket, a reply, a note) may carry."""
+    return getattr(settings, "ATTACHMENT_MAX_FILES", 10)
+
+
+def max_total_bytes() -> int:
+    """The total size of one submission's files (each file is also limited by ATTACHMENT_MAX_BYTES)."""
+    return getattr(settings, "ATTACHMENT_MAX_TOTAL_BYTES", 25 * 1024 * 1024)
+
 # extension -> (content type we serve it as, the sniffed kinds that agree with it)
 ALLOWED: dict[str, tuple[str, frozenset[str]]] = {
     "pdf": ("application/pdf", frozenset({"pdf"})),
@@ -159,6 +169,34 @@ def check_upload(upload) -> CheckedFile:
     upload.seek(0)
     data = upload.read(settings.ATTACHMENT_MAX_BYTES + 1)
     return check_file(name=upload.name, data=data)
+
+
+def check_total_size(files) -> None:
+    """Refuse a submission with too many files, or files that together are too big (InvalidAttachment)."""
+    files = list(files)
+    if len(files) > max_files():
+        raise InvalidAttachment(_("At most %(n)d files can be attached at once."), n=max_files())
+    total = sum(file.size for file in files)
+    if total > max_total_bytes():
+        raise InvalidAttachment(
+            _("The files add up to %(size)s; together they may be at most %(limit)s."),
+            size=filesizeformat(total), limit=filesizeformat(max_total_bytes()),
+        )
+
+
+def within_limits(files) -> tuple[list[CheckedFile], list[CheckedFile]]:
+    """Split checked files into those kept (in order, within the count and total limits) and the rest.
+
+    For email, where a sender cannot be asked to resend: keep what fits, record what did not.
+    """
+    kept, left_out, total = [], [], 0
+    for file in files:
+        if len(kept) < max_files() and total + file.size <= max_total_bytes():
+            kept.append(file)
+            total += file.size
+        else:
+            left_out.append(file)
+    return kept, left_out
 
 
 def attachment_store(*, ticket: Ticket, file: CheckedFile, message: Message | None = None) -> Attachment:

@@ -6,41 +6,45 @@ queue (slug), assignee (me/none/id), tag, created_after, created_before, orderin
 Every filter is written so that PostgreSQL can answer it from an index at 100k tickets:
 - status, priority, kind, queue, assignee, created_*: the composite b-tree indexes on Ticket;
 - tag: the m2m table's (tag_id, ticket_id) unique index, as an `id IN (...)` semi-join;
-- q: `UPPER(col) LIKE UPPER('%term%')` (Django's icontains) on subject and message bodies, which
-  the trigram GIN indexes of migration 0003_search_indexes serve on PostgreSQL. SQLite runs the
-  same SQL without an index. The two arms are combined with UNION inside one `id IN (...)` so that
-  each arm uses its own index instead of a sequential scan evaluating an OR per row.
+- q: `search_document LIKE '%term%'` on the ticket's case-folded search document (subject,
+  description and every message body, kept by the services; the term folded the same way: no
+  UPPER() per row), or the exact reference. ONE condition on the ticket row, so PostgreSQL
+  chooses: for a rare term the trigram GIN index (migration 0005) finds the few tickets; for a
+  common word it walks the created_at index backwards, filters, and stops after one page. (The
+  former UNION of a subject arm and a message arm had to collect every match first: its cost grew
+  with the number of matches.) SQLite runs the same SQL without an index.
 """
 
 import django_filters
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tickets.models import Message, Queue, Tag, Ticket
+from tickets.services.lifecycle import search_document
 
 # Sort keys offered to users; the row order inside equal keys is always newest first, then id.
 ORDERING_FIELDS = {
     "created": "created_at",
     "updated": "updated_at",
-    "priority": "priority_rank",
-    "status": "status_rank",
+    "priority": "priority_rank",  # generated columns on Ticket: low < normal < high < urgent,
+    "status": "status_rank",  # and the life cycle's order; indexed with (-created_at, -id)
 }
-PRIORITY_RANK = {p: i for i, p in enumerate(Ticket.Priority.values)}  # low < normal < high < urgent
-STATUS_RANK = {s: i for i, s in enumerate(Ticket.Status.values)}  # the life cycle's order
 MIN_SEARCH_LENGTH = 1
 MAX_SEARCH_LENGTH = 200
 MAX_DB_ID = 2**63 - 1
 
 
-def _rank(field: str, ranks: dict[str, int]) -> Case:
-    return Case(*(When(**{field: value}, then=Value(rank)) for value, rank in ranks.items()),
-                default=Value(-1), output_field=IntegerField())
+def search_condition(term: str) -> Q:
+    """Staff search: the reference, or `term` anywhere in the ticket's search document (notes included)."""
+    term = term.strip()[:MAX_SEARCH_LENGTH]
+    return Q(search_document__contains=search_document(term)) | Q(reference__in={term, term.upper()})
 
 
 def ticket_ids_matching(term: str, *, include_notes: bool = True) -> QuerySet:
     """Ids of tickets whose reference, subject or a message body contains `term` (case-insensitive).
 
-    `include_notes=False` searches public replies only: what a customer may search.
+    Reads the messages themselves (not the search document): `include_notes=False` searches public
+    replies only, what a customer may search.
     """
     term = term.strip()[:MAX_SEARCH_LENGTH]
     references = {term, term.upper()}
@@ -68,10 +72,6 @@ class TicketOrderingFilter(django_filters.OrderingFilter):
             field = ORDERING_FIELDS.get(name)
             if field is None:
                 continue
-            if field == "priority_rank" and "priority_rank" not in qs.query.annotations:
-                qs = qs.annotate(priority_rank=_rank("priority", PRIORITY_RANK))
-            if field == "status_rank" and "status_rank" not in qs.query.annotations:
-                qs = qs.annotate(status_rank=_rank("status", STATUS_RANK))
             keys.append(f"-{field}" if descending else field)
         if not keys:
             return qs
@@ -114,7 +114,7 @@ class TicketFilter(django_filters.FilterSet):
         value = (value or "").strip()
         if len(value) < MIN_SEARCH_LENGTH:
             return queryset
-        return queryset.filter(pk__in=ticket_ids_matching(value))
+        return queryset.filter(search_condition(value))
 
     def filter_assignee(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
         """`me`, `none`, or a user id."""
@@ -149,6 +149,8 @@ class TicketFilter(django_filters.FilterSet):
         tag_id = Tag.objects.filter(name=value).values_list("id", flat=True).first()
         if tag_id is None:
             return queryset.none()
-        tagged = Ticket.tags.through.objects.filter(tag_id=tag_id).values("ticket_id").order_by()
-        return queryset.filter(pk__in=tagged)
+        # EXISTS (a semi-join), not `id IN (...)`: PostgreSQL may then walk the created_at index and
+        # probe the tag per ticket, stopping after one page, when the tag is common.
+        tagged = Ticket.tags.through.objects.filter(tag_id=tag_id, ticket_id=OuterRef("pk"))
+        return queryset.filter(Exists(tagged))
 

@@ -32,3 +32,26 @@ def test_search_uses_the_trigram_index_on_subjects():
 
 def test_reference_search_uses_the_unique_index():
     assert "tickets_ticket_reference_" in _plan(Ticket.objects.filter(pk__in=ticket_ids_matching("dd-1001")))
+
+
+# --- The staff search document (migration 0005) and the sort ranks ---------------------------------
+
+
+def test_staff_search_uses_the_trigram_index_on_the_search_document():
+    from tickets.filters import search_condition
+
+    assert "ticket_search_trgm_idx" in _plan(Ticket.objects.filter(search_condition("refund")))
+
+
+def test_rare_term_search_of_the_list_is_one_bitmap_over_the_document_index():
+    from tickets.filters import search_condition
+
+    plan = _plan(Ticket.objects.filter(search_condition("ord-100504")).order_by("-created_at", "-id")[:25])
+    assert "ticket_search_trgm_idx" in plan
+    assert "tickets_message" not in plan  # no message table in the staff search any more
+
+
+def test_most_urgent_first_walks_the_priority_rank_index():
+    plan = _plan(Ticket.objects.order_by("-priority_rank", "-created_at", "-id")[:25])
+    assert "ticket_priority_rank_idx" in plan
+    assert "Sort" not in plan.split("\n")[1]  # read in index order, not sorted

@@ -56,15 +56,40 @@ def test_refused_page_shows_the_other_agents_change(two_agents, ticket):
     assert response.context["properties_form"]["priority"].value() == "urgent"
 
 
-def test_second_agent_reply_is_refused_and_their_text_kept(two_agents, ticket):
+def test_reply_from_a_stale_page_is_accepted_because_replies_only_append(two_agents, ticket):
     first, second = two_agents
     v1, v2 = _form_version(first, ticket), _form_version(second, ticket)
-    first.post(_url("reply", ticket), {"version": v1, "kind": "reply", "body": "First answer"})
+    first.post(_url("update", ticket), _props(ticket, v1, priority="urgent"))
     response = second.post(_url("reply", ticket), {"version": v2, "kind": "reply", "body": "My careful answer"})
+    assert response.status_code == 302
+    assert list(ticket.messages.values_list("body", flat=True)) == ["My careful answer"]
+    ticket.refresh_from_db()
+    assert ticket.priority == "urgent"
+
+
+def test_stale_reply_with_a_status_change_is_refused_and_the_text_kept(two_agents, ticket):
+    first, second = two_agents
+    v1, v2 = _form_version(first, ticket), _form_version(second, ticket)
+    first.post(_url("reply", ticket), {"version": v1, "kind": "reply", "body": "First answer", "status": "pending"})
+    response = second.post(_url("reply", ticket), {"version": v2, "kind": "reply", "body": "My careful answer",
+                                                   "status": "resolved"})
     assert response.status_code == 409
     assert RELOAD in response.content.decode()
     assert response.context["reply_form"]["body"].value() == "My careful answer"
+    assert response.context["reply_form"]["status"].value() == "resolved"
     assert list(ticket.messages.values_list("body", flat=True)) == ["First answer"]
+    ticket.refresh_from_db()
+    assert ticket.status == "pending"
+
+
+def test_reply_with_a_status_change_from_a_current_page_applies_both(two_agents, ticket):
+    first, _second = two_agents
+    response = first.post(_url("reply", ticket), {"version": _form_version(first, ticket), "kind": "reply",
+                                                  "body": "Waiting for your receipt", "status": "pending"})
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == "pending"
+    assert ticket.messages.get().body == "Waiting for your receipt"
 
 
 def test_stale_take_does_not_steal_the_ticket(two_agents, agent, ticket):
@@ -100,9 +125,13 @@ def test_htmx_refusal_is_swapped_in_with_the_reload_message(two_agents, ticket):
 def test_after_the_refusal_a_deliberate_resend_goes_through(two_agents, ticket):
     first, second = two_agents
     v1, v2 = _form_version(first, ticket), _form_version(second, ticket)
-    first.post(_url("reply", ticket), {"version": v1, "kind": "reply", "body": "First"})
-    refused = second.post(_url("reply", ticket), {"version": v2, "kind": "reply", "body": "Second"})
+    first.post(_url("reply", ticket), {"version": v1, "kind": "reply", "body": "First", "status": "pending"})
+    refused = second.post(_url("reply", ticket), {"version": v2, "kind": "reply", "body": "Second",
+                                                  "status": "resolved"})
+    assert refused.status_code == 409
     fresh_version = refused.context["reply_form"]["version"].value()
     assert second.post(_url("reply", ticket), {"version": fresh_version, "kind": "reply",
-                                               "body": "Second"}).status_code == 302
+                                               "body": "Second", "status": "resolved"}).status_code == 302
     assert ticket.messages.count() == 2
+    ticket.refresh_from_db()
+    assert ticket.status == "resolved"

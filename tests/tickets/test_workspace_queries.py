@@ -43,3 +43,24 @@ def test_ticket_page_stays_within_its_query_budget(client, agent, ticket, django
     _grow(ticket, agent, 3)
     with django_assert_max_num_queries(30):
         client.get(reverse("tickets:detail", args=[ticket.reference]))
+
+
+def test_ticket_page_loads_each_option_list_once(client, agent, ticket):
+    """Canned replies, queues and the team's staff are read once and shared by the forms (no COUNT,
+    no second SELECT when a select is drawn), and "Take it" is decided from the staff already read."""
+    client.force_login(agent)
+    _grow(ticket, agent, 2)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(reverse("tickets:detail", args=[ticket.reference]))
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert sum('FROM "tickets_macro"' in s for s in sql) == 1
+    assert sum('FROM "tickets_queue"' in s and "tickets_ticket" not in s for s in sql) == 1
+    assert sum('"tickets_membership"."team_id" =' in s and "auth_user" not in s for s in sql) == 0
+
+
+def test_templates_are_compiled_once_and_cached(settings):
+    from django.template import engines
+    from django.template.loaders.cached import Loader
+
+    assert not settings.DEBUG
+    assert isinstance(engines["django"].engine.template_loaders[0], Loader)

@@ -16,7 +16,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from tickets import selectors
+from tickets import attachments, selectors
+from tickets.exceptions import InvalidAttachment
 from tickets.models import Message, Ticket
 from tickets.roles import is_staff_member
 from tickets.services import allowed_transitions
@@ -300,8 +301,10 @@ class TicketUpdateSerializer(StrictInputSerializer):
     priority = priority_field(required=False)
     kind = kind_field(required=False)
     queue = serializers.SlugField(max_length=50, required=False, help_text=_("Queue slug."))
-    assignee = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False, allow_null=True,
-                                        help_text=_("User id of a member of the queue's team; null unassigns."))
+    assignee = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, required=False, allow_null=True,
+        help_text=_("User id of a member of the queue's team, or of an admin; null unassigns."),
+    )
     tags = TagListField(required=False)
 
     # A PATCH changes only the fields it sends, yet `version` is always required: this serializer is
@@ -329,12 +332,45 @@ class TicketUpdateSerializer(StrictInputSerializer):
         return user
 
 
+class AttachmentUploadField(serializers.FileField):
+    """One uploaded file, checked like every attachment (size, extension and content); a CheckedFile."""
+
+    def to_internal_value(self, data):
+        upload = super().to_internal_value(data)
+        try:
+            return attachments.check_upload(upload)
+        except InvalidAttachment as exc:
+            raise serializers.ValidationError(str(exc.detail), code=exc.code) from exc
+
+
 class MessageCreateSerializer(StrictInputSerializer):
     body = serializers.CharField(max_length=MAX_BODY)
     kind = message_kind_field(
         default=Message.Kind.REPLY,
         help_text=_("`note` (internal, staff only) or `reply` (seen by the customer)."),
     )
+    version = serializers.IntegerField(
+        min_value=1, max_value=MAX_VERSION, required=False,
+        help_text=_("The ticket's version as last read. Required with `status`: 409 if the ticket changed "
+                    "since (the message is then refused too). A message alone is accepted whatever the version."),
+    )
+    status = status_field(required=False, help_text=_("Staff: move the ticket to this status with the message."))
+    attachments = serializers.ListField(
+        child=AttachmentUploadField(), required=False, allow_empty=True,
+        help_text=_("Files, sent as multipart/form-data (repeat the field for several)."),
+    )
+
+    def validate_attachments(self, files):
+        try:
+            attachments.check_total_size(files)
+        except InvalidAttachment as exc:
+            raise serializers.ValidationError(str(exc.detail), code=exc.code) from exc
+        return files
+
+    def validate(self, data):
+        if data.get("status") and data.get("version") is None:
+            raise serializers.ValidationError({"version": [self.fields["version"].error_messages["required"]]})
+        return data
 
 
 __all__ = [

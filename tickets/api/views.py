@@ -139,6 +139,7 @@ class TicketViewSet(viewsets.GenericViewSet):
         return (
             selectors.visible_to(self.request.user)
             .select_related("customer", "queue", "assignee")
+            .defer("search_document")  # the staff search's copy of every message: never serialized
             .prefetch_related("tags")
         )
 
@@ -220,8 +221,8 @@ class TicketViewSet(viewsets.GenericViewSet):
         description=_("A customer's reply reopens a resolved ticket and wakes a pending one; an agent's first "
                       "reply opens a new ticket. Customers can only write replies. Closed tickets refuse "
                       "messages (`ticket_closed`)."),
-        request=MessageCreateSerializer,
-        responses={201: MessageSerializer, **_errors(400, 401, 403, 404)},
+        request={"application/json": MessageCreateSerializer, "multipart/form-data": MessageCreateSerializer},
+        responses={201: MessageSerializer, **_errors(400, 401, 403, 404, 409)},
     )
     @action(detail=True, methods=["get", "post"], url_path="messages", url_name="messages")
     def messages(self, request, reference=None):
@@ -236,14 +237,22 @@ class TicketViewSet(viewsets.GenericViewSet):
     def _message_create(self, request, ticket: Ticket) -> Response:
         data_in = MessageCreateSerializer(data=request.data, context=self.get_serializer_context())
         data_in.is_valid(raise_exception=True)
-        body, kind = data_in.validated_data["body"], data_in.validated_data["kind"]
+        data = data_in.validated_data
+        body, kind = data["body"], data["kind"]
         if is_staff_member(request.user):
             author = {"author_user": request.user}
         else:
             if kind != Message.Kind.REPLY:
                 raise PermissionDenied(_("Customers can only write public replies."))
+            if data.get("status"):
+                raise PermissionDenied(_("Customers cannot change a ticket's fields; reply to it instead."))
             author = {"author_customer": ticket.customer}  # visible_to: a customer sees only their own
-        message = services.message_add(ticket=ticket, body=body, kind=kind, channel=Ticket.Channel.API, **author)
+        # A message alone is accepted whatever `version` says; a status sent with it is refused (409)
+        # when stale, and the message with it (services.message_add).
+        message = services.message_add(
+            ticket=ticket, body=body, kind=kind, channel=Ticket.Channel.API, expected_version=data.get("version"),
+            status=data.get("status"), attachments=data.get("attachments") or [], **author,
+        )
         message = (
             Message.objects.select_related("author_user", "author_customer").prefetch_related("attachments")
             .get(pk=message.pk)

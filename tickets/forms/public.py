@@ -14,23 +14,48 @@ def normalise_email(value: str) -> str:
     return (value or "").strip().lower()
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
 class AttachmentField(forms.FileField):
-    """An optional file checked by `tickets.attachments` (size, extension, content); cleans to a CheckedFile."""
+    """Optional files (several may be chosen at once), each checked by `tickets.attachments` (size,
+    extension, content), together within the per-submission count and total size; cleans to a list of
+    CheckedFile (empty when none was chosen). Every refused file is named in the error."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault("label", _("Attachment"))
+        kwargs.setdefault("label", _("Attachments"))
+        kwargs.setdefault("widget", MultipleFileInput())
         super().__init__(**kwargs)
         self.widget.attrs["accept"] = attachments.ACCEPT_ATTRIBUTE
 
     def clean(self, data, initial=None):
-        upload = super().clean(data, initial)
-        if not upload:
-            return None
+        uploads = data if isinstance(data, list | tuple) else [data]
+        checked, errors = [], []
+        for upload in uploads:
+            upload = super().clean(upload, initial)
+            if not upload:
+                continue
+            try:
+                checked.append(attachments.check_upload(upload))
+            except InvalidAttachment as exc:
+                errors.append(forms.ValidationError(exc.detail, code=exc.code))
+        if errors:
+            raise forms.ValidationError(errors)
         try:
-            return attachments.check_upload(upload)
+            attachments.check_total_size(checked)
         except InvalidAttachment as exc:
             raise forms.ValidationError(exc.detail, code=exc.code) from exc
+        return checked
+
+
+def attachment_help_text() -> str:
+    return _(
+        "Optional. PDF, images, text, office documents or ZIP, at most %(limit)s each; "
+        "up to %(n)d files, %(total)s in all."
+    ) % {"limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES), "n": attachments.max_files(),
+         "total": filesizeformat(attachments.max_total_bytes())}
 
 
 class _PublicForm(forms.Form):
@@ -40,9 +65,7 @@ class _PublicForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         if "attachment" in self.fields:
-            self.fields["attachment"].help_text = _(
-                "Optional. PDF, images, text, office documents or ZIP, at most %(limit)s."
-            ) % {"limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
+            self.fields["attachment"].help_text = attachment_help_text()
 
 
 class SupportForm(_PublicForm):

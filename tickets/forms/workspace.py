@@ -7,8 +7,10 @@ refuse the change (StaleTicket) when someone else saved the ticket after this fo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tickets.forms.public import AttachmentField
 from tickets.models import Message, Ticket
 from tickets.selectors_workspace import assignee_choices, macros_for, queues_for_create
+from tickets.services.lifecycle import allowed_transitions
 
 MAX_TAGS = 20
 
@@ -39,11 +41,23 @@ class ReplyForm(VersionedForm):
     )
     macro = forms.ModelChoiceField(label=_("Canned reply"), queryset=None, required=False,
                                    empty_label=_("Choose a canned reply…"))
+    # Sent with the message: the only field change a reply carries, refused when the page is stale
+    # (see services.message_add). Every status validates; the life cycle refuses illegal moves.
+    status = forms.ChoiceField(label=_("After sending"), required=False,
+                               choices=[("", _("Keep the status")), *Ticket.Status.choices])
+    attachment = AttachmentField()
 
-    def __init__(self, *args, ticket: Ticket, user, **kwargs):
+    def __init__(self, *args, ticket: Ticket, user, macros=None, **kwargs):
         super().__init__(*args, ticket=ticket, **kwargs)
-        self.fields["macro"].queryset = macros_for(user, ticket)
-        self.fields["macro"].widget.attrs["data-macro-select"] = ""
+        allowed = set(allowed_transitions(ticket))
+        self.fields["status"].widget.choices = [
+            (value, label) for value, label in self.fields["status"].choices if not value or value in allowed
+        ]
+        field = self.fields["macro"]
+        field.queryset = macros_for(user, ticket)
+        if macros is not None:  # already loaded by the page: offer them without querying again
+            field.choices = [("", field.empty_label), *((m.pk, str(m)) for m in macros)]
+        field.widget.attrs["data-macro-select"] = ""
 
     def clean_body(self) -> str:
         return (self.cleaned_data.get("body") or "").strip()
@@ -68,7 +82,9 @@ class TicketPropertiesForm(VersionedForm):
     assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False,
                                       empty_label=_("Unassigned"))
 
-    def __init__(self, *args, ticket: Ticket, user, allowed_statuses: list[str], **kwargs):
+    def __init__(self, *args, ticket: Ticket, user, allowed_statuses: list[str], queues=None, staff=None,
+                 **kwargs):
+        """`queues` and `staff`: the options, when the page has loaded them already (no second query)."""
         kwargs.setdefault("initial", {}).update(
             status=ticket.status, priority=ticket.priority, kind=ticket.kind, queue=ticket.queue_id,
             assignee=ticket.assignee_id,
@@ -81,6 +97,11 @@ class TicketPropertiesForm(VersionedForm):
         self.fields["queue"].queryset = queues_for_create(user)
         self.fields["assignee"].queryset = assignee_choices(ticket)
         self.fields["assignee"].label_from_instance = _person
+        if queues is not None:
+            self.fields["queue"].choices = [(q.pk, str(q)) for q in queues]
+        if staff is not None:
+            self.fields["assignee"].choices = [("", self.fields["assignee"].empty_label),
+                                               *((u.pk, _person(u)) for u in staff)]
         for field in self.visible_fields():
             field.field.widget.attrs.setdefault("class", "form-select form-select-sm")
 

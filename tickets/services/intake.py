@@ -51,6 +51,7 @@ def ticket_create_from_form(
     channel: str = Ticket.Channel.WEB,
 ) -> Ticket:
     """Open a ticket from the public form (no login): the customer is found or created by email."""
+    files.check_total_size(attachments)
     customer = _customer_for(email=email, name=name, language=_language_or_default(language))
     ticket = ticket_create(
         customer=customer, subject=subject, description=description, channel=channel,
@@ -74,13 +75,10 @@ def customer_reply(
     """A public reply by the ticket's customer (follow page, their account, or email)."""
     if customer.pk != ticket.customer_id:
         raise DomainError()
-    message = message_add(
+    return message_add(
         ticket=ticket, body=body, kind=Message.Kind.REPLY, author_customer=customer, channel=channel,
-        email_message_id=email_message_id,
+        email_message_id=email_message_id, attachments=attachments,
     )
-    for checked in attachments:
-        files.attachment_store(ticket=ticket, message=message, file=checked)
-    return message
 
 
 def customer_by_email(email: str) -> Customer | None:
@@ -216,6 +214,9 @@ def _checked_attachments(parsed: ParsedEmail) -> tuple[list[files.CheckedFile], 
             accepted.append(files.check_file(name=attachment.name, data=attachment.data))
         except InvalidAttachment as exc:
             refused.append(exc.detail)
+    accepted, left_out = files.within_limits(accepted)
+    refused += [f"{file.name}: over the limit of {files.max_files()} files or "
+                f"{files.max_total_bytes()} bytes per message" for file in left_out]
     return accepted, refused
 
 

@@ -4,19 +4,22 @@ Concurrency is optimistic: every change of a ticket's fields is
 `UPDATE ... WHERE id = %s AND version = %s`; zero rows means someone else changed it first.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.errors import DomainError
 from tickets import events
+from tickets.attachments import CheckedFile, attachment_store, check_total_size
 from tickets.exceptions import IllegalTransition, InvalidAssignee, StaleTicket, TicketClosed
 from tickets.models import Customer, Membership, Message, Queue, Tag, Ticket, TicketEvent
+from tickets.roles import Role, role_of
 
 User = get_user_model()
 S = Ticket.Status
@@ -91,6 +94,7 @@ def ticket_create(
         language=language or customer.language,
         created_at=created_at or timezone.now(),
         updated_at=created_at or timezone.now(),
+        search_document=search_document(subject.strip()[:200], description),
     )
     ticket.reference = _next_reference(ticket)
     Ticket.objects.filter(pk=ticket.pk).update(reference=ticket.reference)
@@ -100,6 +104,22 @@ def ticket_create(
                                to_value=channel, created_at=ticket.created_at)
     events.publish(events.ticket_created, ticket_id=ticket.pk, actor_id=getattr(actor, "pk", None))
     return ticket
+
+
+def search_document(*parts: str) -> str:
+    """The search document (or a part to append): lines of text, case-folded once here so that the
+    search compares with a plain LIKE (`tickets.filters.search_condition` folds the term the same way)."""
+    return "\n".join(part for part in parts if part).casefold()
+
+
+def search_document_rebuild(*, ticket: Ticket) -> None:
+    """Recompute a ticket's search document from its subject, description and messages.
+
+    The services keep it current as they write; this is for changes made around them (the admin).
+    """
+    bodies = ticket.messages.order_by("created_at", "id").values_list("body", flat=True)
+    ticket.search_document = search_document(ticket.subject, ticket.description, *bodies)
+    Ticket.objects.filter(pk=ticket.pk).update(search_document=ticket.search_document)
 
 
 def _tags_named(names: Iterable[str]) -> list[Tag]:
@@ -158,10 +178,21 @@ def ticket_transition(
     return ticket
 
 
+def _may_be_assigned(user: User, team_id: int) -> bool:
+    """Tickets go to members of their queue's team; admins may take (or be given) any ticket.
+
+    An admin is not made a member by taking a ticket: membership is a team role (rosters, escalation
+    recipients, team reports), and an admin already sees every ticket.
+    """
+    if role_of(user) == Role.ADMIN:
+        return True
+    return Membership.objects.filter(team_id=team_id, user=user).exists()
+
+
 def _check_assignee(ticket: Ticket, assignee: User | None, queue: Queue) -> None:
     if assignee is None:
         return
-    if not Membership.objects.filter(team_id=queue.team_id, user=assignee).exists():
+    if not _may_be_assigned(assignee, queue.team_id):
         raise InvalidAssignee(user=assignee.get_full_name() or assignee.get_username())
 
 
@@ -211,9 +242,9 @@ def ticket_update(
     if queue is not None and queue.pk != ticket.queue_id:
         _record(ticket, TicketEvent.Kind.QUEUE, actor, ticket.queue, queue)
         changes["queue"] = queue
-        if assignee is _UNSET and ticket.assignee_id is not None and not Membership.objects.filter(
-            team_id=queue.team_id, user_id=ticket.assignee_id
-        ).exists():
+        if assignee is _UNSET and ticket.assignee is not None and not _may_be_assigned(
+            ticket.assignee, queue.team_id
+        ):
             assignee = None  # moved to another team: the assignee could no longer even see the ticket
     if changes:
         _save_versioned(ticket, version, **changes)
@@ -269,11 +300,24 @@ def message_add(
     channel: str = Ticket.Channel.WEB,
     email_message_id: str = "",
     created_at=None,
+    expected_version: int | None = None,
+    status: str | None = None,
+    attachments: Sequence[CheckedFile] = (),
 ) -> Message:
     """Add a reply or an internal note, moving the ticket along as a helpdesk would.
 
     A customer's reply reopens a resolved ticket and wakes a pending one; an agent's first public
-    reply sets the first-response time and opens a new ticket.
+    reply sets the first-response time and opens a new ticket. Staff may send a status change with
+    the message (`status`, e.g. "reply and set pending"); `attachments` are stored with it.
+
+    Concurrency rule (`expected_version`, the version the sender's page or client last read):
+    - a message alone is ALWAYS accepted, even if the ticket changed since: messages append, they
+      overwrite nothing, and refusing would lose what was written. (The page shows the other
+      person's changes above the new message.)
+    - a field change sent with it (`status`) is refused with StaleTicket when the ticket is no longer
+      at `expected_version`, and then the message is refused with it (one submission, all or
+      nothing): the sender reloads, sees what changed, and sends again, their text kept by the view.
+    Without `expected_version` nothing is checked (email, automatic callers).
 
     Decisions are taken on the stored ticket, locked for the transaction, not on the caller's copy:
     a page or email loaded before an agent resolved or closed the ticket must still reopen it (or be
@@ -282,23 +326,34 @@ def message_add(
     """
     if kind == Message.Kind.NOTE and author_user is None:
         raise DomainError(_("Only staff can write internal notes."))
+    if status and author_user is None:
+        raise DomainError()
     _refresh_locked(ticket)
     if ticket.status == S.CLOSED:
         raise TicketClosed()
+    if status and expected_version is not None and ticket.version != expected_version:
+        raise StaleTicket()
+    check_total_size(attachments)
     now = created_at or timezone.now()
     message = Message.objects.create(
         ticket=ticket, kind=kind, body=body, author_user=author_user, author_customer=author_customer,
         channel=channel, email_message_id=email_message_id, created_at=now,
     )
+    for checked in attachments:
+        attachment_store(ticket=ticket, message=message, file=checked)
     from_customer = author_user is None
     staff_reply = not from_customer and kind == Message.Kind.REPLY
     if staff_reply and ticket.first_response_at is None:
         Ticket.objects.filter(pk=ticket.pk, first_response_at__isnull=True).update(first_response_at=now)
         ticket.first_response_at = now
-    Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
+    # The agents' search document grows with the message, in this transaction.
+    document = Concat(F("search_document"), Value("\n" + search_document(body))) if body else F("search_document")
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=now, search_document=document)
     ticket.updated_at = now
     if from_customer and ticket.status in (S.RESOLVED, S.PENDING):
         ticket_transition(ticket=ticket, to_status=S.OPEN, actor=None, reason="customer replied")
+    elif status and status != ticket.status:
+        ticket_transition(ticket=ticket, to_status=status, actor=author_user)
     elif staff_reply and ticket.status == S.NEW:
         ticket_transition(ticket=ticket, to_status=S.OPEN, actor=author_user)
     events.publish(events.message_added, ticket_id=ticket.pk, message_id=message.pk,

@@ -1,38 +1,28 @@
-"""Small presentation helpers for the agent's workspace templates."""
+"""Small presentation helpers for the agent's workspace templates.
+
+The list's rows get the same values precomputed (`selectors_workspace.list_rows`); these filters
+serve the ticket page and the few places that show one ticket at a time.
+"""
 
 from django import template
 
-register = template.Library()
+from tickets.selectors_workspace import _NEUTRAL_CLASS, _PRIORITY_CLASSES, _STATUS_CLASSES, person_name
 
-_STATUS_CLASSES = {
-    "new": "text-bg-info",
-    "open": "text-bg-primary",
-    "pending": "text-bg-warning",
-    "resolved": "text-bg-success",
-    "closed": "text-bg-secondary",
-}
-_PRIORITY_CLASSES = {
-    "low": "text-bg-light border",
-    "normal": "text-bg-light border",
-    "high": "text-bg-warning",
-    "urgent": "text-bg-danger",
-}
+register = template.Library()
 
 
 @register.filter
 def status_badge(status: str) -> str:
     """Bootstrap badge classes for a ticket status."""
-    return _STATUS_CLASSES.get(status, "text-bg-light border")
+    return _STATUS_CLASSES.get(status, _NEUTRAL_CLASS)
 
 
 @register.filter
 def priority_badge(priority: str) -> str:
-    return _PRIORITY_CLASSES.get(priority, "text-bg-light border")
+    return _PRIORITY_CLASSES.get(priority, _NEUTRAL_CLASS)
 
 
 @register.filter
 def person(user) -> str:
     """A user's full name, or the username when there is none."""
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
+    return person_name(user)

@@ -69,10 +69,9 @@ def support_form(request):
         status = 429
     elif form.is_valid():
         data = form.cleaned_data
-        attachment = data.get("attachment")
         ticket = intake.ticket_create_from_form(
             name=data["name"], email=data["email"], subject=data["subject"], description=data["description"],
-            attachments=[attachment] if attachment else [], language=getattr(request, "LANGUAGE_CODE", ""),
+            attachments=data.get("attachment") or [], language=getattr(request, "LANGUAGE_CODE", ""),
         )
         token = signing.dumps(ticket.reference, salt=THANKS_SALT)
         return redirect(reverse("tickets:support_thanks") + f"?r={token}")
@@ -131,11 +130,10 @@ def _ticket_page_context(ticket: Ticket, *, reply_form, link_token: str | None) 
 def _handle_reply(request, ticket: Ticket, form: ReplyForm, customer) -> bool:
     if not form.is_valid():
         return False
-    attachment = form.cleaned_data.get("attachment")
     try:
         intake.customer_reply(
             ticket=ticket, customer=customer, body=form.cleaned_data["body"],
-            attachments=[attachment] if attachment else [],
+            attachments=form.cleaned_data.get("attachment") or [],
         )
     except DomainError as exc:
         form.add_error(None, exc.detail)

@@ -48,6 +48,7 @@ def ticket_list(request):
         "filterset": filterset,
         "form": filterset.form,
         "page": page,
+        "rows": selectors_workspace.list_rows(page.object_list),
         "view": view,
         "ordering": request.GET.get("ordering") or "-created",
         "per_page": per_page,
@@ -72,6 +73,7 @@ def _ticket_context(request, ticket: Ticket, **forms) -> dict:
     allowed = services.allowed_transitions(ticket)
     tag_names = sorted(t.name for t in ticket.tags.all())
     macros = list(selectors_workspace.macros_for(user, ticket))
+    staff = list(selectors_workspace.assignee_choices(ticket))
     values = macro_values(ticket=ticket, agent=user)
     context = {
         "ticket": ticket,
@@ -80,12 +82,13 @@ def _ticket_context(request, ticket: Ticket, **forms) -> dict:
         "other_tickets": selectors_workspace.customer_other_tickets(user, ticket),
         "tag_names": tag_names,
         "can_take": ticket.assignee_id != user.pk and ticket.is_open
-        and selectors_workspace.can_work_on(user, ticket),
+        and selectors_workspace.can_take(user, ticket, staff=staff),
         "is_closed": ticket.status == Ticket.Status.CLOSED,
         "macro_texts": {str(m.pk): macro_render_text(text=m.body, values=values) for m in macros},
-        "reply_form": forms.get("reply_form") or ReplyForm(ticket=ticket, user=user),
+        "reply_form": forms.get("reply_form") or ReplyForm(ticket=ticket, user=user, macros=macros),
         "properties_form": forms.get("properties_form")
-        or TicketPropertiesForm(ticket=ticket, user=user, allowed_statuses=allowed),
+        or TicketPropertiesForm(ticket=ticket, user=user, allowed_statuses=allowed,
+                                queues=list(selectors_workspace.queues_for_create(user)), staff=staff),
         "tags_form": forms.get("tags_form") or TagsForm(ticket=ticket, tag_names=tag_names),
         "take_form": TakeForm(ticket=ticket),
         "error": forms.get("error"),
@@ -145,26 +148,27 @@ def _refused(request, reference: str, error: DomainError, *, form_name: str | No
     return _render_ticket(request, ticket, status=409 if stale else 400, **forms)
 
 
-def _ensure_version(ticket: Ticket, version: int) -> None:
-    if ticket.version != version:
-        raise StaleTicket()
-
-
 @staff_required
 @require_POST
 def ticket_reply(request, reference: str):
     ticket = selectors.ticket_get_for_user(user=request.user, reference=reference)
-    form = ReplyForm(request.POST, ticket=ticket, user=request.user)
+    form = ReplyForm(request.POST, request.FILES, ticket=ticket, user=request.user)
     if not form.is_valid():
         return _render_ticket(request, ticket, status=400, reply_form=form)
     if "insert_macro" in request.POST:
         return _insert_macro(request, ticket, form)
     if not form.require_body():
         return _render_ticket(request, ticket, status=400, reply_form=form)
-    kind = form.cleaned_data["kind"]
+    data = form.cleaned_data
+    kind = data["kind"]
     try:
-        _ensure_version(ticket, form.cleaned_data["version"])
-        services.message_add(ticket=ticket, body=form.cleaned_data["body"], kind=kind, author_user=request.user)
+        # A reply from a page that is no longer current is still accepted (messages append); a
+        # status change sent with it is refused as stale, and the reply with it (message_add).
+        services.message_add(
+            ticket=ticket, body=data["body"], kind=kind, author_user=request.user,
+            expected_version=data["version"], status=data.get("status") or None,
+            attachments=data.get("attachment") or [],
+        )
     except DomainError as error:
         return _refused(request, reference, error, form_name="reply_form", form_class=ReplyForm,
                         form_kwargs={"user": request.user})
