@@ -176,28 +176,31 @@ def _raise_once(*, ticket, trigger, actor, reason_code, reason_text, tried, reme
     return escalation, True
 
 
-def escalations_raise_many(*, tickets: list[Ticket], trigger: str, reason_text: str = "",
-                           now: datetime | None = None) -> dict[str, int]:
-    """The sweep's raise: escalate many tickets for one trigger in a fixed number of queries.
+Firing = tuple[Ticket, str, str]  # (ticket with its queue loaded, trigger, reason text)
 
-    Tickets that already have an open escalation get a "fired again" history row; the others are
-    routed together (one query for the candidates and their loads) and written with
-    bulk_create: escalations, their history rows, the notifications (sent by one task after
-    commit). `tickets` must come with `queue` loaded. If a concurrent request opened an
-    escalation for one of them meanwhile, the batch rolls back and each ticket is raised on its own.
-    Returns {"raised": n, "added": n}.
+
+def escalations_raise_many(*, firings: list[Firing], now: datetime | None = None) -> dict[str, int]:
+    """The sweep's raise: every trigger that fired in one sweep, in a fixed number of queries.
+
+    Each ticket's first firing without an open escalation opens one; every other firing (the ticket
+    already had one, or fired twice in this sweep) adds a "fired again" history row. New
+    escalations are routed together (one query for the candidates and their loads, each decision
+    counted into the next) and written with bulk_create, with their history rows and notifications
+    (sent by one task after commit). Firings whose rule is switched off are dropped. If a
+    concurrent request opened an escalation for one of the tickets meanwhile, the batch rolls back
+    and each firing is raised on its own. Returns {"raised": n, "added": n}.
     """
     now = now or timezone.now()
-    tickets = [t for t in tickets if rule_is_active(rule_for(queue_id=t.queue_id, trigger=trigger))]
-    if not tickets:
+    firings = [f for f in firings if rule_is_active(rule_for(queue_id=f[0].queue_id, trigger=f[1]))]
+    if not firings:
         return {"raised": 0, "added": 0}
     try:
         with transaction.atomic():
-            return _raise_many(tickets, trigger, reason_text, now)
+            return _raise_many(firings, now)
     except IntegrityError:
-        logger.info("batch raise for %s collided with a concurrent escalation; raising one by one", trigger)
+        logger.info("batch raise collided with a concurrent escalation; raising one by one")
     done = {"raised": 0, "added": 0}
-    for ticket in tickets:
+    for ticket, trigger, reason_text in firings:
         try:
             _escalation, created = escalation_raise(ticket=ticket, trigger=trigger, reason_text=reason_text, now=now)
         except Exception:  # one bad ticket must not stop the sweep; logged, not lost silently
@@ -207,26 +210,31 @@ def escalations_raise_many(*, tickets: list[Ticket], trigger: str, reason_text: 
     return done
 
 
-def _raise_many(tickets: list[Ticket], trigger: str, reason_text: str, now: datetime) -> dict[str, int]:
+def _fired_again(escalation: Escalation, trigger: str, reason_text: str, now: datetime) -> EscalationEvent:
+    note = " — ".join(part for part in (str(Trigger(trigger).label), reason_text) if part)
+    return EscalationEvent(escalation=escalation, kind=E.FIRED_AGAIN, trigger=trigger, note=note,
+                           seconds_since_raised=_seconds_since(escalation, now), created_at=now)
+
+
+def _raise_many(firings: list[Firing], now: datetime) -> dict[str, int]:
     with phase("raise"):
         existing = {
             e.ticket_id: e for e in Escalation.objects.select_for_update(of=("self",))
-            .filter(ticket__in=[t.pk for t in tickets], state__in=Escalation.OPEN_STATES)
+            .filter(ticket__in={f[0].pk for f in firings}, state__in=Escalation.OPEN_STATES)
         }
-        note = " — ".join(part for part in (str(Trigger(trigger).label), reason_text) if part)
-        events = [
-            EscalationEvent(escalation=e, kind=E.FIRED_AGAIN, trigger=trigger, note=note,
-                            seconds_since_raised=_seconds_since(e, now), created_at=now)
-            for e in existing.values()
-        ]
-        new_tickets = [t for t in tickets if t.pk not in existing]
-    decisions = []
+        opening: dict[int, Firing] = {}
+        again: list[Firing] = []
+        for firing in firings:
+            if firing[0].pk in existing or firing[0].pk in opening:
+                again.append(firing)
+            else:
+                opening[firing[0].pk] = firing
+    escalations, decisions = [], []
     with phase("route"):
-        if new_tickets:
-            candidates = routing.load_candidates(team_ids=[t.queue.team_id for t in new_tickets],
-                                                 manager_ids=[t.queue.manager_id for t in new_tickets])
-        escalations = []
-        for ticket in new_tickets:
+        if opening:
+            candidates = routing.load_candidates(team_ids=[t.queue.team_id for t, _tr, _r in opening.values()],
+                                                 manager_ids=[t.queue.manager_id for t, _tr, _r in opening.values()])
+        for ticket, trigger, reason_text in opening.values():
             escalation = Escalation(
                 ticket=ticket, queue_id=ticket.queue_id, team_id=ticket.queue.team_id, agent_id=ticket.assignee_id,
                 trigger=trigger, reason_text=reason_text, created_at=now,
@@ -242,16 +250,20 @@ def _raise_many(tickets: list[Ticket], trigger: str, reason_text: str, now: date
     with phase("raise"):
         if escalations:
             Escalation.objects.bulk_create(escalations)
+        events = []
         for escalation, decision in zip(escalations, decisions, strict=True):
-            events.append(EscalationEvent(escalation=escalation, kind=E.RAISED, trigger=trigger, note=reason_text,
-                                          created_at=now))
+            events.append(EscalationEvent(escalation=escalation, kind=E.RAISED, trigger=escalation.trigger,
+                                          note=escalation.reason_text, created_at=now))
             events.append(EscalationEvent(escalation=escalation, kind=E.ROUTED, note=decision.explanation,
                                           created_at=now))
+        by_ticket = {**existing, **{e.ticket_id: e for e in escalations}}
+        events.extend(_fired_again(by_ticket[ticket.pk], trigger, reason_text, now)
+                      for ticket, trigger, reason_text in again)
         EscalationEvent.objects.bulk_create(events)
     with phase("notify"):
         notify_many([_routed_notification(e, d, now) for e, d in zip(escalations, decisions, strict=True)
                      if d.user is not None])
-    return {"raised": len(escalations), "added": len(existing)}
+    return {"raised": len(escalations), "added": len(again)}
 
 
 # --- Supervisor actions -------------------------------------------------------------------------

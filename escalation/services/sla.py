@@ -304,25 +304,47 @@ def _away(user) -> bool:
     return bool(profile and profile.is_away)
 
 
-def _breach(field: str, flag: str | None, trigger: str, reason: str, now: datetime) -> int:
-    """One SELECT of due breaches, one UPDATE to disarm them, then one batch raise for all of them."""
-    with phase("select due"):
-        ticket_ids = list(
-            TicketSla.objects.filter(**{f"{field}__lte": now}).order_by(field).values_list("ticket_id", flat=True)
-            [:SWEEP_BATCH]
-        )
-    if not ticket_ids:
-        return 0
-    with phase("raise"):
-        changes = {field: None}
-        if flag:
-            changes[flag] = True
-        TicketSla.objects.filter(ticket_id__in=ticket_ids).update(**changes)
-        tickets = list(Ticket.objects.filter(pk__in=ticket_ids, status__in=Ticket.OPEN_STATUSES).select_related(
-            "queue"
-        ))
-    escalations_raise_many(tickets=tickets, trigger=trigger, reason_text=reason, now=now)
-    return len(ticket_ids)
+BREACHES = (  # alarm column, flag set when it fires, trigger
+    ("fr_breach_at", "first_response_breached", Trigger.SLA_FIRST_RESPONSE),
+    ("res_breach_at", "resolution_breached", Trigger.SLA_RESOLUTION),
+    ("complaint_at", None, Trigger.COMPLAINT),
+)
+
+
+def _breach_reason(trigger: str) -> str:
+    return {
+        Trigger.SLA_FIRST_RESPONSE: _("First-response target breached."),
+        Trigger.SLA_RESOLUTION: _("Resolution target breached."),
+        Trigger.COMPLAINT: _("Complaint still unresolved past its target."),
+    }[trigger]
+
+
+def _breaches(now: datetime) -> dict[str, int]:
+    """Per alarm kind one indexed SELECT of what is due and one UPDATE to disarm it; then the
+    tickets in one query and one batch raise for every firing of the sweep."""
+    due: list[tuple[int, str]] = []
+    counts: dict[str, int] = {}
+    for field, flag, trigger in BREACHES:
+        with phase("select due"):
+            ticket_ids = list(
+                TicketSla.objects.filter(**{f"{field}__lte": now}).order_by(field).values_list("ticket_id", flat=True)
+                [:SWEEP_BATCH]
+            )
+        counts[trigger] = len(ticket_ids)
+        if not ticket_ids:
+            continue
+        with phase("raise"):
+            TicketSla.objects.filter(ticket_id__in=ticket_ids).update(**{field: None, **({flag: True} if flag else {})})
+        due.extend((ticket_id, trigger) for ticket_id in ticket_ids)
+    if due:
+        with phase("raise"):
+            tickets = (Ticket.objects.filter(pk__in={ticket_id for ticket_id, _t in due},
+                                             status__in=Ticket.OPEN_STATUSES)
+                       .select_related("queue").in_bulk())
+        firings = [(tickets[ticket_id], trigger, _breach_reason(trigger)) for ticket_id, trigger in due
+                   if ticket_id in tickets]
+        escalations_raise_many(firings=firings, now=now)
+    return counts
 
 
 def sla_sweep(*, now: datetime | None = None) -> dict[str, int]:
@@ -335,13 +357,11 @@ def _sweep(now: datetime) -> dict[str, int]:
     done = {
         "first_response_warnings": _warn("fr_warning_at", _("first response"), now),
         "resolution_warnings": _warn("res_warning_at", _("resolution"), now),
-        "first_response_breaches": _breach("fr_breach_at", "first_response_breached", Trigger.SLA_FIRST_RESPONSE,
-                                           _("First-response target breached."), now),
-        "resolution_breaches": _breach("res_breach_at", "resolution_breached", Trigger.SLA_RESOLUTION,
-                                       _("Resolution target breached."), now),
-        "complaints": _breach("complaint_at", None, Trigger.COMPLAINT,
-                              _("Complaint still unresolved past its target."), now),
     }
+    breaches = _breaches(now)
+    done["first_response_breaches"] = breaches[Trigger.SLA_FIRST_RESPONSE]
+    done["resolution_breaches"] = breaches[Trigger.SLA_RESOLUTION]
+    done["complaints"] = breaches[Trigger.COMPLAINT]
     with phase("select due"):
         overdue = list(
             Escalation.objects.filter(ack_due_at__lte=now, state=Escalation.State.OPEN).order_by("ack_due_at")

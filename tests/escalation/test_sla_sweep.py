@@ -182,3 +182,41 @@ def test_warning_query_count_is_flat_as_unassigned_warnings_grow(on_shift, team,
         make_due(tickets[:due], now, "fr_warning_at")
         counts.append(sweep_queries(now))
     assert counts[0] == counts[1]
+
+
+def test_one_candidates_query_routes_every_kind_of_breach_of_a_sweep(on_shift, team, queue, customer, supervisor):
+    now = timezone.now()
+    tickets = open_tickets(queue, customer, 3)
+    make_due(tickets[:1], now, "fr_breach_at")
+    make_due(tickets[1:2], now, "res_breach_at")
+    make_due(tickets[2:], now, "complaint_at")
+    with CaptureQueriesContext(connection) as queries:
+        services.sla_sweep(now=now)
+    user_reads = [q["sql"] for q in queries.captured_queries
+                  if q["sql"].lstrip().upper().startswith("SELECT") and 'FROM "auth_user"' in q["sql"]]
+    assert len(user_reads) == 1
+    assert sorted(Escalation.objects.values_list("trigger", flat=True)) == sorted(
+        [Trigger.SLA_FIRST_RESPONSE, Trigger.SLA_RESOLUTION, Trigger.COMPLAINT])
+
+
+def test_two_breaches_of_one_ticket_in_one_sweep_open_one_escalation(on_shift, queue, customer, supervisor):
+    now = timezone.now()
+    tickets = open_tickets(queue, customer, 1)
+    make_due(tickets, now, "fr_breach_at")
+    make_due(tickets, now, "res_breach_at")
+    services.sla_sweep(now=now)
+    escalation = Escalation.objects.get(ticket=tickets[0])
+    assert escalation.trigger == Trigger.SLA_FIRST_RESPONSE
+    again = escalation.events.get(kind=EscalationEvent.Kind.FIRED_AGAIN)
+    assert again.trigger == Trigger.SLA_RESOLUTION
+    sla = TicketSla.objects.get(ticket=tickets[0])
+    assert (sla.first_response_breached, sla.resolution_breached) == (True, True)
+
+
+def test_a_breach_of_a_ticket_resolved_meanwhile_raises_nothing(on_shift, queue, customer, supervisor):
+    now = timezone.now()
+    tickets = open_tickets(queue, customer, 1)
+    make_due(tickets, now, "res_breach_at")
+    Ticket.objects.filter(pk=tickets[0].pk).update(status=Ticket.Status.RESOLVED)
+    services.sla_sweep(now=now)
+    assert not Escalation.objects.exists()
