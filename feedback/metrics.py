@@ -18,9 +18,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import NullIf, TruncDate, TruncMonth
+from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models.functions import ExtractMonth, ExtractYear, NullIf, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -310,16 +311,6 @@ def _survey_key(group: str):
     }[group]
 
 
-def _pulse_key(group: str):
-    return {
-        "agent": F("agent_id"),
-        "team": F("agent__memberships__team_id"),
-        "week": EpochWeek("week"),
-        "month": TruncMonth("week"),
-        "all": None,
-    }[group]
-
-
 def _nps_key(group: str):
     return {
         "company": F("company"),
@@ -491,45 +482,85 @@ def totals(rows: list[dict]) -> dict:
 # --- ASAT (D5) -----------------------------------------------------------------------------------------
 
 
-def _pulse_cell_size():
-    """The number of answered pulses of the row's agent-week (its "cell"), as a correlated subquery."""
-    cell = (
-        AgentPulse.objects.filter(score__isnull=False, agent_id=OuterRef("agent_id"), week=OuterRef("week"))
-        .order_by()
-        .values("agent_id")
-        .annotate(c=Count("id"))
-        .values("c")
-    )
-    return Subquery(cell[:1], output_field=IntegerField())
-
-
-def private_pulses(qs: QuerySet[AgentPulse]) -> tuple[QuerySet[AgentPulse], Q]:
+def _pulse_cells(qs: QuerySet[AgentPulse], key=None) -> tuple[str | None, list]:
     """Privacy by subtraction (D5): an agent-week is the finest cell a supervisor can address (agent
-    filter, week grouping), so every ASAT figure counts only the pulses of agent-weeks with at least
-    PRIVACY_MIN_PULSES answers. Any published figure is then a sum of whole cells of 5 answers or more,
-    and so is any difference between two of them (team minus its agents, all minus the teams, one
-    range minus another): no subtraction can isolate fewer than 5 answers. Returns the queryset with
-    the cell size annotated and the condition that keeps a pulse."""
-    return qs.annotate(cell_n=_pulse_cell_size()), Q(cell_n__gte=PRIVACY_MIN_PULSES)
+    filter, week grouping), so every ASAT figure counts only the pulses of agent-weeks ("cells") with
+    at least PRIVACY_MIN_PULSES answers. Any published figure is then a sum of whole cells of 5 answers
+    or more, and so is any difference between two of them (team minus its agents, all minus the teams,
+    one range minus another): no subtraction can isolate fewer than 5 answers.
+
+    The SQL of the cells (c_agent, c_week, [c_key], c_n, c_sat, c_sum): one GROUP BY, that the callers
+    aggregate again with `CASE WHEN c_n >= 5` (a team key joins the memberships: a cell per team of the
+    agent, with the agent-week's own count)."""
+    values = {"c_agent": F("agent_id"), "c_week": F("week")}
+    if key is not None:
+        values["c_key"] = key
+    cells = (
+        qs.order_by()
+        .values(**values)
+        .annotate(c_n=Count("id"), c_sat=Count("id", filter=Q(score__gte=4)), c_sum=Sum("score"))
+    )
+    try:
+        sql, params = _sql(cells)
+    except EmptyResultSet:  # e.g. no agent to ask about: nothing to count, no query
+        return None, []
+    return sql, list(params)
+
+
+def _month_number(field: str):
+    """year x 100 + month: a portable integer key for months of a date column (read back by `_month_of`)."""
+    return ExtractYear(field) * 100 + ExtractMonth(field)
+
+
+def _month_of(number) -> dt.date:
+    return dt.date(int(number) // 100, int(number) % 100, 1)
+
+
+def _asat_rows(qs: QuerySet[AgentPulse], group: str) -> list[dict]:
+    """[{key, n, n_used, satisfied, score_sum}] per group, from whole cells only (`_pulse_cells`). One query."""
+    key = {
+        "agent": F("agent_id"),
+        "team": F("agent__memberships__team_id"),
+        "week": EpochWeek("week"),
+        "month": _month_number("week"),
+        "all": None,
+    }[group]
+    cells, params = _pulse_cells(qs, key)
+    if cells is None:
+        return []
+    kept = "CASE WHEN c_n >= %s THEN {} ELSE 0 END"
+    select = "c_key" if key is not None else "NULL"
+    sql = (
+        f"SELECT {select}, SUM(c_n), SUM({kept.format('c_n')}), SUM({kept.format('c_sat')}), "  # noqa: S608
+        f"SUM({kept.format('c_sum')}) FROM ({cells}) cells"
+    )
+    if key is not None:
+        sql += " GROUP BY c_key ORDER BY c_key"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [PRIVACY_MIN_PULSES] * 3 + params)
+        fetched = cursor.fetchall()
+    rows = []
+    for row_key, n, used, satisfied, score_sum in fetched:
+        if not n:
+            continue
+        if group == "month":
+            row_key = _month_of(row_key)
+        elif row_key is not None:
+            row_key = int(row_key)
+        rows.append({"key": row_key, "n": int(n), "n_used": int(used or 0), "satisfied": int(satisfied or 0),
+                     "score_sum": int(score_sum or 0)})
+    return rows
 
 
 def asat_by_group(user, f: ReportFilter, group: str = "all") -> list[dict]:
     """ASAT = pulses of 4-5 / answered pulses x 100, and the average pulse, from the pulses of
-    agent-weeks with at least PRIVACY_MIN_PULSES answers (`private_pulses`); `n` counts every
+    agent-weeks with at least PRIVACY_MIN_PULSES answers (`_pulse_cells`); `n` counts every
     answered pulse of the group, `n_used` those behind the figure. A group with fewer than
     PRIVACY_MIN_PULSES pulses behind it shows only its n (privacy rule: never an individual pulse)."""
     if group not in (*ASAT_GROUPINGS, "all"):
         return []
-    qs, kept = private_pulses(pulses_for(user, f))
-    rows = _grouped(
-        qs,
-        _pulse_key(group),
-        n=Count("id"),
-        n_used=Count("id", filter=kept),
-        satisfied=Count("id", filter=kept & Q(score__gte=4)),
-        score_sum=Sum("score", filter=kept),
-    )
-    keys = [_normalise_key(group, r["key"]) for r in rows]
+    rows = _asat_rows(pulses_for(user, f), group)
+    keys = [r["key"] for r in rows]
     labels = group_labels(group, keys) if group != "all" else {}
     minimum = max(min_responses(), PRIVACY_MIN_PULSES)
     result = []
@@ -621,7 +652,7 @@ def _correlation_ctes(user, f: ReportFilter) -> tuple[str, list]:
         .order_by()
         .values("agent_id", wk=EpochWeek("week"))
         .annotate(n=Count("id"), sat=Count("id", filter=Q(score__gte=4)))
-        .filter(n__gte=PRIVACY_MIN_PULSES)  # whole agent-weeks of 5 answers or more (`private_pulses`)
+        .filter(n__gte=PRIVACY_MIN_PULSES)  # whole agent-weeks of 5 answers or more (`_pulse_cells`)
     )
     members = Membership.objects.all()
     teams = _team_scope(user)
@@ -827,18 +858,22 @@ def burnout_watch(user, f: ReportFilter, agent_rows: list[dict] | None = None) -
     recent_from = last_monday - dt.timedelta(weeks=3)
     earlier_from = recent_from - dt.timedelta(weeks=4)
     window = f.with_(date_from=earlier_from)
-    recent = Q(week__gte=recent_from)
-    earlier = Q(week__lt=recent_from)
-    qs, kept = private_pulses(pulses_for(user, window).filter(agent_id__in=list(ratings)))
-    recent, earlier = recent & kept, earlier & kept
-    pulses = _grouped(
-        qs,
-        F("agent_id"),
-        recent_n=Count("id", filter=recent),
-        recent_sat=Count("id", filter=recent & Q(score__gte=4)),
-        earlier_n=Count("id", filter=earlier),
-        earlier_sat=Count("id", filter=earlier & Q(score__gte=4)),
+    cells, params = _pulse_cells(pulses_for(user, window).filter(agent_id__in=list(ratings)))
+    recent = "CASE WHEN c_n >= %s AND c_week >= %s THEN {} ELSE 0 END"
+    earlier = "CASE WHEN c_n >= %s AND c_week < %s THEN {} ELSE 0 END"
+    sql = (
+        f"SELECT c_agent, SUM({recent.format('c_n')}), SUM({recent.format('c_sat')}), "  # noqa: S608
+        f"SUM({earlier.format('c_n')}), SUM({earlier.format('c_sat')}) FROM ({cells}) cells GROUP BY c_agent"
     )
+    pulses = []
+    with connection.cursor() as cursor:
+        if cells is not None:
+            cursor.execute(sql, [PRIVACY_MIN_PULSES, recent_from] * 4 + params)
+        pulses = [
+            {"key": agent, "recent_n": int(rn or 0), "recent_sat": int(rs or 0), "earlier_n": int(en or 0),
+             "earlier_sat": int(es or 0)}
+            for agent, rn, rs, en, es in (cursor.fetchall() if cells is not None else [])
+        ]
     minimum = min_responses()
     falling = []
     for row in pulses:
