@@ -8,9 +8,15 @@ import contextlib
 import functools
 import re
 import threading
+import uuid
+from email.header import Header
+from email.utils import formatdate
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -21,6 +27,8 @@ from feedback.models import STAR_LABELS
 from feedback.tokens import relationship_token_for, survey_token_for
 
 _local = threading.local()
+_EOL = re.compile(r"\r\n|\r|\n")
+_URL_SAFE = "!$&'()*+,;=/~:@"  # what django.urls.reverse leaves unquoted
 
 
 def _domain() -> str:
@@ -38,8 +46,20 @@ def relationship_message_id(survey) -> str:
     return f"<relationship-survey-{survey.pk}@{_domain()}>"
 
 
+@functools.lru_cache(maxsize=8)
+def _survey_path_pattern(urlconf: str) -> tuple[str, str, str]:
+    """The survey page's path split around its two arguments (reversed once, not six times a message)."""
+    path = reverse("feedback:survey", args=["REFSLOT", "TOKENSLOT"])
+    head, rest = path.split("REFSLOT", 1)
+    middle, tail = rest.split("TOKENSLOT", 1)
+    return head, middle, tail
+
+
 def survey_url(survey, *, stars: int | None = None, token: str | None = None) -> str:
-    path = reverse("feedback:survey", args=[survey.ticket.reference, token or survey_token_for(survey)])
+    """The same URL as reverse("feedback:survey", ...) (same quoting), plus ?stars=n for a star link."""
+    head, middle, tail = _survey_path_pattern(str(getattr(settings, "ROOT_URLCONF", "")))
+    reference = quote(survey.ticket.reference, safe=_URL_SAFE)
+    path = f"{head}{reference}{middle}{quote(token or survey_token_for(survey), safe=_URL_SAFE)}{tail}"
     return settings.SITE_URL.rstrip("/") + path + (f"?stars={stars}" if stars else "")
 
 
@@ -144,8 +164,7 @@ def _connection_key() -> tuple:
     return (settings.EMAIL_BACKEND, getattr(settings, "EMAIL_HOST", ""), getattr(settings, "EMAIL_PORT", 0))
 
 
-def deliver(message: EmailMultiAlternatives) -> None:
-    """Send one message on this thread's cached connection; raise on any failure (after closing it)."""
+def _open_connection():
     key = _connection_key()
     connection = getattr(_local, "connection", None)
     if connection is None or getattr(_local, "key", None) != key:
@@ -153,6 +172,12 @@ def deliver(message: EmailMultiAlternatives) -> None:
         connection = get_connection(fail_silently=False)
         connection.open()
         _local.connection, _local.key = connection, key
+    return connection
+
+
+def deliver(message: EmailMultiAlternatives) -> None:
+    """Send one message on this thread's cached connection; raise on any failure (after closing it)."""
+    connection = _open_connection()
     try:
         sent = connection.send_messages([message])
     except Exception:
@@ -161,6 +186,88 @@ def deliver(message: EmailMultiAlternatives) -> None:
     if sent != 1:
         close_connection()
         raise RuntimeError("the mail server accepted no message")
+
+
+def deliver_survey(survey, *, message_id: str) -> None:
+    """Send one survey email on this thread's cached connection; raise on any failure.
+
+    Through Django's SMTP backend, the MIME message is written directly (`survey_mime`), not built
+    with the email package: that cost more CPU than rendering and the SMTP exchange together. Any
+    other backend (tests' locmem, the development file backend) gets the EmailMultiAlternatives.
+    """
+    connection = _open_connection()
+    smtp = getattr(connection, "connection", None)
+    raw = survey_mime(survey, message_id=message_id) if isinstance(connection, SMTPBackend) and smtp else None
+    if raw is None:
+        deliver(build_survey_email(survey, message_id=message_id))
+        return
+    sender, recipient, data = raw
+    try:
+        smtp.sendmail(sender, [recipient], data)
+    except Exception:
+        close_connection()
+        raise
+
+
+@functools.lru_cache(maxsize=4)
+def _envelope_sender(from_email: str) -> tuple[str, str]:
+    """(envelope address, From header) as Django's SMTP backend would write them."""
+    return sanitize_address(from_email, settings.DEFAULT_CHARSET), sanitize_address(from_email, "utf-8")
+
+
+def _header(name: str, value: str) -> str:
+    if value.isascii() and len(name) + len(value) < 76:
+        return f"{name}: {value}"
+    return f"{name}: " + Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+
+
+def _crlf(text: str) -> bytes:
+    """SMTP lines end in CRLF (smtplib does not convert the line ends of bytes)."""
+    return _EOL.sub("\r\n", text).encode()
+
+
+def survey_mime(survey, *, message_id: str) -> tuple[str, str, bytes] | None:
+    """(envelope sender, recipient, RFC 5322 bytes) of the survey email: multipart/alternative, the
+    text and the HTML part in UTF-8, 8bit; the same headers as `build_survey_email`. None when a
+    plain writer would not do (a non-ASCII address, a line longer than SMTP allows): then the email
+    package builds it."""
+    recipient = survey.customer.email
+    if not recipient.isascii() or "\n" in recipient or "\r" in recipient:
+        return None
+    subject, text, html, language = survey_email_parts(survey)
+    text_bytes, html_bytes = _crlf(text), _crlf(html)
+    if max(map(len, (*text_bytes.split(b"\r\n"), *html_bytes.split(b"\r\n")))) > 990:
+        return None
+    envelope, from_header = _envelope_sender(settings.DEFAULT_FROM_EMAIL)
+    boundary = f"===============dd{uuid.uuid4().hex}=="
+    head = "\r\n".join(
+        (
+            f'Content-Type: multipart/alternative; boundary="{boundary}"',
+            "MIME-Version: 1.0",
+            _header("Subject", subject),
+            f"From: {from_header}",
+            f"To: {recipient}",
+            f"Date: {formatdate(localtime=settings.EMAIL_USE_LOCALTIME)}",
+            f"Message-ID: {message_id}",
+            f"Content-Language: {language}",
+            "Auto-Submitted: auto-generated",
+            f"X-Delightdesk-Survey: {survey.pk}",
+        )
+    )
+    part = 'Content-Type: text/{}; charset="utf-8"\r\nMIME-Version: 1.0\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'
+    data = b"".join(
+        (
+            head.encode(),
+            f"\r\n\r\n--{boundary}\r\n".encode(),
+            part.format("plain").encode(),
+            text_bytes,
+            f"\r\n--{boundary}\r\n".encode(),
+            part.format("html").encode(),
+            html_bytes,
+            f"\r\n--{boundary}--\r\n".encode(),
+        )
+    )
+    return envelope, recipient, data
 
 
 def close_connection() -> None:
