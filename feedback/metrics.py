@@ -13,6 +13,7 @@ the same aggregate over average ranks computed with window functions (RANK and a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -81,7 +82,9 @@ def week_number(day: dt.date) -> int:
     return ((day - EPOCH).days + 3) // 7
 
 
+@functools.lru_cache(maxsize=4096)
 def week_monday(number: int) -> dt.date:
+    """The Monday of a week number (cached: the scatter converts thousands of agent-weeks of ~52 weeks)."""
     return EPOCH + dt.timedelta(days=7 * number - 3)
 
 
