@@ -40,6 +40,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from feedback.models import Rating, RatingRollup, RatingRollupAgent, RatingRollupCompany, Survey
+from tickets.models import Queue
 
 ROLLUPS = (RatingRollup, RatingRollupAgent, RatingRollupCompany)
 DIMENSIONS = ("agent", "team", "queue", "kind", "company")  # the full key, in this order
@@ -80,7 +81,7 @@ def _add(deltas: dict[tuple, dict[str, int]]) -> None:
             width = 1 + len(model.KEY) + len(COUNTERS)
             values = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(merged))
             params: list = []
-            for key, counters in merged.items():
+            for key, counters in sorted(merged.items()):  # one lock order for every writer: no deadlock
                 params += [*key, *(counters[c] for c in COUNTERS)]
             cursor.execute(_upsert_sql(model, f"VALUES {values}"), params)
 
@@ -91,7 +92,7 @@ def rating_recorded(*, rating: Rating, previous_stars: int | None, survey: Surve
     A new rating adds one response on its day; a change moves it from one star to another; the first
     answer of a survey that was sent adds one `answered` on the survey's sent day.
     """
-    deltas: dict[tuple, dict[str, int]] = {}
+    deltas: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
     if previous_stars != rating.stars:
         key = (
             local_day(rating.created_at),
@@ -101,16 +102,25 @@ def rating_recorded(*, rating: Rating, previous_stars: int | None, survey: Surve
             rating.ticket_kind or "",
             rating.company or "",
         )
-        counters = dict.fromkeys(COUNTERS, 0)
-        counters[f"s{rating.stars}"] += 1
+        deltas[key][f"s{rating.stars}"] += 1
         if previous_stars is None:
-            counters["n"] = 1
+            deltas[key]["n"] += 1
         else:
-            counters[f"s{previous_stars}"] -= 1
-        deltas[key] = counters
-    _add(deltas)
+            deltas[key][f"s{previous_stars}"] -= 1
     if first_answer and survey.sent_at is not None:
-        _add_surveys(survey_ids=[survey.pk], day=local_day(survey.sent_at), sent=False, answered_only=True)
+        deltas[(local_day(survey.sent_at), *_survey_dimensions(survey))]["answered"] += 1
+    _add(dict(deltas))  # one statement per table, keys in one order
+
+
+def _survey_dimensions(survey: Survey) -> tuple:
+    """The full key of a survey as the rebuild counts it (survey's agent and queue, the queue's team,
+    the ticket's kind, the customer's company), from the rows rating_submit already loaded."""
+    ticket = survey.ticket
+    if survey.queue_id == ticket.queue_id:
+        team = ticket.queue.team_id if ticket.queue_id else 0
+    else:
+        team = Queue.objects.filter(pk=survey.queue_id).values_list("team_id", flat=True).first()
+    return (survey.agent_id or 0, team or 0, survey.queue_id or 0, ticket.kind or "", survey.customer.company or "")
 
 
 def _survey_keys(queryset):
@@ -128,18 +138,16 @@ def _survey_keys(queryset):
     )
 
 
-def _add_surveys(*, survey_ids: Sequence[int], day: dt.date, sent: bool, answered_only: bool = False) -> None:
-    """One INSERT ... SELECT ... ON CONFLICT per rollup table for a batch of surveys, counted on `day`."""
+def _add_surveys(*, survey_ids: Sequence[int], day: dt.date) -> None:
+    """One INSERT ... SELECT ... ON CONFLICT per rollup table for a batch of surveys sent on `day`."""
     sub_sql, sub_params = _survey_keys(Survey.objects.filter(pk__in=list(survey_ids))).query.sql_with_params()
-    sent_expr = "c_sent" if sent else "0"
-    answered_expr = "c_sent" if answered_only else "c_answered"
     with connection.cursor() as cursor:
         for model in ROLLUPS:
             keys = ", ".join(f"k_{name}" for name in model.KEY)
             group = ", ".join(f"k_{name}" for name in model.KEY)
             select = (
-                f"SELECT %s, {keys}, 0, 0, 0, 0, 0, 0, SUM({sent_expr}), SUM({answered_expr}) "  # noqa: S608
-                f"FROM ({sub_sql}) sv WHERE 1 = 1 GROUP BY {group}"
+                f"SELECT %s, {keys}, 0, 0, 0, 0, 0, 0, SUM(c_sent), SUM(c_answered) "  # noqa: S608
+                f"FROM ({sub_sql}) sv WHERE 1 = 1 GROUP BY {group} ORDER BY {group}"
             )
             cursor.execute(_upsert_sql(model, select), [day, *sub_params])
 
@@ -151,7 +159,7 @@ def surveys_sent(*, survey_ids: Sequence[int], sent_at: dt.datetime) -> None:
     """
     if not survey_ids:
         return
-    _add_surveys(survey_ids=survey_ids, day=local_day(sent_at), sent=True)
+    _add_surveys(survey_ids=survey_ids, day=local_day(sent_at))
 
 
 # --- Rebuild ---------------------------------------------------------------------------------------------

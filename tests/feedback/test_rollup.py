@@ -131,3 +131,38 @@ def test_rebuild_counts_rows_loaded_in_bulk(world):
     assert rows == 1
     (row,) = RatingRollup.objects.values("n", "s1", "s4", "s5", "sent", "answered")
     assert row == {"n": 3, "s1": 1, "s4": 1, "s5": 1, "sent": 5, "answered": 3}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_ratings_of_the_same_key_all_count(team, queue, agent):
+    """Eight workers rate eight surveys of one agent, queue, company and day at the same time: the
+    upserts add up (atomic increments on one row), nothing is lost to a read-modify-write."""
+    import threading
+
+    from django.db import connection
+
+    customer = rf.customer(company="Acme")
+    world = {"queues": [queue, queue], "agents": [agent, agent], "customers": [customer] * 3}
+    surveys = [_survey(world, 1) for _ in range(8)]
+    _send(surveys, rf.aware(DAY))
+    barrier = threading.Barrier(len(surveys))
+    errors = []
+
+    def rate(survey):
+        try:
+            barrier.wait(10)
+            rating_submit(survey_id=survey.pk, stars=4, now=rf.aware(DAY))
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=rate, args=(s,)) for s in surveys]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    (row,) = RatingRollupAgent.objects.values("n", "s4", "sent", "answered")
+    assert row == {"n": 8, "s4": 8, "sent": 8, "answered": 8}
