@@ -396,3 +396,21 @@ def test_anonymous_request_answers_401_with_a_token_challenge(ticket):
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
     assert response["WWW-Authenticate"].startswith("Token")
+
+
+def test_customer_search_finds_subject_and_reference_of_their_own_tickets_only(customer_user, customer, queue):
+    mine = factories.TicketFactory(queue=queue, customer=customer, subject="Router blinks red")
+    factories.TicketFactory(queue=queue, subject="Router blinks red too")  # another customer's
+    client = client_for(customer_user)
+    assert [t["reference"] for t in client.get(LIST, {"q": "ROUTER"}).json()["results"]] == [mine.reference]
+    assert [t["reference"] for t in client.get(LIST, {"q": mine.reference.lower()}).json()["results"]] == [
+        mine.reference]
+
+
+def test_customer_search_query_count_stays_flat(customer_user, customer, queue, django_assert_max_num_queries):
+    for i in range(5):
+        ticket = factories.TicketFactory(queue=queue, customer=customer, subject=f"Question {i}")
+        services.message_add(ticket=ticket, body="refund please", author_customer=customer)
+    with django_assert_max_num_queries(8):
+        response = client_for(customer_user).get(LIST, {"q": "refund"})
+    assert response.json()["count"] == 5
