@@ -1,10 +1,11 @@
 """Survey outbox benchmark: resolve N tickets with SURVEY_DELAY_SECONDS=0 and time them to the SMTP server.
 
     DATABASE_URL=postgres://delightdesk:delightdesk@127.0.0.1:5432/dd_feedback_bench \\
-        .venv/bin/python bench/surveys_bench.py [--sizes 1000,10000] [--fault-size 10000] [--resolvers 2] [--workers 2]
+        .venv/bin/python bench/surveys_bench.py [--sizes 1000,10000] [--fault-size 10000] \\
+        [--resolvers 6] [--workers 6] [--backlog 2000]
 
 Everything is real and local: its OWN redis-server on port 6390 (started and stopped here; the shared
-one on 6379 is never touched), a Celery worker (prefork, 2 processes) and beat as subprocesses, and
+one on 6379 is never touched), a Celery worker (prefork, --workers processes) and beat as subprocesses, and
 an aiosmtpd sink (a subprocess) that logs the Message-ID of every message it accepts.
 
 1. Clean runs, one per size: N tickets (bulk_create, one customer each so the throttle does not
@@ -18,7 +19,9 @@ an aiosmtpd sink (a subprocess) that logs the Message-ID of every message it acc
      delivered when the run stopped waiting (no progress for 90 s) but still scheduled/claimed in the
      outbox; "lost" = neither; dup = received - unique; load = 1-minute load average at the start of
      the resolves and when the last email arrived.
-2. Fault run: the same with the worker SIGKILLed (its whole process group) twice and restarted (at
+2. Backlog (--backlog N): send capacity alone. The worker is stopped, N tickets are resolved, the
+   worker is started: surveys per second from the first to the last acceptance.
+3. Fault run: the same with the worker SIGKILLed (its whole process group) twice and restarted (at
    5 s and 12 s), and the broker (redis-server on 6390) killed at 20 s for 30 seconds and restarted
    empty. Printed: sent, lost (must be 0) and duplicated (target: no more than the number of kills).
 """
@@ -317,6 +320,46 @@ def pending_in_outbox(ticket_ids: list[int]) -> int:
     return Survey.objects.filter(ticket_id__in=ticket_ids, state__in=["scheduled", "sending"]).count()
 
 
+def run_backlog(env, args, label: str, worker: subprocess.Popen) -> subprocess.Popen:
+    """Send capacity alone: resolve N tickets with the worker stopped, then start it and time the drain."""
+    kill_group(worker, signal.SIGTERM)
+    ids = make_tickets(args.backlog, label)
+    slices = [ids[i :: args.resolvers] for i in range(args.resolvers)]
+    for index, part in enumerate(slices):
+        Path(str(WORKDIR / f"slice-{index}")).write_text(",".join(map(str, part)))
+    procs = [
+        subprocess.Popen([sys.executable, __file__, "--resolve", str(WORKDIR / f"slice-{i}")], cwd=ROOT, env=env)
+        for i in range(args.resolvers)
+    ]
+    for proc in procs:
+        proc.wait()
+    expected = expected_message_ids(ids)
+    load_before = os.getloadavg()
+    started = time.time()
+    worker = start_worker(env, args.workers)
+    last_count, last_progress = -1, time.time()
+    while time.time() - last_progress < 60:
+        got = len({mid for mid, _ in sink_lines()} & expected)
+        if got >= len(expected):
+            break
+        if got != last_count:
+            last_count, last_progress = got, time.time()
+        time.sleep(0.5)
+    time.sleep(3)
+    lines = [(mid, at) for mid, at in sink_lines() if mid in expected]
+    accepts = sorted(at for _, at in lines)
+    unique = len({mid for mid, _ in lines})
+    drain = (accepts[-1] - accepts[0]) if len(accepts) > 1 else 0.0
+    print(
+        f"\nbacklog: {len(expected)} due surveys, worker (prefork x{args.workers}) started after the resolves: "
+        f"sent {unique}, duplicated {len(lines) - unique}; first to last acceptance {drain:.1f} s = "
+        f"{(unique / drain) if drain else 0:.1f} surveys/s; worker start to last acceptance "
+        f"{(accepts[-1] - started) if accepts else 0:.1f} s; load {load_before[0]:.2f}-{os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
+    return worker
+
+
 def format_row(r: dict) -> str:
     p50, p95, worst = r["latency"]
     return (
@@ -331,8 +374,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--fault-size", type=int, default=10000)
-    parser.add_argument("--resolvers", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=2, help="worker processes (prefork concurrency)")
+    parser.add_argument("--resolvers", type=int, default=6, help="processes resolving tickets at the same time")
+    parser.add_argument("--workers", type=int, default=6, help="worker processes (prefork concurrency)")
+    parser.add_argument("--backlog", type=int, default=0, help="also time draining a backlog of N due surveys")
     parser.add_argument("--sink", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--resolve", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -369,6 +413,8 @@ def main() -> None:
         for size in [int(s) for s in args.sizes.split(",") if s]:
             r = run_phase(env, size, f"{label_base}c{size // 1000}", args.resolvers, settle=1800)
             print(format_row(r), flush=True)
+        if args.backlog:
+            worker = run_backlog(env, args, f"{label_base}b", worker)
         if args.fault_size:
             state = {"worker": worker, "redis": redis, "kills": 0}
 
