@@ -90,7 +90,8 @@ class CsatReportView(ReportView):
 
 @extend_schema(tags=["reports"], parameters=FILTER_PARAMETERS, responses=OpenApiTypes.OBJECT)
 class AsatReportView(ReportView):
-    """ASAT and average pulse per agent, team, week or month; groups under 5 pulses are hidden."""
+    """ASAT and average pulse per agent, team, week or month, from agent-weeks of 5 pulses or more
+    (`n_used`; `n` counts every answered pulse); groups with fewer than 5 pulses behind them are hidden."""
 
     allowed_groups = (*metrics.ASAT_GROUPINGS, "all")
 
