@@ -8,12 +8,14 @@ ours) is written there too. Any error is contained in a savepoint and logged: a 
 blocks a ticket's change.
 
 After commit (`transaction.on_commit`, registered from the same receiver): only the side effect, a
-kick to the workers when the survey is due at once (SURVEY_DELAY_SECONDS=0). Kicks are debounced per
-process: a worker's drain takes every due row, and the beat sweep catches anything a skipped kick
-left behind within seconds.
+kick to the workers when the survey is due at once (SURVEY_DELAY_SECONDS=0). Kicks are coalesced per
+process (at most one every KICK_INTERVAL_SECONDS, the last one of a burst sent at the end of the
+interval): one drain sends every due row, so a kick per resolve would be thousands of empty tasks.
+The beat sweep catches anything a lost kick (broker down) left behind.
 """
 
 import logging
+import threading
 import time
 
 from django.db import transaction
@@ -27,14 +29,31 @@ from tickets.models import Ticket
 logger = logging.getLogger(__name__)
 
 KICK_INTERVAL_SECONDS = 0.5
-_last_kick = [0.0]  # per process: when this process last asked the workers to drain the outbox
+_kicks = {"last": 0.0, "timer": None}  # per process: the last kick sent, the trailing one waiting
+_kicks_lock = threading.Lock()
 
 
 def _kick_workers() -> None:
-    now = time.monotonic()
-    if now - _last_kick[0] < KICK_INTERVAL_SECONDS:
-        return
-    _last_kick[0] = now
+    """Ask the workers to drain the outbox: at once, or (if this process kicked less than
+    KICK_INTERVAL_SECONDS ago) once more at the end of the interval, never dropped: a drain takes
+    every row due when it starts, so the trailing kick covers every survey committed meanwhile."""
+    with _kicks_lock:
+        wait = _kicks["last"] + KICK_INTERVAL_SECONDS - time.monotonic()
+        if wait > 0:
+            if _kicks["timer"] is None:
+                timer = threading.Timer(wait, _trailing_kick)
+                timer.daemon = True
+                _kicks["timer"] = timer
+                timer.start()
+            return
+        _kicks["last"] = time.monotonic()
+    enqueue(tasks.send_due_surveys)
+
+
+def _trailing_kick() -> None:
+    with _kicks_lock:
+        _kicks["timer"] = None
+        _kicks["last"] = time.monotonic()
     enqueue(tasks.send_due_surveys)
 
 

@@ -303,3 +303,16 @@ def test_a_sent_batch_is_counted_once_in_the_reports_rollup(delay_zero, queue, a
     services.survey_send_due()
     services.survey_send_due()  # nothing more: nothing counted twice
     assert RatingRollupAgent.objects.filter(agent=agent.pk).aggregate(sent=Sum("sent"))["sent"] == 3
+
+
+@pytest.mark.worker
+def test_every_survey_of_a_burst_of_resolves_is_sent_without_waiting_for_the_beat(
+    celery_worker, delay_zero, queue, agent
+):
+    """Kicks are coalesced (one per interval per process), never dropped: the last resolve of a burst
+    gets the trailing kick. No beat runs in this test."""
+    tickets = [new_ticket(queue) for _ in range(4)]
+    for ticket in tickets:  # each commits and asks for a kick, well within one interval
+        resolve(ticket, agent)
+    assert ff.wait_for(lambda: Survey.objects.filter(state=ST.SENT).count() == 4, timeout=20)
+    assert sorted(m.to[0] for m in survey_mails()) == sorted(t.customer.email for t in tickets)
