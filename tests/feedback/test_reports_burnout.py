@@ -106,3 +106,15 @@ def test_dashboard_and_csv_show_the_escalated_tickets_from_the_source(client, ad
     assert "The share of escalated tickets is not available" not in page
     csv_text = client.get(reverse("feedback:report_export", args=["burnout"]), params).content.decode()
     assert csv_text.splitlines()[1].endswith(",4,40.00")
+
+
+def test_the_weekly_email_names_the_escalated_share_of_a_listed_agent(supervisor, queue, mailoutbox):
+    from feedback.reports import services
+
+    buyer = rf.customer()
+    tired = _agent_with_asat(queue, buyer, falling=True)
+    sources.register_escalation_counts(FakeEscalations({tired.id: 4}))
+    week_start = END - dt.timedelta(days=END.weekday())
+    services.weekly_summary_send(user_id=supervisor.id, week_start=week_start)
+    (mail,) = mailoutbox
+    assert "Escalated tickets: 4 (40%)" in mail.body
