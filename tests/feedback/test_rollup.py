@@ -166,3 +166,16 @@ def test_concurrent_ratings_of_the_same_key_all_count(team, queue, agent):
     assert errors == []
     (row,) = RatingRollupAgent.objects.values("n", "s4", "sent", "answered")
     assert row == {"n": 8, "s4": 8, "sent": 8, "answered": 8}
+
+
+def test_the_rebuild_command_recounts_and_reports_the_table_sizes(world):
+    import io
+
+    from django.core.management import call_command
+
+    rf.ratings([5, 1], queue=world["queues"][0], agent=world["agents"][0], day=DAY, customer=world["customers"][0])
+    RatingRollup.objects.all().delete()
+    out = io.StringIO()
+    call_command("rollup_rebuild", stdout=out)
+    assert "RatingRollup 1 rows" in out.getvalue()
+    assert RatingRollup.objects.get().n == 2
