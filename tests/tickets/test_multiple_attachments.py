@@ -139,3 +139,16 @@ def test_email_keeps_the_files_that_fit_and_reports_the_rest(settings):
     files = [check_file(name=f"{n}.pdf", data=PDF) for n in "abc"]
     kept, left_out = attachments.within_limits(files)
     assert ([f.name for f in kept], [f.name for f in left_out]) == (["a.pdf", "b.pdf"], ["c.pdf"])
+
+
+def test_agent_page_links_the_files_sent_with_the_form_and_with_messages(client, agent, queue):
+    client.post(reverse("tickets:support"), _support_form(attachment=_files(("receipt.pdf", PDF))))
+    ticket = Ticket.objects.get()
+    ticket.queue = queue
+    ticket.save(update_fields=["queue"])
+    services.message_add(ticket=ticket, body="logs", kind="note", author_user=agent,
+                         attachments=[check_file(name="app.log", data=b"trace")])
+    client.force_login(agent)
+    html = client.get(reverse("tickets:detail", args=[ticket.reference])).content.decode()
+    for attachment in Attachment.objects.all():
+        assert f'href="{reverse("tickets:attachment", args=[attachment.pk])}"' in html

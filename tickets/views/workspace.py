@@ -79,6 +79,8 @@ def _ticket_context(request, ticket: Ticket, **forms) -> dict:
         "ticket": ticket,
         "customer": ticket.customer,
         "timeline": selectors_workspace.ticket_timeline(user, ticket),
+        # Files sent with the ticket itself (the web form, an email), not with a later message.
+        "opening_attachments": list(ticket.attachments.filter(message__isnull=True)),
         "other_tickets": selectors_workspace.customer_other_tickets(user, ticket),
         "tag_names": tag_names,
         "can_take": ticket.assignee_id != user.pk and ticket.is_open
