@@ -244,6 +244,37 @@ def expected_message_ids(ticket_ids: list[int]) -> set[str]:
     return {survey_message_id(survey) for survey in surveys}
 
 
+RUNNING: dict = {}  # the current worker and sink processes (their CPU time is sampled around a phase)
+
+
+def _cpu_seconds(stat_path: Path, pgrp: int | None = None) -> float:
+    """utime + stime of one process from /proc/<pid>/stat; 0 if it is gone (or not in `pgrp`)."""
+    try:
+        fields = stat_path.read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    if pgrp is not None and int(fields[2]) != pgrp:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def worker_and_sink_cpu() -> tuple[float, float]:
+    """CPU seconds used so far by the worker's process group (parent and prefork children) and the sink."""
+    worker, sink = RUNNING.get("worker"), RUNNING.get("sink")
+    worker_cpu = 0.0
+    if worker is not None:
+        worker_cpu = sum(_cpu_seconds(stat, pgrp=worker.pid) for stat in Path("/proc").glob("[0-9]*/stat"))
+    sink_cpu = _cpu_seconds(Path(f"/proc/{sink.pid}/stat")) if sink is not None else 0.0
+    return worker_cpu, sink_cpu
+
+
+def wait_with_cpu(proc: subprocess.Popen) -> float:
+    """Wait for a child and return the CPU seconds it used (user + system)."""
+    _pid, _status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_phase(env, n: int, label: str, resolvers: int, faults=None, settle: int = 240) -> dict:
     ids = make_tickets(n, label)
     slices = [ids[i::resolvers] for i in range(resolvers)]
@@ -256,10 +287,10 @@ def run_phase(env, n: int, label: str, resolvers: int, faults=None, settle: int 
         subprocess.Popen([sys.executable, __file__, "--resolve", str(WORKDIR / f"slice-{i}")], cwd=ROOT, env=env)
         for i in range(resolvers)
     ]
+    cpu_before = worker_and_sink_cpu()
     if faults:
         faults(start)
-    for proc in procs:
-        proc.wait()
+    resolver_cpu = sum(wait_with_cpu(proc) for proc in procs)
     resolved_at = time.time()
     times = [tuple(map(float, Path(str(WORKDIR / f"slice-{i}.times")).read_text().split())) for i in range(resolvers)]
     first_resolve = min(t[0] for t in times)  # the first resolver's first ticket_transition call
@@ -274,6 +305,7 @@ def run_phase(env, n: int, label: str, resolvers: int, faults=None, settle: int 
             last_count, last_progress = got, time.time()
         time.sleep(0.5)
     load_after = os.getloadavg()
+    cpu_after = worker_and_sink_cpu()
     time.sleep(3)  # late duplicates
     lines = [(mid, at) for mid, at in sink_lines() if mid in expected]
     received = len(lines)
@@ -297,6 +329,12 @@ def run_phase(env, n: int, label: str, resolvers: int, faults=None, settle: int 
         "lost": len(expected) - unique - in_outbox,
         "duplicated": received - unique,
         "load": (load_before[0], load_after[0]),
+        # CPU milliseconds per survey: resolver processes (Django, not PostgreSQL), worker, SMTP sink
+        "cpu_ms": (
+            resolver_cpu * 1000 / n,
+            (cpu_after[0] - cpu_before[0]) * 1000 / max(len(expected), 1),
+            (cpu_after[1] - cpu_before[1]) * 1000 / max(len(expected), 1),
+        ),
     }
 
 
@@ -337,6 +375,7 @@ def run_backlog(env, args, label: str, worker: subprocess.Popen) -> subprocess.P
     load_before = os.getloadavg()
     started = time.time()
     worker = start_worker(env, args.workers)
+    RUNNING["worker"] = worker
     last_count, last_progress = -1, time.time()
     while time.time() - last_progress < 60:
         got = len({mid for mid, _ in sink_lines()} & expected)
@@ -366,7 +405,8 @@ def format_row(r: dict) -> str:
         f"{r['n']:>8} {r['surveys']:>8} {r['n'] / r['resolve_s']:>10.1f} "
         f"{(r['unique'] / r['send_s']) if r['send_s'] else 0:>7.1f} {r['unique'] / r['e2e_s']:>7.1f} "
         f"{p50:>7.2f}s {p95:>5.2f}s {worst:>5.1f}s {r['received']:>9} {r['unique']:>7} {r['in_outbox']:>5} "
-        f"{r['lost']:>5} {r['duplicated']:>4} {r['load'][0]:>5.2f}-{r['load'][1]:<5.2f}"
+        f"{r['lost']:>5} {r['duplicated']:>4} {r['load'][0]:>5.2f}-{r['load'][1]:<5.2f} "
+        f"{r['cpu_ms'][0]:>5.1f} {r['cpu_ms'][1]:>5.1f} {r['cpu_ms'][2]:>5.1f}"
     )
 
 
@@ -396,6 +436,7 @@ def main() -> None:
     redis = start_redis()
     sink = start_sink(smtp_port)
     worker = start_worker(env, args.workers)
+    RUNNING.update(worker=worker, sink=sink)
     beat = start_beat(env)
     time.sleep(4)
     label_base = f"{int(time.time()) % 100000:05d}"
@@ -408,7 +449,7 @@ def main() -> None:
         print(
             f"{'tickets':>8} {'surveys':>8} {'resolve/s':>10} {'send/s':>7} {'e2e/s':>7} "
             f"{'lat p50':>8} {'p95':>6} {'max':>6} {'received':>9} {'unique':>7} {'late':>5} {'lost':>5} "
-            f"{'dup':>4} {'load':>11}"
+            f"{'dup':>4} {'load':>11} {'cpu ms/survey: resolver worker sink'}"
         )
         for size in [int(s) for s in args.sizes.split(",") if s]:
             r = run_phase(env, size, f"{label_base}c{size // 1000}", args.resolvers, settle=1800)
@@ -427,7 +468,7 @@ def main() -> None:
                         kill_group(state["worker"])
                         state["kills"] += 1
                         time.sleep(1)
-                        state["worker"] = start_worker(env, args.workers)
+                        state["worker"] = RUNNING["worker"] = start_worker(env, args.workers)
                     time.sleep(max(0, start + 20 - time.time()))
                     state["redis"].kill()
                     state["redis"].wait()
