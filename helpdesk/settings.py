@@ -314,6 +314,8 @@ SURVEY_RETRY_BASE_SECONDS = env.int("SURVEY_RETRY_BASE_SECONDS", default=60)
 SURVEY_CLAIM_STALE_SECONDS = env.int("SURVEY_CLAIM_STALE_SECONDS", default=300)
 RELATIONSHIP_SURVEYS_PER_YEAR = env.int("RELATIONSHIP_SURVEYS_PER_YEAR", default=2)
 REPORT_MIN_RESPONSES = env.int("REPORT_MIN_RESPONSES", default=5)
+# Reports read the pre-aggregated rollup tables (feedback/rollup.py); False reads the rating rows themselves.
+REPORT_ROLLUPS = env.bool("REPORT_ROLLUPS", default=True)
 CHURN_PROBABILITY = env.float("CHURN_PROBABILITY", default=0.95)
 SHOW_SENT_MAIL = DEBUG and EMAIL_BACKEND == "helpdesk.mail.EmlFileBackend"
 # Email intake: an IMAP mailbox polled by beat (imaps://user:pass@host/INBOX); unset = no polling.
