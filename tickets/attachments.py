@@ -24,12 +24,12 @@ from tickets.models import Attachment, Message, Ticket
 
 def max_files() -> int:
     """How many files one submission (a new ticket, a reply, a note) may carry."""
-    return getattr(settings, "ATTACHMENT_MAX_FILES", 10)
+    return settings.ATTACHMENT_MAX_FILES
 
 
 def max_total_bytes() -> int:
     """The total size of one submission's files (each file is also limited by ATTACHMENT_MAX_BYTES)."""
-    return getattr(settings, "ATTACHMENT_MAX_TOTAL_BYTES", 25 * 1024 * 1024)
+    return settings.ATTACHMENT_MAX_TOTAL_BYTES
 
 # extension -> (content type we serve it as, the sniffed kinds that agree with it)
 ALLOWED: dict[str, tuple[str, frozenset[str]]] = {

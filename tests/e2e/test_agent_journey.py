@@ -74,7 +74,7 @@ def test_agent_takes_replies_waits_for_approval_and_resolves(desk, celery_worker
     shot(page, JOURNEY, "06-remedy-approved")
 
     # Resolve.
-    page.get_by_label("Status").select_option("resolved")
+    page.get_by_label("Status", exact=True).select_option("resolved")
     page.get_by_role("button", name="Save", exact=True).click()
     page.locator("#ticket .badge", has_text="Resolved").wait_for()
     target.refresh_from_db()

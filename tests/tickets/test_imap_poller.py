@@ -76,7 +76,7 @@ userdb {{
 """
 
 
-def _wait_for_port(port: int, log: Path, seconds: float = 10) -> None:
+def _wait_for_port(port: int, log: Path, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         with socket.socket() as sock:
