@@ -28,7 +28,7 @@ from tickets.models import Ticket
 
 logger = logging.getLogger(__name__)
 
-KICK_INTERVAL_SECONDS = 0.5
+KICK_INTERVAL_SECONDS = 1.5
 _kicks = {"last": 0.0, "timer": None}  # per process: the last kick sent, the trailing one waiting
 _kicks_lock = threading.Lock()
 
