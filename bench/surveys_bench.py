@@ -2,7 +2,7 @@
 
     DATABASE_URL=postgres://delightdesk:delightdesk@127.0.0.1:5432/dd_feedback_bench \\
         .venv/bin/python bench/surveys_bench.py [--sizes 1000,10000] [--fault-size 10000] \\
-        [--resolvers 6] [--workers 6] [--backlog 2000]
+        [--resolvers 6] [--workers 4] [--backlog 2000]
 
 Everything is real and local: its OWN redis-server on port 6390 (started and stopped here; the shared
 one on 6379 is never touched), a Celery worker (prefork, --workers processes) and beat as subprocesses, and
@@ -410,7 +410,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--fault-size", type=int, default=10000)
     parser.add_argument("--resolvers", type=int, default=6, help="processes resolving tickets at the same time")
-    parser.add_argument("--workers", type=int, default=6, help="worker processes (prefork concurrency)")
+    parser.add_argument("--workers", type=int, default=4, help="worker processes (prefork concurrency)")
     parser.add_argument("--backlog", type=int, default=0, help="also time draining a backlog of N due surveys")
     parser.add_argument("--sink", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--resolve", help=argparse.SUPPRESS)
