@@ -147,6 +147,9 @@ if not REDIS_URL:
     CELERY_RESULT_BACKEND = f"file://{_results_dir}"
 else:
     # Fail fast when Redis is down: the outbox rows are swept again, a request must not hang on it.
+    # visibility_timeout must exceed the longest retry countdown (the weekly report backs off up to
+    # 3600 s), or Redis redelivers the waiting task again and again (kombu issue 337). Delays that
+    # matter are due times on outbox rows, so a killed worker's unacked task is not waited for.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2,
                                        "socket_timeout": 5, "max_retries": 1}
     CELERY_BROKER_CONNECTION_TIMEOUT = 2
