@@ -6,7 +6,10 @@ import os
 from celery import Celery
 from django.db import transaction
 
+from helpdesk import broker
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+broker.register()  # the embedded broker's URL scheme (ddfilesystem://), before any connection
 
 app = Celery("helpdesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")

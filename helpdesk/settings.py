@@ -126,7 +126,7 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + ([] if REDIS_URL else ["dja
 RATELIMIT_VIEW = "helpdesk.views.rate_limited"
 
 # --- Celery
-CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+CELERY_BROKER_URL = REDIS_URL or "ddfilesystem://"  # helpdesk/broker.py: atomic writes
 if not REDIS_URL:
     # Each test run gets its own folder (exported, so subprocesses share it): parallel runs on one
     # machine must not consume each other's tasks, nor a developer's.

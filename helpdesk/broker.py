@@ -1,0 +1,40 @@
+"""kombu's filesystem transport with atomic writes: the embedded broker of `make run` and local tests.
+
+kombu 5.7's filesystem channel creates the message file and then writes it; a consumer polling the
+folder can move and read the file in between, get an empty payload and crash the worker with a
+JSONDecodeError (seen with beat publishing every 2 s). Here a message is written under a name no
+consumer matches and renamed into place (`os.replace`, atomic within one folder), so a consumer
+sees whole messages or none. Selected in settings by the broker URL `ddfilesystem://`.
+"""
+
+import os
+import uuid
+from time import monotonic
+
+from kombu.exceptions import ChannelError
+from kombu.transport import TRANSPORT_ALIASES, filesystem
+from kombu.utils.encoding import str_to_bytes
+from kombu.utils.json import dumps
+
+SCHEME = "ddfilesystem"
+
+
+class Channel(filesystem.Channel):
+    def _put(self, queue, payload, **kwargs):
+        name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
+        final = os.path.join(self.data_folder_out, name)
+        partial = final + ".partial"  # consumers only take names ending in ".<queue>.msg"
+        try:
+            with open(partial, "wb") as handle:
+                handle.write(str_to_bytes(dumps(payload)))
+            os.replace(partial, final)
+        except OSError as exc:
+            raise ChannelError(f"Cannot add file {final!r} to directory") from exc
+
+
+class Transport(filesystem.Transport):
+    Channel = Channel
+
+
+def register() -> None:
+    TRANSPORT_ALIASES.setdefault(SCHEME, f"{__name__}:Transport")
