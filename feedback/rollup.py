@@ -123,11 +123,13 @@ def _survey_dimensions(survey: Survey) -> tuple:
     return (survey.agent_id or 0, team or 0, survey.queue_id or 0, ticket.kind or "", survey.customer.company or "")
 
 
-def _survey_keys(queryset):
-    """Surveys grouped by the full key (without the day): k_agent, ..., k_company, c_sent, c_answered."""
+def _survey_keys(queryset, **leading):
+    """Surveys grouped by `leading` columns (the rebuild's day) and the full key: k_agent, ..., k_company,
+    c_sent, c_answered."""
     return (
         queryset.order_by()
         .values(
+            **leading,
             k_agent=Coalesce("agent_id", 0),
             k_team=Coalesce("queue__team_id", 0),
             k_queue=Coalesce("queue_id", 0),
@@ -188,19 +190,7 @@ def _rebuild_sql(rating_model, survey_model) -> tuple[str, list]:
         )
         .annotate(c_n=Count("id"), **stars)
     )
-    surveys = (
-        survey_model.objects.filter(sent_at__isnull=False)
-        .order_by()
-        .values(
-            k_day=TruncDate("sent_at", tzinfo=tz),
-            k_agent=Coalesce("agent_id", 0),
-            k_team=Coalesce("queue__team_id", 0),
-            k_queue=Coalesce("queue_id", 0),
-            k_kind=Coalesce("ticket__kind", Value("")),
-            k_company=Coalesce("customer__company", Value("")),
-        )
-        .annotate(c_sent=Count("id"), c_answered=Count("id", filter=Q(answered_at__isnull=False)))
-    )
+    surveys = _survey_keys(survey_model.objects.filter(sent_at__isnull=False), k_day=TruncDate("sent_at", tzinfo=tz))
     r_sql, r_params = ratings.query.sql_with_params()
     s_sql, s_params = surveys.query.sql_with_params()
     keys = "k_day, k_agent, k_team, k_queue, k_kind, k_company"
