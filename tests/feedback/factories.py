@@ -131,3 +131,15 @@ def _role_groups(request):
 
     for role in Role:
         Group.objects.get_or_create(name=role.value)
+
+
+@pytest.fixture
+def delay_zero(settings):
+    settings.SURVEY_DELAY_SECONDS = 0
+
+
+def survey_mails() -> list:
+    """The survey emails in the test outbox (other apps send their own mail too)."""
+    from django.core import mail
+
+    return [m for m in mail.outbox if "X-Delightdesk-Survey" in m.extra_headers]

@@ -8,7 +8,6 @@ from email import message_from_bytes
 from email.header import decode_header, make_header
 
 import pytest
-from django.core import mail
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -25,13 +24,7 @@ ST = Survey.State
 LATER = timedelta(hours=2)
 
 
-@pytest.fixture
-def delay_zero(settings):
-    settings.SURVEY_DELAY_SECONDS = 0
-
-
-def survey_mails() -> list:
-    return [m for m in mail.outbox if "X-Delightdesk-Survey" in m.extra_headers]
+delay_zero, survey_mails = ff.delay_zero, ff.survey_mails
 
 
 class CountingSink:

@@ -4,7 +4,6 @@ from datetime import timedelta
 from email import message_from_bytes
 
 import pytest
-from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,14 +21,7 @@ ST = Survey.State
 LATER = timedelta(hours=2)
 
 
-@pytest.fixture
-def delay_zero(settings):
-    settings.SURVEY_DELAY_SECONDS = 0
-
-
-def survey_mails() -> list:
-    """The survey emails in the test outbox (other apps send their own mail too)."""
-    return [m for m in mail.outbox if "X-Delightdesk-Survey" in m.extra_headers]
+delay_zero, survey_mails = ff.delay_zero, ff.survey_mails
 
 
 def send_due(now=None) -> list[str]:
