@@ -51,6 +51,7 @@ def escalation_ticket_panel(context):
         "request": request,
         "escalate_form": EscalateForm(auto_id="esc_%s"),
         "remedy_form": RemedyForm(auto_id="rem_%s"),
+        "sla": selectors.ticket_sla_view(ticket),
         **selectors.ticket_escalation_state(ticket),
     }
 
