@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from escalation.forms import EscalationRuleAdminForm
 from escalation.models import (
     AuthorityLimit,
     Escalation,
@@ -41,6 +42,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(EscalationRule)
 class EscalationRuleAdmin(admin.ModelAdmin):
+    form = EscalationRuleAdminForm
     list_display = ("name", "trigger", "queue", "is_active", "parameters")
     list_filter = ("trigger", "is_active", "queue")
     list_editable = ("is_active",)

@@ -169,8 +169,14 @@ class EscalationRule(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     parameters = models.JSONField(
         _("parameters"), default=dict, blank=True,
-        help_text=_("Thresholds, for example {\"reopen_count\": 2, \"ticket_count\": 3, \"window_days\": 7}, "
-                    "{\"target_hours\": 4}, {\"warning_percent\": 80}, {\"ack_minutes\": 30}."),
+        help_text=_("Numbers by name, for example {\"ack_minutes\": 30, \"ack_around_the_clock\": 1}; a name "
+                    "left out takes its default. Every trigger: ack_minutes (minutes the person it is routed to "
+                    "has to acknowledge it) and ack_around_the_clock (1: those minutes count around the clock; "
+                    "0: in the business hours of the team's calendar). First-response and resolution targets: "
+                    "warning_percent (warn at this share of the target). Repeat contact: reopen_count "
+                    "(reopenings), ticket_count and window_days (tickets from one customer within that many "
+                    "days). Complaint: target_hours (business hours to resolve it). Service recovery: max_stars "
+                    "(ratings of at most this many stars escalate)."),
     )
 
     class Meta:
