@@ -1,4 +1,8 @@
-"""What the escalation app does when tickets and feedback publish events (all sent after commit).
+"""What the escalation app does when tickets and feedback publish events.
+
+All are sent after commit but one: `ticket_statuses_changing`, inside the transaction that changes
+the tickets' status, where a resolution's SLA outcome (met or not) is written with the resolution
+itself, set-wise for a many-ticket change, and no sweep can see a resolved ticket's alarms still armed.
 
 A receiver never lets an error escape into the request that caused the event: it logs it, and the
 beat task or the next event catches up.
@@ -6,6 +10,9 @@ beat task or the next event catches up.
 
 import functools
 import logging
+
+from django.db import transaction
+from django.utils import timezone
 
 from escalation import services
 from tickets.models import Ticket
@@ -50,9 +57,15 @@ def on_ticket_changed(*, ticket_id, fields=(), **_):
         services.complaint_arm(ticket_id=ticket_id)
 
 
-@_safe
-def on_ticket_resolved(*, ticket_id, **_):
-    services.sla_resolved(ticket_id=ticket_id)
+def on_ticket_statuses_changing(sender, *, changes=(), at=None, **_):
+    resolved = [change.ticket_id for change in changes if change.to_status == Ticket.Status.RESOLVED]
+    if not resolved:
+        return
+    try:
+        with transaction.atomic():  # a savepoint: an SLA problem must not roll back the resolution
+            services.slas_resolved(ticket_ids=resolved, resolved_at=at or timezone.now())
+    except Exception:
+        logger.exception("escalation: SLA outcome failed for tickets %s", resolved)
 
 
 @_safe
@@ -87,7 +100,8 @@ def connect() -> None:
 
     ticket_events.ticket_created.connect(on_ticket_created, dispatch_uid="escalation.ticket_created")
     ticket_events.message_added.connect(on_message_added, dispatch_uid="escalation.message_added")
-    ticket_events.ticket_resolved.connect(on_ticket_resolved, dispatch_uid="escalation.ticket_resolved")
+    ticket_events.ticket_statuses_changing.connect(on_ticket_statuses_changing,
+                                                   dispatch_uid="escalation.ticket_statuses_changing")
     ticket_events.ticket_reopened.connect(on_ticket_reopened, dispatch_uid="escalation.ticket_reopened")
     ticket_events.ticket_closed.connect(on_ticket_closed, dispatch_uid="escalation.ticket_closed")
     ticket_events.ticket_assigned.connect(on_ticket_assigned, dispatch_uid="escalation.ticket_assigned")

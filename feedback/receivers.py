@@ -1,11 +1,13 @@
 """How feedback listens to tickets.
 
-Inside the resolving transaction (`tickets.events.ticket_status_changing`): the survey row is written
-WITH the agent's skip reason, so a resolved ticket and its survey commit together or not at all (the
-outbox) and a skipped survey is never, even for a moment, a scheduled one a worker could claim. A
-reopen skips the pending survey in the reopening transaction. The agent's pulse request (a row of
-ours) is written there too. Any error is contained in a savepoint and logged: a survey problem never
-blocks a ticket's change.
+Inside the resolving transaction (`tickets.events.ticket_statuses_changing`, which carries every ticket
+of one change, so the rows are written set-wise): the survey row is written WITH the agent's skip
+reason, so a resolved ticket and its survey commit together or not at all (the outbox) and a skipped
+survey is never, even for a moment, a scheduled one a worker could claim. A reopen skips the pending
+survey in the reopening transaction. The agent's pulse request (a row of ours) is written there too.
+Any error is contained in a savepoint and logged: a survey problem never blocks a ticket's change
+(and in a many-ticket change, one bad ticket costs only its own survey: the others are retried one
+by one).
 
 After commit (`transaction.on_commit`, registered from the same receiver): only the side effect, a
 kick to the workers when the survey is due at once (SURVEY_DELAY_SECONDS=0). Kicks are coalesced per
@@ -57,38 +59,55 @@ def _trailing_kick() -> None:
     enqueue(tasks.send_due_surveys)
 
 
-def on_ticket_status_changing(
+def on_ticket_statuses_changing(
     sender,
-    ticket_id: int,
+    changes: tuple[ticket_events.StatusChange, ...] = (),
     actor_id: int | None = None,
-    to_status: str = "",
-    reopening: bool = False,
     skip_survey_reason: str = "",
     at=None,
     **kwargs,
 ) -> None:
-    if not (to_status == Ticket.Status.RESOLVED or reopening):
+    resolved = [change.ticket_id for change in changes if change.to_status == Ticket.Status.RESOLVED]
+    reopened = [change.ticket_id for change in changes if change.reopening]
+    if not (resolved or reopened):
         return
     try:
-        with transaction.atomic():  # a savepoint: our failure must not roll back the ticket's change
-            if reopening:
-                services.survey_cancel_for_reopen(ticket_id=ticket_id)
-                return
-            survey = services.survey_schedule(
-                ticket_id=ticket_id, actor_id=actor_id, skip_reason=skip_survey_reason, now=at
-            )
-            if skip_survey_reason and survey is not None and survey.state in survey.PENDING_STATES:
-                services.survey_skip(ticket_id=ticket_id, reason=skip_survey_reason)  # an earlier pending one
-                survey = None
-            agent_id = survey.agent_id if survey is not None else actor_id
-            if agent_id:
-                services.pulse_ask(agent_id=agent_id, ticket_id=ticket_id, now=at)
+        with transaction.atomic():  # a savepoint: our failure must not roll back the tickets' change
+            surveys = _bookkeep(resolved, reopened, actor_id=actor_id, skip_survey_reason=skip_survey_reason, at=at)
     except Exception:
-        logger.exception("feedback: survey bookkeeping failed for ticket %s", ticket_id)
+        if len(changes) == 1:
+            logger.exception("feedback: survey bookkeeping failed for ticket %s", changes[0].ticket_id)
+            return
+        # One bad ticket must not cost the others their survey: again, one ticket at a time.
+        for change in changes:
+            on_ticket_statuses_changing(sender, changes=(change,), actor_id=actor_id,
+                                        skip_survey_reason=skip_survey_reason, at=at)
         return
-    if survey is not None and survey.state == survey.State.SCHEDULED and survey.due_at <= timezone.now():
+    now = timezone.now()
+    if any(survey.state == survey.State.SCHEDULED and survey.due_at <= now for survey in surveys):
         transaction.on_commit(_kick_workers)
 
 
+def _bookkeep(resolved: list[int], reopened: list[int], *, actor_id, skip_survey_reason: str, at) -> list:
+    """The survey rows and pulse requests of one status change (inside its transaction)."""
+    if reopened:
+        services.surveys_cancel_for_reopen(ticket_ids=reopened)
+    if not resolved:
+        return []
+    surveys = services.surveys_schedule(ticket_ids=resolved, actor_id=actor_id, skip_reason=skip_survey_reason,
+                                        now=at)
+    if skip_survey_reason:  # an earlier survey still pending (resolved again before it went out)
+        earlier = [survey.ticket_id for survey in surveys if survey.state in survey.PENDING_STATES]
+        if earlier:
+            services.surveys_skip(ticket_ids=earlier, reason=skip_survey_reason)
+            surveys = [survey for survey in surveys if survey.ticket_id not in earlier]
+    credited = {survey.ticket_id: survey.agent_id for survey in surveys}
+    requests = [(credited.get(ticket_id) or actor_id, ticket_id) for ticket_id in resolved]
+    services.pulses_ask(requests=[(agent_id, ticket_id) for agent_id, ticket_id in requests if agent_id], now=at)
+    return surveys
+
+
 def connect() -> None:
-    ticket_events.ticket_status_changing.connect(on_ticket_status_changing, dispatch_uid="feedback.status_changing")
+    ticket_events.ticket_statuses_changing.connect(
+        on_ticket_statuses_changing, dispatch_uid="feedback.statuses_changing"
+    )

@@ -3,14 +3,17 @@
 Most are sent after the transaction commits (`publish`): receivers get `ticket_id` (and the named
 extras) and must load what they need; the payload is what a Celery task would carry.
 
-`ticket_status_changing` is the one exception, sent inside the changing transaction (`send_in_transaction`)
-for receivers whose rows must commit or roll back with the ticket's change (feedback's survey outbox).
+`ticket_statuses_changing` is the one exception, sent inside the changing transaction (`send_in_transaction`)
+for receivers whose rows must commit or roll back with the ticket's change (feedback's survey outbox,
+escalation's SLA outcome). It carries every ticket changed by one call (`changes`, one `StatusChange`
+each: one ticket from `ticket_transition`, many from `tickets_transition`), so receivers write set-wise.
 Such receivers must contain their own failures (a savepoint) so they never block the ticket's change.
 `feedback` and `escalation` subscribe in their AppConfig.ready().
 """
 
 import contextlib
 import contextvars
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.dispatch import Signal
@@ -23,8 +26,16 @@ ticket_assigned = Signal()  # ticket_id, actor_id, assignee_id, previous_assigne
 ticket_changed = Signal()  # ticket_id, actor_id, fields: the names among priority, kind, queue that changed
 message_added = Signal()  # ticket_id, message_id, is_public, from_customer
 ticket_status_changed = Signal()  # ticket_id, actor_id, from_status, to_status, at: every transition
-# Inside the transaction: ticket_id, actor_id, from_status, to_status, reopening, skip_survey_reason, at
-ticket_status_changing = Signal()
+# Inside the transaction: changes (tuple of StatusChange), actor_id, skip_survey_reason, at
+ticket_statuses_changing = Signal()
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    ticket_id: int
+    from_status: str
+    to_status: str
+    reopening: bool = False  # resolved -> open
 
 _muted = contextvars.ContextVar("tickets_events_muted", default=False)
 

@@ -19,10 +19,10 @@ from .sla import (
     sla_pause,
     sla_recompute,
     sla_reopened,
-    sla_resolved,
     sla_resume,
     sla_start,
     sla_sweep,
+    slas_resolved,
 )
 from .triggers import repeat_contact_on_create, repeat_contact_on_reopen, service_recovery
 
@@ -51,8 +51,8 @@ __all__ = [
     "sla_pause",
     "sla_recompute",
     "sla_reopened",
-    "sla_resolved",
     "sla_resume",
     "sla_start",
     "sla_sweep",
+    "slas_resolved",
 ]

@@ -1,5 +1,6 @@
 """Agent pulse (ASAT, D5): one tap per resolved ticket, and a weekly "How was your week?"."""
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
@@ -44,18 +45,15 @@ def pulse_request(*, agent_id: int, ticket_id: int, now=None) -> AgentPulse:
         return AgentPulse.objects.get(agent_id=agent_id, ticket_id=ticket_id, kind=K.TICKET)
 
 
-def pulse_ask(*, agent_id: int, ticket_id: int, now=None) -> None:
-    """Ask the agent how the ticket felt: one INSERT ... ON CONFLICT DO NOTHING (idempotent)."""
+def pulses_ask(*, requests: Sequence[tuple[int, int]], now=None) -> None:
+    """Ask each agent how their ticket felt, for (agent_id, ticket_id) pairs: one INSERT ... ON
+    CONFLICT DO NOTHING (idempotent)."""
     now = now or timezone.now()
+    week = monday_of(timezone.localdate(now))
     AgentPulse.objects.bulk_create(
         [
-            AgentPulse(
-                agent_id=agent_id,
-                ticket_id=ticket_id,
-                kind=K.TICKET,
-                week=monday_of(timezone.localdate(now)),
-                created_at=now,
-            )
+            AgentPulse(agent_id=agent_id, ticket_id=ticket_id, kind=K.TICKET, week=week, created_at=now)
+            for agent_id, ticket_id in requests
         ],
         ignore_conflicts=True,
     )

@@ -75,11 +75,12 @@ def _skip_reason_from_text(text: str) -> tuple[str, str]:
 
 @functools.cache
 def _schedule_sql(throttle: bool) -> str:
-    """The ticket and every fact the decision needs in ONE statement (this runs in every resolve).
+    """The tickets and every fact the decision needs in ONE statement (this runs in every resolve).
 
     Hand-written because compiling the equivalent ORM query (three correlated subqueries) cost more
     Python time per resolve than the database spent on it. Parameters: the epoch, the throttle's
-    start (if `throttle`), the ticket id. Identifiers come from the models' metadata.
+    start (if `throttle`); then the ticket ids (the `{ids}` placeholder, filled by `_tickets_for_schedule`).
+    Identifiers come from the models' metadata.
     """
     q = connection.ops.quote_name
     ticket, customer, tag = Ticket._meta.db_table, Customer._meta.db_table, Tag._meta.db_table
@@ -101,7 +102,7 @@ def _schedule_sql(throttle: bool) -> str:
         f"(SELECT g.name FROM {q(tag)} g JOIN {q(ticket_tags)} tt ON tt.tag_id = g.id "
         f"WHERE tt.ticket_id = t.id AND g.name IN ({names}) ORDER BY CASE g.name {rank} END LIMIT 1), "
         f"{throttled} "
-        f"FROM {q(ticket)} t JOIN {q(customer)} c ON c.id = t.customer_id WHERE t.id = %s"
+        f"FROM {q(ticket)} t JOIN {q(customer)} c ON c.id = t.customer_id WHERE t.id IN ({{ids}}) ORDER BY t.id"
     )
 
 
@@ -111,19 +112,20 @@ SCHEDULE_COLUMNS = (
 )  # fmt: skip
 
 
-def _ticket_for_schedule(ticket_id: int, now) -> dict | None:
+def _tickets_for_schedule(ticket_ids: Sequence[int], now) -> list[dict]:
     throttle = settings.SURVEY_THROTTLE_DAYS > 0
     adapt = connection.ops.adapt_datetimefield_value
     params = [adapt(EPOCH)]
     if throttle:
         params.append(adapt(now - timedelta(days=settings.SURVEY_THROTTLE_DAYS)))
+    sql = _schedule_sql(throttle).replace("{ids}", ", ".join(["%s"] * len(ticket_ids)))
     with connection.cursor() as cursor:
-        cursor.execute(_schedule_sql(throttle), [*params, ticket_id])
-        row = cursor.fetchone()
-    return dict(zip(SCHEDULE_COLUMNS, row, strict=True)) if row else None
+        cursor.execute(sql, [*params, *ticket_ids])
+        rows = cursor.fetchall()
+    return [dict(zip(SCHEDULE_COLUMNS, row, strict=True)) for row in rows]
 
 
-def _why_not_survey(ticket: dict, *, actor_id: int | None, skip_reason: str) -> tuple[str, str]:
+def _why_not_survey(ticket: dict, *, skip_reason: str, auto_closed: bool) -> tuple[str, str]:
     """("", "") if the ticket may be surveyed, else (SkipReason, note)."""
     if skip_reason:
         return _skip_reason_from_text(skip_reason)
@@ -131,34 +133,56 @@ def _why_not_survey(ticket: dict, *, actor_id: int | None, skip_reason: str) -> 
         return NO_SURVEY_TAGS[ticket["no_survey_tag"]].value, ""
     if not ticket["email"]:
         return SR.NO_EMAIL.value, ""
-    if actor_id is None and not _has_staff_reply(ticket["pk"]):
+    if auto_closed:
         return SR.AUTO_CLOSED.value, ""
     if ticket.get("throttled"):
         return SR.THROTTLED.value, ""
     return "", ""
 
 
-def _has_staff_reply(ticket_id: int) -> bool:
-    return Message.objects.filter(ticket_id=ticket_id, kind=Message.Kind.REPLY, author_user__isnull=False).exists()
+def _without_staff_reply(ticket_ids: list[int]) -> set[int]:
+    """The tickets among `ticket_ids` nobody on the staff ever answered (one query)."""
+    if not ticket_ids:
+        return set()
+    answered = Message.objects.filter(
+        ticket_id__in=ticket_ids, kind=Message.Kind.REPLY, author_user__isnull=False
+    ).values_list("ticket_id", flat=True)
+    return set(ticket_ids) - set(answered)
 
 
-def survey_schedule(*, ticket_id: int, actor_id: int | None = None, skip_reason: str = "", now=None) -> Survey | None:
-    """Write the survey row for the resolution of `ticket_id` (scheduled, or skipped with the reason).
+def surveys_schedule(
+    *, ticket_ids: Sequence[int], actor_id: int | None = None, skip_reason: str = "", now=None
+) -> list[Survey]:
+    """Write the survey rows for the resolution of `ticket_ids` (scheduled, or skipped with the reason).
 
-    Called inside the transaction that resolves the ticket (no savepoint of its own: the caller's
-    savepoint contains any failure): one SELECT and one INSERT. Idempotent for one resolution: a
-    second call finds the row and returns it. Never a second live survey for one ticket (a constraint
-    too). The Message-ID is set when the SMTP server accepts the email.
+    Called inside the transaction that resolves the tickets (no savepoint of its own: the caller's
+    savepoint contains any failure): one SELECT for the facts of every ticket, one INSERT of the new
+    rows (one more SELECT for rows that exist already, one for staff replies when no agent resolved).
+    Idempotent for one resolution: a second call finds the rows and returns them. Never a second live
+    survey for one ticket (a constraint too). The throttle holds within the batch: of one customer's
+    tickets resolved together, only the first is surveyed. The Message-ID is set when the SMTP server
+    accepts the email. Returns the tickets' surveys (existing and new) in ticket id order.
     """
     now = now or timezone.now()
-    with transaction.atomic(savepoint=False):
-        ticket = _ticket_for_schedule(ticket_id, now)
-        if ticket is None or ticket["status"] not in SENDABLE_TICKET_STATES:
-            return None
+    tickets = [t for t in _tickets_for_schedule(list(ticket_ids), now) if t["status"] in SENDABLE_TICKET_STATES]
+    if not tickets:
+        return []
+    unanswered = _without_staff_reply([t["pk"] for t in tickets if not t["existing_id"]]) if actor_id is None else set()
+    existing = Survey.objects.in_bulk([t["existing_id"] for t in tickets if t["existing_id"]])
+    throttle = settings.SURVEY_THROTTLE_DAYS > 0
+    surveyed_customers: set[int] = set()
+    due_at = now + timedelta(seconds=max(settings.SURVEY_DELAY_SECONDS, 0))
+    surveys: list[Survey] = []
+    for ticket in tickets:
         if ticket["existing_id"]:
-            return Survey.objects.get(pk=ticket["existing_id"])  # this resolution's, or never twice a ticket
-        reason, note = _why_not_survey(ticket, actor_id=actor_id, skip_reason=skip_reason)
-        return Survey.objects.create(
+            surveys.append(existing[ticket["existing_id"]])  # this resolution's, or never twice a ticket
+            continue
+        reason, note = _why_not_survey(ticket, skip_reason=skip_reason, auto_closed=ticket["pk"] in unanswered)
+        if not reason and throttle and ticket["customer_id"] in surveyed_customers:
+            reason, note = SR.THROTTLED.value, ""
+        if not reason:
+            surveyed_customers.add(ticket["customer_id"])
+        surveys.append(Survey(
             ticket_id=ticket["pk"],
             customer_id=ticket["customer_id"],
             agent_id=ticket["assignee_id"] or actor_id,
@@ -167,36 +191,38 @@ def survey_schedule(*, ticket_id: int, actor_id: int | None = None, skip_reason:
             state=ST.SKIPPED if reason else ST.SCHEDULED,
             skip_reason=reason,
             skip_note=note,
-            due_at=now + timedelta(seconds=max(settings.SURVEY_DELAY_SECONDS, 0)),
+            due_at=due_at,
             created_at=now,
-        )
+        ))
+    Survey.objects.bulk_create([survey for survey in surveys if survey.pk is None])
+    return surveys
 
 
-def survey_skip(*, ticket_id: int, reason: str) -> int:
-    """Skip the pending survey of this ticket (the agent's reason). Returns rows changed.
+def surveys_skip(*, ticket_ids: Sequence[int], reason: str) -> int:
+    """Skip the pending surveys of these tickets (the agent's reason). Returns rows changed.
 
-    The resolve itself writes the reason with the survey (see feedback.receivers); this is for a
+    The resolve itself writes the reason with a new survey (see feedback.receivers); this is for a
     survey that is already in the outbox.
     """
     code, note = _skip_reason_from_text(reason)
     with transaction.atomic():
-        ids = list(_pending_of_ticket(ticket_id).values_list("pk", flat=True))
+        ids = list(_pending_of_tickets(ticket_ids).values_list("pk", flat=True))
         return Survey.objects.filter(pk__in=ids).update(state=ST.SKIPPED, skip_reason=code, skip_note=note)
 
 
-def survey_cancel_for_reopen(*, ticket_id: int) -> int:
-    """The ticket was reopened before its survey went out: that survey is skipped, not sent.
+def surveys_cancel_for_reopen(*, ticket_ids: Sequence[int]) -> int:
+    """The tickets were reopened before their surveys went out: those surveys are skipped, not sent.
 
     A survey claimed by a worker right now (`sending`) is skipped too: the worker checks the ticket's
     status when it loads the batch, and its writes are conditional on its claim.
     """
     with transaction.atomic():
-        ids = list(_pending_of_ticket(ticket_id).values_list("pk", flat=True))
+        ids = list(_pending_of_tickets(ticket_ids).values_list("pk", flat=True))
         return Survey.objects.filter(pk__in=ids).update(state=ST.SKIPPED, skip_reason=SR.REOPENED, skip_note="")
 
 
-def _pending_of_ticket(ticket_id: int):
-    queryset = Survey.objects.filter(ticket_id=ticket_id, state__in=Survey.PENDING_STATES)
+def _pending_of_tickets(ticket_ids: Sequence[int]):
+    queryset = Survey.objects.filter(ticket_id__in=list(ticket_ids), state__in=Survey.PENDING_STATES)
     if connection.features.has_select_for_update_skip_locked:
         return queryset.select_for_update(skip_locked=True)
     return queryset

@@ -9,6 +9,7 @@ from .lifecycle import (
     ticket_create,
     ticket_transition,
     ticket_update,
+    tickets_transition,
 )
 from .people import customer_get_or_create, user_create_with_role
 
@@ -22,5 +23,6 @@ __all__ = [
     "ticket_create",
     "ticket_transition",
     "ticket_update",
+    "tickets_transition",
     "user_create_with_role",
 ]

@@ -5,6 +5,7 @@ Concurrency is optimistic: every change of a ticket's fields is
 """
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -150,32 +151,105 @@ def ticket_transition(
             to_status=S(to_status).label if to_status in S.values else to_status,
         )
     now = at or timezone.now()
-    changes: dict = {"status": to_status}
     reopening = from_status == S.RESOLVED and to_status == S.OPEN
-    if to_status == S.RESOLVED:
-        changes["resolved_at"] = now
-    if to_status == S.CLOSED:
-        changes["closed_at"] = now
-    if reopening:
-        changes["reopen_count"] = ticket.reopen_count + 1
-        changes["resolved_at"] = None
-    _save_versioned(ticket, expected_version, **changes)
+    _save_versioned(ticket, expected_version,
+                    **_status_columns(from_status, to_status, now, reopen_count=ticket.reopen_count + 1))
     _record(ticket, TicketEvent.Kind.REOPENED if reopening else TicketEvent.Kind.STATUS, actor,
             from_status, to_status, reason, at=now)
-    actor_id = getattr(actor, "pk", None)
-    events.send_in_transaction(events.ticket_status_changing, ticket_id=ticket.pk, actor_id=actor_id,
-                               from_status=from_status, to_status=to_status, reopening=reopening,
-                               skip_survey_reason=skip_survey_reason, at=now)
-    events.publish(events.ticket_status_changed, ticket_id=ticket.pk, actor_id=actor_id,
-                   from_status=from_status, to_status=to_status, at=now)
-    if to_status == S.RESOLVED:
-        events.publish(events.ticket_resolved, ticket_id=ticket.pk, actor_id=actor_id,
-                       skip_survey_reason=skip_survey_reason)
-    elif to_status == S.CLOSED:
-        events.publish(events.ticket_closed, ticket_id=ticket.pk, actor_id=actor_id, automatic=actor is None)
-    elif reopening:
-        events.publish(events.ticket_reopened, ticket_id=ticket.pk, actor_id=actor_id)
+    change = events.StatusChange(ticket_id=ticket.pk, from_status=from_status, to_status=to_status,
+                                 reopening=reopening)
+    _announce((change,), actor=actor, skip_survey_reason=skip_survey_reason, at=now)
     return ticket
+
+
+@dataclass(frozen=True)
+class BulkTransition:
+    """What `tickets_transition` did: the tickets it changed and those it left as they were."""
+
+    changed: list[int]
+    unchanged: list[int]  # not found, or their status does not allow the change (already there, closed...)
+
+
+@transaction.atomic
+def tickets_transition(
+    *,
+    ticket_ids: Sequence[int],
+    to_status: str,
+    actor: User | None,
+    reason: str = "",
+    skip_survey_reason: str = "",
+    at=None,
+) -> BulkTransition:
+    """Move many tickets to `to_status` at once (an agent's "resolve selected", an outage closed).
+
+    The same life cycle, events and signals as `ticket_transition`, written set-wise: the tickets are
+    locked in id order, updated with one statement per from-status, their events inserted in one
+    statement, and the in-transaction signal carries them all, so the survey outbox and the SLA
+    outcome are written set-wise too. A ticket whose status does not allow the change is left alone
+    and reported in `unchanged`, never an error: the agent's selection may be a minute old.
+    Visibility is the caller's: pass ids the actor may see (`tickets.selectors.visible_to`).
+    """
+    now = at or timezone.now()
+    wanted = list(dict.fromkeys(int(pk) for pk in ticket_ids))
+    from_states = [status for status, targets in TRANSITIONS.items() if to_status in targets]
+    current = dict(
+        Ticket.objects.select_for_update().filter(pk__in=wanted, status__in=from_states)
+        .order_by("pk").values_list("pk", "status")
+    )
+    by_status: dict[str, list[int]] = {}
+    for pk, status in current.items():
+        by_status.setdefault(status, []).append(pk)
+    for from_status, pks in by_status.items():
+        Ticket.objects.filter(pk__in=pks, status=from_status).update(
+            **_status_columns(from_status, to_status, now), updated_at=timezone.now(), version=F("version") + 1
+        )
+    changes = tuple(
+        events.StatusChange(ticket_id=pk, from_status=status, to_status=to_status,
+                            reopening=status == S.RESOLVED and to_status == S.OPEN)
+        for pk, status in current.items()
+    )
+    actor_id = getattr(actor, "pk", None)
+    TicketEvent.objects.bulk_create([
+        TicketEvent(ticket_id=change.ticket_id, actor_id=actor_id,
+                    kind=TicketEvent.Kind.REOPENED if change.reopening else TicketEvent.Kind.STATUS,
+                    from_value=change.from_status, to_value=to_status, reason=reason[:500], created_at=now)
+        for change in changes
+    ])
+    if changes:
+        _announce(changes, actor=actor, skip_survey_reason=skip_survey_reason, at=now)
+    return BulkTransition(changed=list(current), unchanged=[pk for pk in wanted if pk not in current])
+
+
+def _status_columns(from_status: str, to_status: str, now, reopen_count=None) -> dict:
+    """The columns a move from `from_status` to `to_status` writes. `reopen_count` is the new count
+    (one ticket) or, by default, an expression (set-wise)."""
+    columns: dict = {"status": to_status}
+    if to_status == S.RESOLVED:
+        columns["resolved_at"] = now
+    if to_status == S.CLOSED:
+        columns["closed_at"] = now
+    if from_status == S.RESOLVED and to_status == S.OPEN:
+        columns["reopen_count"] = F("reopen_count") + 1 if reopen_count is None else reopen_count
+        columns["resolved_at"] = None
+    return columns
+
+
+def _announce(changes: tuple[events.StatusChange, ...], *, actor: User | None, skip_survey_reason: str, at) -> None:
+    """The signals of status changes: all of them inside the transaction, then one per ticket after commit."""
+    actor_id = getattr(actor, "pk", None)
+    events.send_in_transaction(events.ticket_statuses_changing, changes=changes, actor_id=actor_id,
+                               skip_survey_reason=skip_survey_reason, at=at)
+    for change in changes:
+        ticket_id, from_status, to_status = change.ticket_id, change.from_status, change.to_status
+        events.publish(events.ticket_status_changed, ticket_id=ticket_id, actor_id=actor_id,
+                       from_status=from_status, to_status=to_status, at=at)
+        if to_status == S.RESOLVED:
+            events.publish(events.ticket_resolved, ticket_id=ticket_id, actor_id=actor_id,
+                           skip_survey_reason=skip_survey_reason)
+        elif to_status == S.CLOSED:
+            events.publish(events.ticket_closed, ticket_id=ticket_id, actor_id=actor_id, automatic=actor is None)
+        elif change.reopening:
+            events.publish(events.ticket_reopened, ticket_id=ticket_id, actor_id=actor_id)
 
 
 def _may_be_assigned(user: User, team_id: int) -> bool:
