@@ -1,6 +1,8 @@
 """Raising escalations and the supervisor's actions on them. Every change writes its history row."""
 
 import logging
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
@@ -14,7 +16,7 @@ from escalation.models import Escalation, EscalationEvent, Notification, Remedy,
 from escalation.services import routing
 from escalation.services.notifications import notify, notify_many
 from escalation.services.phases import phase
-from escalation.services.rules import calendar_for_team, rule_for, rule_is_active
+from escalation.services.rules import calendar_for_team, memoised, rule_for, rule_is_active
 from tickets import services as ticket_services
 from tickets.exceptions import InvalidAssignee, StaleTicket, TicketClosed
 from tickets.models import Membership, Message, Ticket
@@ -396,6 +398,24 @@ def escalation_resolve(*, escalation: Escalation, actor, note: str = "", now=Non
     return escalation
 
 
+def _tier_up_decision(escalation: Escalation, *, exclude_ids: set[int], now: datetime,
+                      candidates: routing.Candidates | None = None) -> routing.Decision:
+    """The next tier's handler for an escalation not acknowledged in time, explained. Its current
+    handler is never asked again; `decision.user` is None when nobody higher is available."""
+    previous = escalation.assigned_to
+    exclude = exclude_ids | ({previous.pk} if previous else set())
+    next_level = min(escalation.level + 1, Escalation.Level.ADMIN)
+    decision = routing.route(queue=escalation.ticket.queue, exclude_ids=exclude, now=now, from_level=next_level,
+                             candidates=candidates)
+    if decision.user is None:
+        decision.explanation = _("Not acknowledged in time by %(name)s; nobody higher is available.") % {
+            "name": routing.display(previous)}
+    else:
+        decision.explanation = _("Not acknowledged in time by %(name)s, moved up a tier: %(why)s") % {
+            "name": routing.display(previous), "why": decision.explanation}
+    return decision
+
+
 @transaction.atomic
 def escalation_tier_up(*, escalation_id: int, now=None) -> Escalation | None:
     """Not acknowledged in time: one level up, and say so. Idempotent (only an open, overdue one moves)."""
@@ -406,18 +426,81 @@ def escalation_tier_up(*, escalation_id: int, now=None) -> Escalation | None:
     )
     if escalation is None:
         return None
-    previous = escalation.assigned_to
-    exclude = _excluded_ids(escalation) | ({previous.pk} if previous else set())
-    next_level = min(escalation.level + 1, Escalation.Level.ADMIN)
-    decision = routing.route(queue=escalation.ticket.queue, exclude_ids=exclude, now=now, from_level=next_level)
+    decision = _tier_up_decision(escalation, exclude_ids=_excluded_ids(escalation), now=now)
     if decision.user is None:
         # Nobody higher: keep the current handler, stop the clock, and say so.
         escalation.ack_due_at = None
         escalation.save(update_fields=["ack_due_at"])
-        _event(escalation, E.TIER_UP, note=_("Not acknowledged in time by %(name)s; nobody higher is available.")
-               % {"name": routing.display(previous)}, now=now)
+        _event(escalation, E.TIER_UP, note=decision.explanation, now=now)
         return escalation
-    decision.explanation = _("Not acknowledged in time by %(name)s, moved up a tier: %(why)s") % {
-        "name": routing.display(previous), "why": decision.explanation}
     _apply_route(escalation, decision, now=now, kind=E.TIER_UP)
     return escalation
+
+
+def escalations_tier_up_many(*, escalation_ids: Iterable[int], now: datetime | None = None) -> int:
+    """The sweep's tier-up: every open escalation of `escalation_ids` not acknowledged by `now`
+    moves up one tier (as `escalation_tier_up` moves one), in a fixed number of queries.
+
+    The escalations are locked and read in one query, the remedy proposers they exclude in one, the
+    candidates of every tier of every team and queue concerned in one (`routing.load_candidates`;
+    each decision is counted into the loads, the previous handler's load counted down, so a batch
+    spreads as one-by-one tier-ups would); one UPDATE, one INSERT of history rows and one of
+    notifications (sent by one task after commit). Idempotent: an escalation acknowledged or moved
+    meanwhile is left alone. If the batch fails, each escalation is moved on its own, so one bad
+    row cannot stop the others. Returns how many escalations were handled.
+    """
+    now = now or timezone.now()
+    ids = sorted(set(escalation_ids))
+    if not ids:
+        return 0
+    try:
+        with transaction.atomic(), memoised():
+            return _tier_up_many(ids, now)
+    except Exception:  # logged, then retried one by one
+        logger.exception("batch tier-up of %d escalations failed; moving them one by one", len(ids))
+    done = 0
+    for escalation_id in ids:
+        try:
+            done += escalation_tier_up(escalation_id=escalation_id, now=now) is not None
+        except Exception:
+            logger.exception("tier-up of escalation %s failed", escalation_id)
+    return done
+
+
+def _tier_up_many(ids: list[int], now: datetime) -> int:
+    escalations = list(
+        Escalation.objects.select_for_update(of=("self",))
+        .select_related("ticket__queue", "queue", "assigned_to")
+        .filter(pk__in=ids, state=Escalation.State.OPEN, ack_due_at__lte=now)
+        .order_by("ack_due_at", "pk")
+    )
+    if not escalations:
+        return 0
+    proposers: dict[int, set[int]] = defaultdict(set)
+    for escalation_id, user_id in Remedy.objects.filter(escalation__in=escalations).values_list(
+            "escalation_id", "proposed_by_id"):
+        proposers[escalation_id].add(user_id)
+    queues = [e.ticket.queue for e in escalations]
+    candidates = routing.load_candidates(team_ids=[q.team_id for q in queues],
+                                         manager_ids=[q.manager_id for q in queues])
+    events, notifications = [], []
+    for escalation in escalations:
+        exclude = {i for i in (escalation.agent_id, escalation.raised_by_id, *proposers[escalation.pk]) if i}
+        previous_id = escalation.assigned_to_id
+        decision = _tier_up_decision(escalation, exclude_ids=exclude, now=now, candidates=candidates)
+        if decision.user is None:  # nobody higher: keep the handler, stop the clock, say so
+            escalation.ack_due_at = None
+        else:
+            if previous_id is not None and candidates.loads.get(previous_id, 0) > 0:
+                candidates.loads[previous_id] -= 1
+            escalation.assigned_to = decision.user
+            escalation.level = decision.level
+            escalation.routing_explanation = decision.explanation
+            escalation.ack_due_at = _ack_due(escalation, decision, now)
+            notifications.append(_routed_notification(escalation, decision, now))
+        events.append(EscalationEvent(escalation=escalation, kind=E.TIER_UP, note=decision.explanation,
+                                      seconds_since_raised=_seconds_since(escalation, now), created_at=now))
+    Escalation.objects.bulk_update(escalations, ["assigned_to", "level", "routing_explanation", "ack_due_at"])
+    EscalationEvent.objects.bulk_create(events)
+    notify_many(notifications)
+    return len(escalations)
