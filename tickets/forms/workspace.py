@@ -6,6 +6,7 @@ refuse the change (StaleTicket) when someone else saved the ticket after this fo
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from tickets.forms.public import AttachmentField
 from tickets.models import Message, Ticket
@@ -13,6 +14,11 @@ from tickets.selectors_workspace import assignee_choices, macros_for, queues_for
 from tickets.services.lifecycle import allowed_transitions
 
 MAX_TAGS = 20
+# The most tickets one bulk status change may name: the page's form and the API (tickets/api) alike.
+MAX_BULK_TICKETS = 500
+# The statuses an agent moves tickets to from the list (New is only ever a ticket's first status).
+BULK_STATUSES = (Ticket.Status.OPEN, Ticket.Status.PENDING, Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
+MAX_DB_ID = 2**63 - 1
 
 
 class VersionedForm(forms.Form):
@@ -166,6 +172,87 @@ class TicketCreateForm(forms.Form):
         if not subject:
             raise forms.ValidationError(_("Give the ticket a subject."))
         return subject
+
+
+class TicketIdsField(forms.Field):
+    """The ticket ids ticked in the list: whole numbers, each once, at most MAX_BULK_TICKETS."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": _("Select at least one ticket."),
+        "invalid": _("The selection was not understood. Reload the list and select the tickets again."),
+    }
+
+    def to_python(self, value) -> list[int]:
+        if value in self.empty_values:
+            return []
+        if not isinstance(value, list | tuple):
+            value = [value]
+        ids: list[int] = []
+        for item in value:
+            text = str(item).strip()
+            # ASCII digits only ("²" is a digit to str.isdigit and not to int()), within the id column's range.
+            if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_DB_ID:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            ids.append(int(text))
+        return list(dict.fromkeys(ids))
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if len(value) > MAX_BULK_TICKETS:
+            raise forms.ValidationError(
+                ngettext(
+                    "Select at most %(max)d ticket at a time (you selected %(count)d).",
+                    "Select at most %(max)d tickets at a time (you selected %(count)d).",
+                    MAX_BULK_TICKETS,
+                ) % {"max": MAX_BULK_TICKETS, "count": len(value)},
+                code="too_many",
+            )
+
+
+class BulkStatusForm(forms.Form):
+    """Move the tickets ticked in the list to one status (services.tickets_transition).
+
+    The row checkboxes live in the table and belong to this form through their `form` attribute.
+    Which of the ids the agent may see is the view's business (selectors.visible_to).
+    """
+
+    tickets = TicketIdsField()
+    status = forms.ChoiceField(
+        label=_("Set status to"),
+        choices=[("", _("Choose a status…")), *((s.value, s.label) for s in BULK_STATUSES)],
+        error_messages={"required": _("Choose the status to set.")},
+    )
+    reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=500)
+    skip_survey_reason = forms.CharField(
+        label=_("Resolve without a survey, because…"), required=False, max_length=500,
+        help_text=_("Only when resolving. Leave empty to survey the customers as usual."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "bulk_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["status"].widget.attrs["class"] = "form-select form-select-sm"
+        for name in ("reason", "skip_survey_reason"):
+            self.fields[name].widget.attrs["class"] = "form-control form-control-sm"
+        self.fields["skip_survey_reason"].widget.attrs["aria-describedby"] = "bulk_skip_survey_reason_help"
+
+    def clean_reason(self) -> str:
+        return self.cleaned_data["reason"].strip()
+
+    def clean(self):
+        data = super().clean()
+        # The skip reason is about the survey a resolve sends; any other change has none to skip.
+        if data.get("status") != Ticket.Status.RESOLVED:
+            data["skip_survey_reason"] = ""
+        else:
+            data["skip_survey_reason"] = (data.get("skip_survey_reason") or "").strip()
+        return data
+
+    def submitted_ids(self) -> set[int]:
+        """The ids the agent ticked, as far as they parse (to tick them again when the form is refused)."""
+        raw = self.data.getlist("tickets") if hasattr(self.data, "getlist") else []
+        return {int(v) for v in raw if str(v).isascii() and str(v).isdigit() and 0 < int(v) <= MAX_DB_ID}
 
 
 def _person(user) -> str:

@@ -6,63 +6,182 @@ without JavaScript. Every action carries the ticket's `version`; a stale form is
 message and a reload link, and nothing the agent typed is lost.
 """
 
+from dataclasses import dataclass, fields
+from urllib.parse import urlsplit
+
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from helpdesk.errors import DomainError
 from tickets import selectors, selectors_workspace, services
 from tickets.exceptions import StaleTicket
 from tickets.filters import TicketFilter
-from tickets.forms.workspace import ReplyForm, TagsForm, TakeForm, TicketCreateForm, TicketPropertiesForm
+from tickets.forms.workspace import (
+    BulkStatusForm,
+    ReplyForm,
+    TagsForm,
+    TakeForm,
+    TicketCreateForm,
+    TicketPropertiesForm,
+)
 from tickets.models import Ticket
 from tickets.permissions import staff_required
+from tickets.selectors_workspace import ListRow
 from tickets.services.macros import macro_render, macro_render_text, macro_values
 
 # --- List ------------------------------------------------------------------------------------------
 
 
-def _per_page(request) -> int:
+def _per_page(params: QueryDict) -> int:
     try:
-        value = int(request.GET.get("per_page", ""))
+        value = int(params.get("per_page", ""))
     except ValueError:
         return selectors_workspace.DEFAULT_PAGE_SIZE
     return value if value in selectors_workspace.PAGE_SIZES else selectors_workspace.DEFAULT_PAGE_SIZE
 
 
-@staff_required
-def ticket_list(request):
+@dataclass(frozen=True)
+class SelectableRow(ListRow):
+    """A list row with the ticket's id, for the bulk form's checkbox."""
+
+    pk: int
+
+
+def _selectable_rows(tickets) -> list[SelectableRow]:
+    tickets = list(tickets)
+    rows = selectors_workspace.list_rows(tickets)
+    return [
+        SelectableRow(**{f.name: getattr(row, f.name) for f in fields(ListRow)}, pk=ticket.pk)
+        for ticket, row in zip(tickets, rows, strict=True)
+    ]
+
+
+def _list_context(request, params: QueryDict, *, partial: bool) -> dict:
+    """The list page's context for the filters in `params` (the query string, or the bulk form's `next`)."""
     user = request.user
     views = selectors_workspace.views_for(user)
-    view = request.GET.get("view")
+    view = params.get("view")
     if view not in views:
         view = selectors_workspace.default_view(user)
-    per_page = _per_page(request)
+    per_page = _per_page(params)
     base = selectors_workspace.ticket_list_for_user(user, view=view)
-    filterset = TicketFilter(request.GET, queryset=base, request=request)
-    page = selectors_workspace.paginate(filterset.qs, page=request.GET.get("page"), per_page=per_page)
+    filterset = TicketFilter(params, queryset=base, request=request)
+    page = selectors_workspace.paginate(filterset.qs, page=params.get("page"), per_page=per_page)
     context = {
         "filterset": filterset,
         "form": filterset.form,
         "page": page,
-        "rows": selectors_workspace.list_rows(page.object_list),
+        "rows": _selectable_rows(page.object_list),
         "view": view,
-        "ordering": request.GET.get("ordering") or "-created",
+        "ordering": params.get("ordering") or "-created",
         "per_page": per_page,
         "page_sizes": selectors_workspace.PAGE_SIZES,
+        "bulk_form": BulkStatusForm(),
+        "selected_ids": set(),
+        "list_url": request.get_full_path(),  # where the bulk form comes back to, filters and page kept
     }
-    if request.htmx and request.htmx.target == "ticket-results":
-        return render(request, "tickets/workspace/_list_results.html", context)
+    if partial:
+        return context
     counts = selectors_workspace.view_counts(user)
     context["views"] = [
         {"slug": slug, "label": selectors_workspace.VIEW_LABELS[slug], "count": counts.get(slug, 0)}
         for slug in views
     ]
     context.update(selectors_workspace.list_filter_choices(user))
+    return context
+
+
+@staff_required
+def ticket_list(request):
+    partial = bool(request.htmx and request.htmx.target == "ticket-results")
+    context = _list_context(request, request.GET, partial=partial)
+    if partial:
+        return render(request, "tickets/workspace/_list_results.html", context)
     return render(request, "tickets/list.html", context)
+
+
+def _safe_next(request, url: str) -> str:
+    """The list URL the bulk form came from (with its filters), if it is one of ours; else the plain list."""
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+        return url
+    return reverse("tickets:list")
+
+
+def _bulk_notices(to_status: str, changed: int, unchanged: int) -> tuple[str, str]:
+    """("12 tickets resolved.", "2 tickets were left as they were: ..."), either one empty when its count is 0."""
+    done = ""
+    if changed:
+        if to_status == Ticket.Status.RESOLVED:
+            done = ngettext("%(count)d ticket resolved.", "%(count)d tickets resolved.", changed)
+        elif to_status == Ticket.Status.CLOSED:
+            done = ngettext("%(count)d ticket closed.", "%(count)d tickets closed.", changed)
+        else:
+            done = ngettext("%(count)d ticket set to %(status)s.", "%(count)d tickets set to %(status)s.", changed)
+        done = done % {"count": changed, "status": Ticket.Status(to_status).label}
+    left = ""
+    if unchanged:
+        left = ngettext(
+            "%(count)d ticket was left as it was: its status does not allow this change.",
+            "%(count)d tickets were left as they were: their status does not allow this change.",
+            unchanged,
+        ) % {"count": unchanged}
+    return done, left
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def ticket_bulk_status(request):
+    """Move the tickets ticked in the list to one status; back to the list, its filters kept (PRG).
+
+    Only ids the agent may see reach the service; the others count as left unchanged, never named.
+    A refused form redraws the list the agent came from, with their ticks, status and reasons kept.
+    """
+    if request.method == "GET":
+        # Links of a redrawn (refused) list are relative to this URL: send them to the list itself.
+        query = request.GET.urlencode()
+        return redirect(reverse("tickets:list") + (f"?{query}" if query else ""))
+    next_url = _safe_next(request, request.POST.get("next", ""))
+    form = BulkStatusForm(request.POST)
+    if not form.is_valid():
+        return _bulk_refused(request, form, next_url)
+    data = form.cleaned_data
+    wanted = data["tickets"]
+    visible = list(selectors.visible_to(request.user).filter(pk__in=wanted).values_list("pk", flat=True))
+    result = services.tickets_transition(
+        ticket_ids=visible, to_status=data["status"], actor=request.user, reason=data["reason"],
+        skip_survey_reason=data["skip_survey_reason"],
+    )
+    done, left = _bulk_notices(data["status"], len(result.changed), len(wanted) - len(result.changed))
+    if done:
+        messages.success(request, done)
+    if left:
+        messages.warning(request, left)
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = next_url
+        return response
+    return redirect(next_url)
+
+
+def _bulk_refused(request, form: BulkStatusForm, next_url: str) -> HttpResponse:
+    """The list the agent came from, redrawn with the form's errors and everything they ticked and typed."""
+    split = urlsplit(next_url)
+    same_list = split.path == reverse("tickets:list")
+    params = QueryDict(split.query if same_list else "")
+    request.GET = params  # the redrawn page's links ({% querystring %}) keep the agent's filters
+    partial = bool(request.htmx and request.htmx.target == "ticket-results")
+    context = _list_context(request, params, partial=partial)
+    context.update(bulk_form=form, selected_ids=form.submitted_ids(), list_url=next_url)
+    if partial:  # htmx swaps only 2xx answers; the refusal is in the partial itself
+        return render(request, "tickets/workspace/_list_results.html", context)
+    return render(request, "tickets/list.html", context, status=400)
 
 
 # --- Ticket page -----------------------------------------------------------------------------------
