@@ -9,7 +9,10 @@ one on 6379 is never touched), a Celery worker (prefork, --workers processes) an
 an aiosmtpd sink (a subprocess) that logs the Message-ID of every message it accepts.
 
 1. Clean runs, one per size: N tickets (bulk_create, one customer each so the throttle does not
-   apply) are resolved through `ticket_transition` by `--resolvers` processes. Printed per size:
+   apply, each with its armed SLA clock) are resolved by `--resolvers` processes, `--per-call` tickets
+   per service call: 50 (default) through `tickets_transition`, as an agent resolves a page of selected
+   tickets in the list (or an integration through the API's bulk-status); 1 through `ticket_transition`,
+   one ticket at a time as on the ticket page. Printed per size:
    - resolve/s: N / (last resolve committed - first resolve started), over all resolver processes;
    - send/s: surveys accepted by SMTP / (last acceptance - first acceptance);
    - e2e/s: surveys accepted / (last acceptance - first resolve started): THE figure of the issue,
@@ -210,10 +213,32 @@ def make_tickets(n: int, label: str) -> list[int]:
         ],
         batch_size=2000,
     )
+    sla_rows(tickets, now)
     return [t.pk for t in tickets]
 
 
-def resolve_slice(ids: list[int]) -> None:
+def sla_rows(tickets, now) -> None:
+    """Every real ticket has its SLA clock (escalation's sla_start on creation): armed resolution
+    alarms, so that resolving does the SLA bookkeeping it does in production."""
+    from datetime import timedelta
+
+    from escalation.models import TicketSla
+
+    due = now + timedelta(hours=16)
+    TicketSla.objects.bulk_create(
+        [
+            TicketSla(ticket_id=t.pk, first_response_due=now + timedelta(hours=4), first_response_met=True,
+                      resolution_due=due, res_warning_at=due - timedelta(hours=3), res_breach_at=due, updated_at=now)
+            for t in tickets
+        ],
+        batch_size=2000,
+    )
+
+
+def resolve_slice(ids: list[int], per_call: int) -> tuple[float, float, float]:
+    """Resolve `ids` as agents do: `per_call` tickets per service call (1: one ticket at a time through
+    `ticket_transition`, the ticket page's path; more: `tickets_transition`, the list's "resolve
+    selected" and the API's bulk-status, a page of selected tickets per call)."""
     from django.contrib.auth import get_user_model
 
     from tickets import services
@@ -221,6 +246,11 @@ def resolve_slice(ids: list[int]) -> None:
 
     agent = get_user_model().objects.get(username="bench-survey-agent")
     first_start, cpu_start = time.time(), time.process_time()
+    if per_call > 1:
+        for start in range(0, len(ids), per_call):
+            services.tickets_transition(ticket_ids=ids[start : start + per_call], to_status=Ticket.Status.RESOLVED,
+                                        actor=agent)
+        return first_start, time.time(), time.process_time() - cpu_start
     for start in range(0, len(ids), 500):
         for ticket in Ticket.objects.filter(pk__in=ids[start : start + 500]).select_related("queue", "customer"):
             services.ticket_transition(ticket=ticket, to_status=Ticket.Status.RESOLVED, actor=agent)
@@ -244,6 +274,7 @@ def expected_message_ids(ticket_ids: list[int]) -> set[str]:
     return {survey_message_id(survey) for survey in surveys}
 
 
+PER_CALL = {"n": 50}  # tickets per resolve call (--per-call)
 RUNNING: dict = {}  # the current worker and sink processes (their CPU time is sampled around a phase)
 
 
@@ -277,7 +308,8 @@ def run_phase(env, n: int, label: str, resolvers: int, faults=None, settle: int 
     load_before = os.getloadavg()
     start = time.time()
     procs = [
-        subprocess.Popen([sys.executable, __file__, "--resolve", str(WORKDIR / f"slice-{i}")], cwd=ROOT, env=env)
+        subprocess.Popen([sys.executable, __file__, "--resolve", str(WORKDIR / f"slice-{i}"), "--per-call",
+                          str(PER_CALL["n"])], cwd=ROOT, env=env)
         for i in range(resolvers)
     ]
     cpu_before = worker_and_sink_cpu()
@@ -361,7 +393,8 @@ def run_backlog(env, args, label: str, worker: subprocess.Popen) -> subprocess.P
     for index, part in enumerate(slices):
         Path(str(WORKDIR / f"slice-{index}")).write_text(",".join(map(str, part)))
     procs = [
-        subprocess.Popen([sys.executable, __file__, "--resolve", str(WORKDIR / f"slice-{i}")], cwd=ROOT, env=env)
+        subprocess.Popen([sys.executable, __file__, "--resolve", str(WORKDIR / f"slice-{i}"), "--per-call",
+                          str(args.per_call)], cwd=ROOT, env=env)
         for i in range(args.resolvers)
     ]
     for proc in procs:
@@ -412,6 +445,8 @@ def main() -> None:
     parser.add_argument("--resolvers", type=int, default=6, help="processes resolving tickets at the same time")
     parser.add_argument("--workers", type=int, default=4, help="worker processes (prefork concurrency)")
     parser.add_argument("--backlog", type=int, default=0, help="also time draining a backlog of N due surveys")
+    parser.add_argument("--per-call", type=int, default=50,
+                        help="tickets per resolve call: 1 = one at a time (ticket page), N = N selected in the list")
     parser.add_argument("--sink", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--resolve", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -419,10 +454,12 @@ def main() -> None:
         return run_sink(args.sink)
     if args.resolve:
         setup_django()
-        first, last, cpu = resolve_slice([int(x) for x in Path(args.resolve).read_text().split(",") if x])
+        first, last, cpu = resolve_slice([int(x) for x in Path(args.resolve).read_text().split(",") if x],
+                                         args.per_call)
         Path(args.resolve + ".times").write_text(f"{first:.6f} {last:.6f} {cpu:.6f}")
         return None
 
+    PER_CALL["n"] = args.per_call
     smtp_port = free_port()
     env = child_env(smtp_port)
     os.environ["BENCH_SMTP_PORT"] = str(smtp_port)
@@ -435,9 +472,15 @@ def main() -> None:
     beat = start_beat(env)
     time.sleep(4)
     label_base = f"{int(time.time()) % 100000:05d}"
+    mode = (
+        "one ticket per call: ticket_transition"
+        if args.per_call == 1
+        else f"{args.per_call} tickets per call: tickets_transition"
+    )
     try:
         print(
-            f"survey outbox benchmark: {os.cpu_count()} CPUs, {args.resolvers} resolver processes, "
+            f"survey outbox benchmark: {os.cpu_count()} CPUs, {args.resolvers} resolver processes "
+            f"({mode}), "
             f"worker prefork x{args.workers}, beat sweep every 2 s, SURVEY_DELAY_SECONDS=0, PostgreSQL, "
             f"Redis broker, aiosmtpd sink; load average at start {os.getloadavg()[0]:.2f}"
         )

@@ -118,8 +118,9 @@ def slas_resolved(*, ticket_ids: Sequence[int], resolved_at: datetime) -> int:
     A ticket resolved straight from pending first has its clock resumed (the pending time does not
     count against the target): one row at a time, as rare as it is.
     """
-    for sla in TicketSla.objects.select_related("ticket__queue").filter(ticket_id__in=ticket_ids,
-                                                                         paused_at__isnull=False):
+    paused = list(TicketSla.objects.filter(ticket_id__in=ticket_ids, paused_at__isnull=False)
+                  .values_list("ticket_id", flat=True))  # a narrow query: there usually are none
+    for sla in TicketSla.objects.select_related("ticket__queue").filter(ticket_id__in=paused):
         _resume(sla, resolved_at)
     in_time = Q(resolution_breached=False) & (Q(resolution_due__isnull=True) | Q(resolution_due__gte=resolved_at))
     return TicketSla.objects.filter(ticket_id__in=ticket_ids).update(
