@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -500,7 +500,31 @@ def _tier_up_many(ids: list[int], now: datetime) -> int:
             notifications.append(_routed_notification(escalation, decision, now))
         events.append(EscalationEvent(escalation=escalation, kind=E.TIER_UP, note=decision.explanation,
                                       seconds_since_raised=_seconds_since(escalation, now), created_at=now))
-    Escalation.objects.bulk_update(escalations, ["assigned_to", "level", "routing_explanation", "ack_due_at"])
+    _bulk_set(escalations, ["assigned_to", "level", "routing_explanation", "ack_due_at"])
     EscalationEvent.objects.bulk_create(events)
     notify_many(notifications)
     return len(escalations)
+
+
+def _bulk_set(escalations: list[Escalation], names: list[str]) -> None:
+    """Write `names` of every escalation in one UPDATE.
+
+    On PostgreSQL: UPDATE ... FROM (VALUES ...), one row of typed values per escalation. Django's
+    bulk_update builds a CASE WHEN per row and field, which costs seconds of Python at the sweep's
+    batch of 500; elsewhere (SQLite, tests) bulk_update is good enough."""
+    if connection.vendor != "postgresql":
+        Escalation.objects.bulk_update(escalations, names)
+        return
+    meta = Escalation._meta
+    fields = [meta.pk] + [meta.get_field(name) for name in names]
+    qn = connection.ops.quote_name
+    row = "(" + ", ".join(f"%s::{f.cast_db_type(connection)}" for f in fields) + ")"
+    columns = ", ".join(qn(f.column) for f in fields)
+    assignments = ", ".join(f"{qn(f.column)} = v.{qn(f.column)}" for f in fields[1:])
+    values = ", ".join([row] * len(escalations))
+    # Identifiers come from the model's metadata, quoted; every value is a query parameter.
+    sql = (f"UPDATE {qn(meta.db_table)} AS e SET {assignments} FROM (VALUES {values}) "  # noqa: S608
+           f"AS v({columns}) WHERE e.{qn(meta.pk.column)} = v.{qn(meta.pk.column)}")
+    params = [f.get_db_prep_value(getattr(e, f.attname), connection) for e in escalations for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

@@ -48,7 +48,7 @@ def tier_up_queries(escalations) -> tuple[int, list[str]]:
 
 
 def test_the_batch_query_count_is_flat_as_overdue_acknowledgements_grow(on_shift, queue, customer, supervisor,
-                                                                         manager):
+                                                                         manager, caplog):
     counts = []
     for n in (1, 5, 20):
         Escalation.objects.all().delete()
@@ -57,6 +57,7 @@ def test_the_batch_query_count_is_flat_as_overdue_acknowledgements_grow(on_shift
         counts.append(count)
         assert Escalation.objects.filter(assigned_to=manager, level=Escalation.Level.MANAGER).count() == n
     assert counts[0] == counts[1] == counts[2], counts
+    assert not [r for r in caplog.records if "tier-up" in r.getMessage()]  # no fallback to one by one
 
 
 def test_one_candidates_query_routes_the_whole_batch(on_shift, queue, customer, supervisor, manager):
