@@ -18,6 +18,7 @@ from rest_framework.settings import api_settings
 
 from tickets import attachments, selectors
 from tickets.exceptions import InvalidAttachment
+from tickets.forms.workspace import BULK_STATUSES, MAX_BULK_TICKETS
 from tickets.models import Message, Ticket
 from tickets.roles import is_staff_member
 from tickets.services import allowed_transitions
@@ -373,7 +374,50 @@ class MessageCreateSerializer(StrictInputSerializer):
         return data
 
 
+class BulkStatusSerializer(StrictInputSerializer):
+    """Move many tickets to one status at once (staff)."""
+
+    references = serializers.ListField(
+        child=serializers.CharField(max_length=100, trim_whitespace=True),
+        min_length=1, max_length=MAX_BULK_TICKETS,
+        help_text=_("References of the tickets to change (at most 500)."),
+        error_messages={
+            "min_length": _("Give at least one ticket reference."),
+            "max_length": _("At most {max_length} tickets can be changed at once."),
+            "empty": _("Give at least one ticket reference."),
+        },
+    )
+    status = NamedChoiceField(
+        choices=[(s.value, s.label) for s in BULK_STATUSES], component_name="TicketBulkStatusEnum",
+        help_text=_("The status to move the tickets to."),
+    )
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="",
+                                   help_text=_("Recorded on each ticket's timeline."))
+    skip_survey_reason = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default="",
+        help_text=_("With `resolved`: resolve without sending the satisfaction survey, for this reason."),
+    )
+
+    def validate(self, data):
+        if data["status"] != Ticket.Status.RESOLVED:
+            data["skip_survey_reason"] = ""
+        data["reason"] = data["reason"].strip()
+        data["skip_survey_reason"] = data["skip_survey_reason"].strip()
+        return data
+
+
+class BulkStatusResultSerializer(serializers.Serializer):
+    changed = serializers.ListField(child=serializers.CharField(), help_text=_("References moved to the status."))
+    unchanged = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_("References left as they were: their status does not allow the change, or no ticket you "
+                    "can see has that reference."),
+    )
+
+
 __all__ = [
+    "BulkStatusResultSerializer",
+    "BulkStatusSerializer",
     "ErrorSerializer",
     "MessageCreateSerializer",
     "MessageSerializer",

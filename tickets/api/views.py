@@ -24,6 +24,8 @@ from tickets.models import Message, Ticket
 from tickets.roles import is_staff_member, role_of
 
 from .serializers import (
+    BulkStatusResultSerializer,
+    BulkStatusSerializer,
     ErrorSerializer,
     MessageCreateSerializer,
     MessageSerializer,
@@ -207,6 +209,43 @@ class TicketViewSet(viewsets.GenericViewSet):
                    if name in data}
         services.ticket_update(ticket=ticket, actor=request.user, expected_version=data["version"], **changes)
         return Response(self.get_serializer(self._reloaded(ticket)).data)
+
+    @extend_schema(
+        summary=_("Change the status of many tickets (staff)"),
+        description=_("Move up to 500 tickets (by reference) to one status, as the life cycle allows for each: "
+                      "tickets whose status does not allow the change, and references that name no ticket "
+                      "you can see, are reported in `unchanged`. Resolving schedules each ticket's "
+                      "satisfaction survey unless `skip_survey_reason` is given."),
+        request=BulkStatusSerializer,
+        responses={200: BulkStatusResultSerializer, **_errors(400, 401, 403)},
+    )
+    @action(detail=False, methods=["post"], url_path="bulk-status", url_name="bulk-status")
+    def bulk_status(self, request):
+        self._require_staff(_("Customers cannot change a ticket's fields; reply to it instead."))
+        data_in = BulkStatusSerializer(data=request.data, context=self.get_serializer_context())
+        data_in.is_valid(raise_exception=True)
+        data = data_in.validated_data
+        spellings: dict[str, str] = {}  # references are case-insensitive: each ticket once, as first written
+        for ref in data["references"]:
+            spellings.setdefault(ref.upper(), ref)
+        sent = list(spellings.values())
+        # A reference that cannot name a ticket is never sent to the database; it is simply unchanged.
+        wellformed = [ref for ref in sent if REFERENCE_RE.match(ref)]
+        lookup = {*wellformed, *(ref.upper() for ref in wellformed)}
+        found = dict(
+            selectors.visible_to(request.user).filter(reference__in=lookup).values_list("reference", "pk")
+        )
+        pk_of = {ref: found.get(ref, found.get(ref.upper())) for ref in sent}
+        result = services.tickets_transition(
+            ticket_ids=[pk for pk in pk_of.values() if pk is not None], to_status=data["status"],
+            actor=request.user, reason=data["reason"], skip_survey_reason=data["skip_survey_reason"],
+        )
+        changed = set(result.changed)
+        body = {
+            "changed": [ref for ref in sent if pk_of[ref] in changed],
+            "unchanged": [ref for ref in sent if pk_of[ref] not in changed],
+        }
+        return Response(BulkStatusResultSerializer(body).data)
 
     @extend_schema(
         methods=["GET"],
