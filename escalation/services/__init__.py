@@ -9,6 +9,7 @@ from .escalations import (
     escalation_take_over,
     escalation_tier_up,
     escalations_raise_many,
+    escalations_tier_up_many,
 )
 from .notifications import notification_send, notify
 from .remedies import authority_limit_for, remedy_approve, remedy_decide, remedy_deny, remedy_propose
@@ -37,6 +38,7 @@ __all__ = [
     "escalation_take_over",
     "escalation_tier_up",
     "escalations_raise_many",
+    "escalations_tier_up_many",
     "notification_send",
     "notify",
     "remedy_approve",

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from escalation import business_hours
 from escalation.models import Escalation, EscalationEvent, Notification, TicketSla, Trigger
-from escalation.services.escalations import escalation_tier_up, escalations_raise_many
+from escalation.services.escalations import escalations_raise_many, escalations_tier_up_many
 from escalation.services.notifications import batched, notify_many
 from escalation.services.phases import phase
 from escalation.services.routing import load_candidates
@@ -375,8 +375,6 @@ def _sweep(now: datetime) -> dict[str, int]:
             .values_list("pk", flat=True)[:SWEEP_BATCH]
         )
     with phase("tier up"):
-        for escalation_id in overdue:
-            escalation_tier_up(escalation_id=escalation_id, now=now)
-    done["tier_ups"] = len(overdue)
+        done["tier_ups"] = escalations_tier_up_many(escalation_ids=overdue, now=now) if overdue else 0
     return done
 

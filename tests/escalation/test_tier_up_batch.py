@@ -156,9 +156,6 @@ def sweep_queries(now) -> int:
     return len(queries)
 
 
-@pytest.mark.xfail(strict=True, reason="escalation/services/sla.py (the lead's) still calls escalation_tier_up "
-                                       "once per overdue escalation; switch _sweep to escalations_tier_up_many "
-                                       "and remove this marker")
 def test_the_sweeps_query_count_is_flat_as_overdue_acknowledgements_grow(on_shift, queue, customer, supervisor,
                                                                          manager):
     counts = []
