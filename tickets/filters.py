@@ -110,6 +110,20 @@ class TicketFilter(django_filters.FilterSet):
         model = Ticket
         fields: list[str] = []
 
+    CHOICE_LISTS = ("status", "priority", "kind")
+
+    def __init__(self, data=None, *args, **kwargs):
+        # The filter form's "Any" option sends `status=`: no filter, not an invalid choice.
+        if data is not None and hasattr(data, "getlist"):
+            data = data.copy()
+            for name in self.CHOICE_LISTS:
+                values = [value for value in data.getlist(name) if value]
+                if values:
+                    data.setlist(name, values)
+                else:
+                    data.pop(name, None)
+        super().__init__(data, *args, **kwargs)
+
     def search(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
         value = (value or "").strip()
         if len(value) < MIN_SEARCH_LENGTH:

@@ -234,3 +234,17 @@ def test_search_without_notes_ignores_internal_notes(agent, queue):
     services.message_add(ticket=ticket, body="secret-word in a note", kind="note", author_user=agent)
     assert list(Ticket.objects.filter(pk__in=ticket_ids_matching("secret-word"))) == [ticket]
     assert not Ticket.objects.filter(pk__in=ticket_ids_matching("secret-word", include_notes=False)).exists()
+
+
+def test_the_any_option_of_a_choice_filter_is_no_filter_not_an_error(agent_client, queue):
+    first, second = factories.TicketFactory(queue=queue), factories.TicketFactory(queue=queue)
+    response = agent_client.get(reverse("tickets:list"), {"view": "all", "status": "", "priority": "", "kind": ""})
+    assert "were not understood" not in response.content.decode()
+    assert sorted(_refs(response)) == sorted([first.reference, second.reference])
+
+
+def test_the_any_option_next_to_a_chosen_status_keeps_the_chosen_one(agent_client, agent, queue):
+    pending, _new = factories.TicketFactory(queue=queue), factories.TicketFactory(queue=queue)
+    services.ticket_transition(ticket=pending, to_status=Ticket.Status.PENDING, actor=agent)
+    response = agent_client.get(reverse("tickets:list") + "?view=all&status=&status=pending")
+    assert _refs(response) == [pending.reference]
