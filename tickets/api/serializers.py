@@ -307,6 +307,10 @@ class TicketUpdateSerializer(StrictInputSerializer):
         help_text=_("User id of a member of the queue's team, or of an admin; null unassigns."),
     )
     tags = TagListField(required=False)
+    skip_survey_reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, trim_whitespace=True,
+        help_text=_("With `resolved`: resolve without sending the satisfaction survey, for this reason."),
+    )
 
     # A PATCH changes only the fields it sends, yet `version` is always required: this serializer is
     # never partial (and so is documented with `version` required, not as an all-optional "Patched" body).

@@ -205,8 +205,8 @@ class TicketViewSet(viewsets.GenericViewSet):
         data_in = TicketUpdateSerializer(data=request.data, context=self.get_serializer_context())
         data_in.is_valid(raise_exception=True)
         data = dict(data_in.validated_data)
-        changes = {name: data[name] for name in ("status", "priority", "kind", "queue", "assignee", "tags")
-                   if name in data}
+        changes = {name: data[name] for name in ("status", "priority", "kind", "queue", "assignee", "tags",
+                                                 "skip_survey_reason") if name in data}
         services.ticket_update(ticket=ticket, actor=request.user, expected_version=data["version"], **changes)
         return Response(self.get_serializer(self._reloaded(ticket)).data)
 

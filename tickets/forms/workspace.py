@@ -87,6 +87,10 @@ class TicketPropertiesForm(VersionedForm):
     queue = forms.ModelChoiceField(label=_("Queue"), queryset=None, empty_label=None)
     assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False,
                                       empty_label=_("Unassigned"))
+    skip_survey_reason = forms.CharField(
+        label=_("Resolve without a survey, because…"), required=False, max_length=500,
+        help_text=_("Only when resolving. Leave empty to survey the customer as usual."),
+    )
 
     def __init__(self, *args, ticket: Ticket, user, allowed_statuses: list[str], queues=None, staff=None,
                  **kwargs):
@@ -108,8 +112,17 @@ class TicketPropertiesForm(VersionedForm):
         if staff is not None:
             self.fields["assignee"].choices = [("", self.fields["assignee"].empty_label),
                                                *((u.pk, _person(u)) for u in staff)]
+        if Ticket.Status.RESOLVED not in allowed_statuses:
+            del self.fields["skip_survey_reason"]  # nothing to resolve from here
         for field in self.visible_fields():
             field.field.widget.attrs.setdefault("class", "form-select form-select-sm")
+
+    def choice_fields(self):
+        """The select boxes (the template writes them); the skip reason is a text box of its own."""
+        return [field for field in self.visible_fields() if field.name != "skip_survey_reason"]
+
+    def clean_skip_survey_reason(self) -> str:
+        return (self.cleaned_data.get("skip_survey_reason") or "").strip()
 
 
 class TagsForm(VersionedForm):

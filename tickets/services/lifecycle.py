@@ -299,8 +299,12 @@ def ticket_update(
     queue: Queue | None = None,
     assignee=_UNSET,
     tags: Iterable[str] | None = None,
+    skip_survey_reason: str = "",
 ) -> Ticket:
-    """Apply several field changes at once, each recorded, all refused if the ticket is stale."""
+    """Apply several field changes at once, each recorded, all refused if the ticket is stale.
+
+    `skip_survey_reason`: with a move to resolved, resolve without the satisfaction survey (the agent's reason).
+    """
     if ticket.status == S.CLOSED:
         raise TicketClosed()
     version = ticket.version if expected_version is None else expected_version
@@ -332,7 +336,8 @@ def ticket_update(
         _set_tags(ticket, tags, actor, version)
         version = ticket.version
     if status and status != ticket.status:
-        ticket_transition(ticket=ticket, to_status=status, actor=actor, expected_version=version)
+        ticket_transition(ticket=ticket, to_status=status, actor=actor, expected_version=version,
+                          skip_survey_reason=skip_survey_reason if status == S.RESOLVED else "")
     return ticket
 
 

@@ -324,6 +324,7 @@ def ticket_update(request, reference: str):
         services.ticket_update(
             ticket=ticket, actor=request.user, expected_version=data["version"], status=data["status"],
             priority=data["priority"], kind=data["kind"], queue=data["queue"], assignee=data["assignee"],
+            skip_survey_reason=data.get("skip_survey_reason", ""),
         )
     except DomainError as error:
         # The fields show the ticket as it is now (someone else's change or the unchanged value).
