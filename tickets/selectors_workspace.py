@@ -114,6 +114,7 @@ def paginate(queryset: QuerySet, *, page: str | int | None, per_page: int) -> Pa
 class ListRow:
     """What one row of the list shows, computed once in Python instead of per-row template work."""
 
+    pk: int  # the bulk form's checkbox
     url: str
     reference: str
     subject: str
@@ -166,6 +167,7 @@ def list_rows(tickets) -> list[ListRow]:
     rows = []
     for t in tickets:
         rows.append(ListRow(
+            pk=t.pk,
             url=url_pattern.replace(marker, t.reference or ""),
             reference=t.reference or "",
             subject=t.subject,

@@ -6,7 +6,6 @@ without JavaScript. Every action carries the ticket's `version`; a stale form is
 message and a reload link, and nothing the agent typed is lost.
 """
 
-from dataclasses import dataclass, fields
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -32,7 +31,6 @@ from tickets.forms.workspace import (
 )
 from tickets.models import Ticket
 from tickets.permissions import staff_required
-from tickets.selectors_workspace import ListRow
 from tickets.services.macros import macro_render, macro_render_text, macro_values
 
 # --- List ------------------------------------------------------------------------------------------
@@ -44,22 +42,6 @@ def _per_page(params: QueryDict) -> int:
     except ValueError:
         return selectors_workspace.DEFAULT_PAGE_SIZE
     return value if value in selectors_workspace.PAGE_SIZES else selectors_workspace.DEFAULT_PAGE_SIZE
-
-
-@dataclass(frozen=True)
-class SelectableRow(ListRow):
-    """A list row with the ticket's id, for the bulk form's checkbox."""
-
-    pk: int
-
-
-def _selectable_rows(tickets) -> list[SelectableRow]:
-    tickets = list(tickets)
-    rows = selectors_workspace.list_rows(tickets)
-    return [
-        SelectableRow(**{f.name: getattr(row, f.name) for f in fields(ListRow)}, pk=ticket.pk)
-        for ticket, row in zip(tickets, rows, strict=True)
-    ]
 
 
 def _list_context(request, params: QueryDict, *, partial: bool) -> dict:
@@ -77,7 +59,7 @@ def _list_context(request, params: QueryDict, *, partial: bool) -> dict:
         "filterset": filterset,
         "form": filterset.form,
         "page": page,
-        "rows": _selectable_rows(page.object_list),
+        "rows": selectors_workspace.list_rows(page.object_list),
         "view": view,
         "ordering": params.get("ordering") or "-created",
         "per_page": per_page,
