@@ -1,6 +1,5 @@
 """Browser forms of the escalation app: parse input, never write (the services do)."""
 
-import math
 from decimal import Decimal
 
 from django import forms
@@ -8,7 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from escalation.models import FLAG_PARAMETERS, RULE_PARAMETERS, Escalation, EscalationRule, RemedyKind, Trigger
+from escalation.models import RULE_PARAMETERS, Escalation, EscalationRule, RemedyKind, Trigger
 
 
 class EscalateForm(forms.Form):
@@ -72,10 +71,6 @@ class MeasuresFilterForm(forms.Form):
 
 # --- Escalation rules (admin) --------------------------------------------------------------------
 
-WHOLE_PARAMETERS = frozenset({"reopen_count", "ticket_count", "max_stars"})  # counts: no fractions
-PARAMETER_MAXIMUM = {"warning_percent": 100, "max_stars": 5}  # a warning after the breach; ratings are 1-5
-
-
 def _parameters_help() -> SafeString:
     """The parameters field's help: what each name means (the model's help text), then every trigger
     with the names it understands and their defaults (from RULE_PARAMETERS, so it cannot drift)."""
@@ -89,8 +84,8 @@ def _parameters_help() -> SafeString:
 
 
 class EscalationRuleAdminForm(forms.ModelForm):
-    """The rule's parameters checked against what its trigger reads: an unknown name is refused with
-    the names that trigger knows, and each value must be a number of the right kind and range."""
+    """The rule with its parameters explained per trigger; `EscalationRule.clean()` checks them (every
+    problem reported at once), so the admin and any other writer apply the same rules."""
 
     class Meta:
         model = EscalationRule
@@ -100,39 +95,5 @@ class EscalationRuleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["parameters"].help_text = _parameters_help()
 
-    def clean(self):
-        data = super().clean()
-        trigger, parameters = data.get("trigger"), data.get("parameters")
-        if trigger not in RULE_PARAMETERS or "parameters" not in data:
-            return data
-        if parameters is None:
-            data["parameters"] = parameters = {}
-        if not isinstance(parameters, dict):
-            self.add_error("parameters", _("Parameters must be an object of names and numbers."))
-            return data
-        problems = [problem for key, value in parameters.items()
-                    if (problem := _parameter_problem(trigger, key, value)) is not None]
-        if problems:
-            self.add_error("parameters", problems)
-        return data
-
-
-def _parameter_problem(trigger: str, key: str, value) -> str | None:
-    known = RULE_PARAMETERS[trigger]
-    if key not in known:
-        return _("Unknown parameter %(key)s for this trigger; allowed: %(allowed)s.") % {
-            "key": key, "allowed": ", ".join(known)}
-    if key in FLAG_PARAMETERS:
-        if isinstance(value, bool) or value not in (0, 1):
-            return _("%(key)s must be 0 (off) or 1 (on).") % {"key": key}
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return _("%(key)s must be a number, written without quotes, for example %(example)s.") % {
-            "key": key, "example": known[key]}
-    if value <= 0:
-        return _("%(key)s must be a positive number.") % {"key": key}
-    if key in WHOLE_PARAMETERS and value != int(value):
-        return _("%(key)s must be a whole number.") % {"key": key}
-    if key in PARAMETER_MAXIMUM and value > PARAMETER_MAXIMUM[key]:
-        return _("%(key)s must be at most %(maximum)s.") % {"key": key, "maximum": PARAMETER_MAXIMUM[key]}
-    return None
+    def clean_parameters(self):
+        return {} if self.cleaned_data.get("parameters") is None else self.cleaned_data["parameters"]

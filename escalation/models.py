@@ -3,6 +3,7 @@
 Business rules live in `escalation.services`; these models hold only single-row invariants.
 """
 
+import math
 from datetime import time
 from decimal import Decimal
 
@@ -155,6 +156,30 @@ RULE_PARAMETERS: dict[str, dict] = {
 
 
 FLAG_PARAMETERS = frozenset({"ack_around_the_clock"})
+WHOLE_PARAMETERS = frozenset({"reopen_count", "ticket_count", "max_stars"})  # counts: no fractions
+PARAMETER_MAXIMUM = {"warning_percent": 100, "max_stars": 5}  # a warning after the breach; ratings are 1-5
+
+
+def parameter_problem(trigger: str, key: str, value) -> str | None:
+    """Why `key: value` is not a valid parameter of a `trigger` rule, or None."""
+    known = RULE_PARAMETERS[trigger]
+    if key not in known:
+        return _("Unknown parameter %(key)s for this trigger; allowed: %(allowed)s.") % {
+            "key": key, "allowed": ", ".join(known)}
+    if key in FLAG_PARAMETERS:
+        if isinstance(value, bool) or value not in (0, 1):
+            return _("%(key)s must be 0 (off) or 1 (on).") % {"key": key}
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return _("%(key)s must be a number, written without quotes, for example %(example)s.") % {
+            "key": key, "example": known[key]}
+    if value <= 0:
+        return _("%(key)s must be a positive number.") % {"key": key}
+    if key in WHOLE_PARAMETERS and value != int(value):
+        return _("%(key)s must be a whole number.") % {"key": key}
+    if key in PARAMETER_MAXIMUM and value > PARAMETER_MAXIMUM[key]:
+        return _("%(key)s must be at most %(maximum)s.") % {"key": key, "maximum": PARAMETER_MAXIMUM[key]}
+    return None
 
 
 class EscalationRule(models.Model):
@@ -193,16 +218,14 @@ class EscalationRule(models.Model):
         return self.name
 
     def clean(self):
-        allowed = RULE_PARAMETERS.get(self.trigger, {})
+        if self.trigger not in RULE_PARAMETERS:
+            return
         if not isinstance(self.parameters, dict):
             raise ValidationError({"parameters": _("Parameters must be an object of names and numbers.")})
-        for key, value in self.parameters.items():
-            if key not in allowed:
-                raise ValidationError({"parameters": _("Unknown parameter %(key)s for this trigger; allowed: "
-                                                       "%(allowed)s.") % {"key": key, "allowed": ", ".join(allowed)}})
-            flag = key in FLAG_PARAMETERS  # 0 (off) or 1 (on)
-            if not isinstance(value, int | float) or isinstance(value, bool) or value < 0 or (value == 0 and not flag):
-                raise ValidationError({"parameters": _("%(key)s must be a positive number.") % {"key": key}})
+        problems = [problem for key, value in self.parameters.items()
+                    if (problem := parameter_problem(self.trigger, key, value)) is not None]
+        if problems:
+            raise ValidationError({"parameters": problems})
 
     def param(self, key: str):
         return self.parameters.get(key, RULE_PARAMETERS[self.trigger][key])

@@ -4,6 +4,7 @@ and checked against what the trigger reads, with a clear message that keeps what
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -166,3 +167,13 @@ def test_changing_the_trigger_refuses_names_the_new_one_does_not_read(admin_clie
     assert "Unknown parameter target_hours" in response.content.decode()
     rule.refresh_from_db()
     assert rule.trigger == Trigger.COMPLAINT
+
+
+def test_the_model_applies_the_same_rules_as_the_admin_form_for_every_writer():
+    rule = EscalationRule(name="x", trigger="sla_resolution",
+                          parameters={"ack_around_the_clock": 2, "warning_percent": 150})
+    with pytest.raises(ValidationError) as refused:
+        rule.clean()
+    assert refused.value.message_dict["parameters"] == [
+        "ack_around_the_clock must be 0 (off) or 1 (on).", "warning_percent must be at most 100."
+    ]
