@@ -166,35 +166,101 @@ def _running(kind: str, due: datetime, now: datetime) -> Clock:
     return Clock(kind, "running" if due > now else "overdue", due=due)
 
 
-def ticket_sla_view(ticket: Ticket, *, now: datetime | None = None) -> SlaView | None:
-    """The ticket's SLA clocks for the ticket page (one query, whatever their states).
+def sla_clocks(sla: TicketSla, *, is_open: bool, now: datetime) -> list[Clock]:
+    """The states of a ticket's SLA clocks: the ONE definition, shared by the ticket page and the list.
 
     While the ticket is pending the resolution and complaint clocks are paused: they show as paused,
     never as a countdown or overdue (their due times move later when the ticket resumes); the
     first-response clock does not pause (escalation.services.sla.PAUSING_ALARMS)."""
-    sla = TicketSla.objects.filter(ticket_id=ticket.pk).first()
-    if sla is None:
-        return None
-    now = now or timezone.now()
     paused = sla.paused_at is not None
     clocks: list[Clock] = []
     if sla.first_response_met is not None:
         clocks.append(Clock("first_response", "met" if sla.first_response_met else "missed",
                             due=sla.first_response_due))
-    elif sla.first_response_due is not None and ticket.is_open:
+    elif sla.first_response_due is not None and is_open:
         clocks.append(_running("first_response", sla.first_response_due, now))
     if sla.resolution_met is not None:
         clocks.append(Clock("resolution", "met" if sla.resolution_met else "missed", due=sla.resolution_due))
-    elif ticket.is_open and paused and (sla.resolution_due is not None or sla.paused_alarms):
+    elif is_open and paused and (sla.resolution_due is not None or sla.paused_alarms):
         clocks.append(Clock("resolution", "paused", since=sla.paused_at))
-    elif ticket.is_open and sla.resolution_due is not None:
+    elif is_open and sla.resolution_due is not None:
         clocks.append(_running("resolution", sla.resolution_due, now))
-    if ticket.is_open and paused and sla.paused_alarms.get("complaint_at"):
+    if is_open and paused and sla.paused_alarms.get("complaint_at"):
         clocks.append(Clock("complaint", "paused", since=sla.paused_at))
-    elif ticket.is_open and sla.complaint_at is not None:
+    elif is_open and sla.complaint_at is not None:
         clocks.append(_running("complaint", sla.complaint_at, now))
+    return clocks
+
+
+def ticket_sla_view(ticket: Ticket, *, now: datetime | None = None) -> SlaView | None:
+    """The ticket's SLA clocks for the ticket page (one query, whatever their states)."""
+    sla = TicketSla.objects.filter(ticket_id=ticket.pk).first()
+    if sla is None:
+        return None
+    clocks = sla_clocks(sla, is_open=ticket.is_open, now=now or timezone.now())
     return SlaView(clocks=clocks, paused_at=sla.paused_at if ticket.is_open else None,
                    paused_seconds=sla.paused_seconds)
+
+
+# A running clock due within this much wall time shows as a warning in the ticket list. One fixed
+# hour rather than the rule's warning window: the rule's warning alarm column is cleared once the
+# sweep has sent the warning, so the list could not tell "warned" from "no warning rule" without
+# loading every queue's rules; an hour is what an agent can still act on, whatever the policy.
+DUE_SOON = timedelta(hours=1)
+_LIVE = ("running", "overdue", "paused")
+
+
+@dataclass(frozen=True)
+class DueBadge:
+    """The one clock a ticket list row shows: the next one to act on.
+
+    `level`: neutral (due later), warning (due within DUE_SOON), danger (overdue), paused."""
+
+    clock: Clock
+    level: str
+
+
+def next_clock(clocks: Sequence[Clock]) -> Clock | None:
+    """The clock to act on next: the first response while it is owed, else the resolution; the
+    complaint clock instead when it is armed and due earlier (or the other one is paused)."""
+    live = {clock.kind: clock for clock in clocks if clock.state in _LIVE}
+    main = live.get("first_response") or live.get("resolution")
+    complaint = live.get("complaint")
+    if complaint is None or complaint.due is None:
+        return main or complaint
+    if main is None or main.due is None or complaint.due < main.due:
+        return complaint
+    return main
+
+
+def due_badge(clocks: Sequence[Clock], *, now: datetime) -> DueBadge | None:
+    clock = next_clock(clocks)
+    if clock is None:
+        return None
+    if clock.state == "paused":
+        level = "paused"
+    elif clock.state == "overdue":
+        level = "danger"
+    else:
+        level = "warning" if clock.due - now <= DUE_SOON else "neutral"
+    return DueBadge(clock=clock, level=level)
+
+
+def list_due_badges(ticket_ids: Sequence[int], *, now: datetime | None = None) -> dict[int, DueBadge]:
+    """The SLA badge of each open ticket of a list page, by ticket id, in ONE query whatever the
+    page size. Resolved and closed tickets and tickets without an SLA row or policy have none."""
+    ids = [pk for pk in ticket_ids if pk is not None]
+    if not ids:
+        return {}
+    now = now or timezone.now()
+    slas = TicketSla.objects.filter(ticket_id__in=ids, policy__isnull=False,
+                                    ticket__status__in=Ticket.OPEN_STATUSES)
+    badges = {}
+    for sla in slas:
+        badge = due_badge(sla_clocks(sla, is_open=True, now=now), now=now)
+        if badge is not None:
+            badges[sla.ticket_id] = badge
+    return badges
 
 
 def handlers_for(escalation: Escalation) -> QuerySet:

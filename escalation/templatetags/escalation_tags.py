@@ -1,6 +1,7 @@
 """Template helpers and the include hooks the escalation app fills (ticket panel, dashboard panel)."""
 
 from django import template
+from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
 from escalation import measures, selectors
@@ -68,3 +69,38 @@ def person(user, empty: str = "—") -> str:
     if user is None or user == "":
         return empty
     return user.get_full_name() or user.get_username()
+
+
+# The ticket list's SLA badges. The tickets app's results partial includes
+# "escalation/_list_sla.html" once (it loads the badges of every row of the page: ONE query) and
+# "escalation/_list_sla_badge.html" in each row (it reads that row's badge: no query). The loaded
+# badges wait for the row hooks on the render's Context object, which the page's includes and
+# loops share (an include cannot set a template variable for the template that includes it).
+_LIST_BADGES = "_escalation_list_sla_badges"
+_BADGE_CLASSES = {"neutral": "text-bg-light border", "warning": "text-bg-warning", "danger": "text-bg-danger",
+                  "paused": "text-bg-secondary"}
+
+
+@register.simple_tag(takes_context=True)
+def list_sla_load(context, rows) -> str:
+    """Load the SLA badges of the page's rows (objects with `pk`) for the row hooks; renders nothing.
+    Staff only: anybody else gets no badge (and no query)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    badges = {}
+    if rows and user is not None and role_of(user) in STAFF_ROLES:
+        badges = selectors.list_due_badges([getattr(row, "pk", None) for row in rows])
+    setattr(context, _LIST_BADGES, badges)
+    return ""
+
+
+@register.simple_tag(takes_context=True)
+def list_sla_badge(context, row) -> dict | None:
+    """The badge of one row, as loaded by `list_sla_load` (None: no badge, or nothing was loaded)."""
+    badge = getattr(context, _LIST_BADGES, {}).get(getattr(row, "pk", None))
+    if badge is None:
+        return None
+    clock = badge.clock
+    return {"clock": clock, "level": badge.level, "css": _BADGE_CLASSES[badge.level],
+            "left": timeuntil(clock.due, depth=1) if clock.state == "running" else "",
+            "late": timesince(clock.due, depth=1) if clock.state == "overdue" else ""}
