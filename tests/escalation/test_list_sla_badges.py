@@ -106,7 +106,7 @@ def test_the_badge_gives_the_clock_and_its_exact_due_time_as_text(staff_client, 
     assert f'datetime="{timezone.localtime(due).isoformat()}"' in shown
     assert 'title="First response: Due ' in shown
     hidden = re.search(r'<span class="visually-hidden">(.*?)</span>', shown, re.S).group(1)
-    assert hidden.strip().startswith("(First response: Due ")
+    assert hidden.startswith(", First response: Due ")
 
 
 def test_a_pending_answered_ticket_shows_paused(staff_client, agent, make, django_capture_on_commit_callbacks):
