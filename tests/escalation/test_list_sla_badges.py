@@ -118,6 +118,17 @@ def test_a_pending_answered_ticket_shows_paused(staff_client, agent, make, djang
     assert "Paused" in text(shown) and "Due in" not in shown and "Overdue" not in shown
 
 
+def test_a_paused_clock_past_its_due_time_shows_paused_not_overdue(
+        staff_client, agent, make, django_capture_on_commit_callbacks):
+    ticket = make(age=3 * HOUR, answered_ago=2 * HOUR)
+    TicketSla.objects.filter(ticket=ticket).update(resolution_due=timezone.now() - HOUR,
+                                                   res_breach_at=timezone.now() - HOUR)
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_services.ticket_transition(ticket=ticket, to_status=Ticket.Status.PENDING, actor=agent)
+    shown = badge(list_page(staff_client), ticket)
+    assert 'data-sla-due="paused"' in shown and "Overdue" not in shown
+
+
 def test_a_pending_ticket_still_owing_its_first_response_keeps_that_clock_running(
         staff_client, agent, make, django_capture_on_commit_callbacks):
     ticket = make(age=30 * MINUTE)
