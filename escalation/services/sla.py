@@ -70,7 +70,10 @@ def sla_start(*, ticket_id: int, now: datetime | None = None) -> TicketSla | Non
     previous = TicketSla.objects.filter(ticket=ticket).values("paused_at", "paused_seconds", "paused_alarms").first()
     paused = previous["paused_seconds"] if previous else 0
     values: dict = {"policy": policy, "updated_at": now or timezone.now()}
-    if policy is not None:
+    if policy is None:  # no target any more (moved to a queue or priority without a policy): no clock
+        values.update(first_response_due=None, resolution_due=None, first_response_met=None,
+                      fr_warning_at=None, fr_breach_at=None, res_warning_at=None, res_breach_at=None)
+    else:
         fr_rule, res_rule = rules[Trigger.SLA_FIRST_RESPONSE], rules[Trigger.SLA_RESOLUTION]
         values["first_response_due"] = _due(start, policy.first_response_hours, calendar)
         values["resolution_due"] = _due(start, policy.resolution_hours, calendar, paused=paused)

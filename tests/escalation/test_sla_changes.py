@@ -70,3 +70,18 @@ def test_ticket_changed_names_only_the_fields_that_changed(queue, customer, agen
     finally:
         ticket_changed.disconnect(receiver)
     assert received == [["priority"]]
+
+
+def test_moving_a_ticket_to_a_queue_without_a_policy_stops_its_clocks(
+    policies, queue, customer, agent, django_capture_on_commit_callbacks
+):
+    from tests.factories import QueueFactory
+
+    ticket = _open_ticket(queue, customer, django_capture_on_commit_callbacks)
+    assert TicketSla.objects.get(ticket=ticket).resolution_due is not None
+    bare = QueueFactory(team=queue.team)
+    with django_capture_on_commit_callbacks(execute=True):
+        tickets.ticket_update(ticket=ticket, actor=agent, queue=bare)
+    sla = TicketSla.objects.get(ticket=ticket)
+    assert (sla.policy, sla.first_response_due, sla.resolution_due) == (None, None, None)
+    assert (sla.fr_breach_at, sla.res_breach_at, sla.res_warning_at) == (None, None, None)
