@@ -169,8 +169,10 @@ def run(sizes: list[int]) -> None:
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
-def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or [1_000, 10_000, 100_000]
+def run_in_throwaway_db(run, default_sizes: list[int]) -> None:
+    """Run `run(sizes)` (sizes from the command line, else the defaults) in a test database made for
+    the run and dropped after it (also used by escalation_tier_up_bench.py)."""
+    sizes = [int(a) for a in sys.argv[1:]] or default_sizes
     setup_test_environment()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     print(f"database: {connection.vendor}; sizes: {sizes}; "
@@ -180,6 +182,10 @@ def main() -> None:
         run(sizes)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def main() -> None:
+    run_in_throwaway_db(run, [1_000, 10_000, 100_000])
 
 
 if __name__ == "__main__":

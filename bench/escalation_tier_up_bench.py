@@ -24,9 +24,8 @@ import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 BENCH_PASSWORD = "bench-only"  # noqa: S105 - users of a throwaway test database
@@ -121,16 +120,9 @@ def run(sizes: list[int]) -> None:
 
 
 def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or [10, 100, 500]
-    setup_test_environment()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    print(f"database: {connection.vendor}; sizes: {sizes}; "
-          f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
-        run(sizes)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    from escalation_bench import run_in_throwaway_db  # bench/ is the script's directory
+
+    run_in_throwaway_db(run, [10, 100, 500])
 
 
 if __name__ == "__main__":
