@@ -76,6 +76,7 @@ def _detail_context(request, escalation: Escalation, **forms) -> dict:
         "escalation": escalation,
         "ticket": ticket,
         "history": selectors.escalation_history(escalation),
+        "sla": selectors.ticket_sla_view(ticket),
         "ticket_events": ticket.events.select_related("actor").order_by("-created_at")[:30],
         "ticket_messages": messages_visible_to(request.user, ticket).order_by("-created_at")[:10],
         "remedies": escalation.remedies.select_related("proposed_by", "decided_by").order_by("-created_at"),

@@ -262,3 +262,17 @@ def test_user_text_is_escaped(client, on_shift, assigned_ticket, agent, supervis
         body = client.get(url).content.decode()
         assert "<script>alert(1)</script>" not in body
         assert "&lt;script&gt;" in body
+
+
+def test_detail_shows_the_tickets_sla_clocks(client, on_shift, queue, customer, supervisor,
+                                             django_capture_on_commit_callbacks):
+    from tests.factories import TicketFactory
+
+    esc.sla_policy(queue=queue, priority="normal", first_response_hours=8, resolution_hours=40)
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = TicketFactory(queue=queue, customer=customer)
+    escalation, _ = services.escalation_raise(ticket=ticket, trigger=Trigger.SLA_FIRST_RESPONSE)
+    client.force_login(supervisor)
+    body = client.get(reverse("escalation:detail", args=[escalation.pk])).content.decode()
+    assert "SLA clocks" in body
+    assert 'data-sla-clock="first_response" data-sla-state="running"' in body
