@@ -299,19 +299,36 @@ def worker_and_sink_cpu() -> tuple[float, float]:
     return worker_cpu, sink_cpu
 
 
+def start_resolvers(env, ids: list[int], resolvers: int, per_call: int) -> list[subprocess.Popen]:
+    """`resolvers` processes, each resolving its slice of `ids` (`--resolve`), `per_call` tickets a call."""
+    procs = []
+    for index in range(resolvers):
+        slice_file = WORKDIR / f"slice-{index}"
+        slice_file.write_text(",".join(map(str, ids[index::resolvers])))
+        Path(f"{slice_file}.times").unlink(missing_ok=True)
+        procs.append(subprocess.Popen(
+            [sys.executable, __file__, "--resolve", str(slice_file), "--per-call", str(per_call)], cwd=ROOT, env=env
+        ))
+    return procs
+
+
+def wait_for_delivery(expected: set[str], *, stuck_after: float, deadline: float = float("inf")) -> None:
+    """Until the sink has every expected Message-ID, the deadline passes or nothing arrived for `stuck_after` s."""
+    last_count, last_progress = -1, time.time()
+    while time.time() < deadline and time.time() - last_progress < stuck_after:
+        got = len({mid for mid, _ in sink_lines()} & expected)
+        if got >= len(expected):
+            return
+        if got != last_count:
+            last_count, last_progress = got, time.time()
+        time.sleep(0.5)
+
+
 def run_phase(env, n: int, label: str, resolvers: int, faults=None, settle: int = 240) -> dict:
     ids = make_tickets(n, label)
-    slices = [ids[i::resolvers] for i in range(resolvers)]
-    for index, part in enumerate(slices):
-        Path(str(WORKDIR / f"slice-{index}")).write_text(",".join(map(str, part)))
-        Path(str(WORKDIR / f"slice-{index}.times")).unlink(missing_ok=True)
     load_before = os.getloadavg()
     start = time.time()
-    procs = [
-        subprocess.Popen([sys.executable, __file__, "--resolve", str(WORKDIR / f"slice-{i}"), "--per-call",
-                          str(PER_CALL["n"])], cwd=ROOT, env=env)
-        for i in range(resolvers)
-    ]
+    procs = start_resolvers(env, ids, resolvers, PER_CALL["n"])
     cpu_before = worker_and_sink_cpu()
     if faults:
         faults(start)
@@ -323,14 +340,7 @@ def run_phase(env, n: int, label: str, resolvers: int, faults=None, settle: int 
     last_resolve = max(t[1] for t in times)  # the last resolve committed
     resolver_cpu = sum(t[2] for t in times)  # CPU of the resolve loops (without start-up and loading)
     expected = expected_message_ids(ids)
-    deadline, last_count, last_progress = time.time() + settle, -1, time.time()
-    while time.time() < deadline and time.time() - last_progress < 90:  # stop when done or stuck
-        got = len({mid for mid, _ in sink_lines()} & expected)
-        if got >= len(expected):
-            break
-        if got != last_count:
-            last_count, last_progress = got, time.time()
-        time.sleep(0.5)
+    wait_for_delivery(expected, stuck_after=90, deadline=time.time() + settle)
     load_after = os.getloadavg()
     cpu_after = worker_and_sink_cpu()
     time.sleep(3)  # late duplicates
@@ -389,14 +399,7 @@ def run_backlog(env, args, label: str, worker: subprocess.Popen) -> subprocess.P
     """Send capacity alone: resolve N tickets with the worker stopped, then start it and time the drain."""
     kill_group(worker, signal.SIGTERM)
     ids = make_tickets(args.backlog, label)
-    slices = [ids[i :: args.resolvers] for i in range(args.resolvers)]
-    for index, part in enumerate(slices):
-        Path(str(WORKDIR / f"slice-{index}")).write_text(",".join(map(str, part)))
-    procs = [
-        subprocess.Popen([sys.executable, __file__, "--resolve", str(WORKDIR / f"slice-{i}"), "--per-call",
-                          str(args.per_call)], cwd=ROOT, env=env)
-        for i in range(args.resolvers)
-    ]
+    procs = start_resolvers(env, ids, args.resolvers, args.per_call)
     for proc in procs:
         proc.wait()
     expected = expected_message_ids(ids)
@@ -404,14 +407,7 @@ def run_backlog(env, args, label: str, worker: subprocess.Popen) -> subprocess.P
     started = time.time()
     worker = start_worker(env, args.workers)
     RUNNING["worker"] = worker
-    last_count, last_progress = -1, time.time()
-    while time.time() - last_progress < 60:
-        got = len({mid for mid, _ in sink_lines()} & expected)
-        if got >= len(expected):
-            break
-        if got != last_count:
-            last_count, last_progress = got, time.time()
-        time.sleep(0.5)
+    wait_for_delivery(expected, stuck_after=60)
     time.sleep(3)
     lines = [(mid, at) for mid, at in sink_lines() if mid in expected]
     accepts = sorted(at for _, at in lines)
