@@ -62,11 +62,18 @@ def _free_port() -> int:
 
 
 class SinkHandler:
-    """An SMTP server that accepts (and keeps) every message, or refuses every one."""
+    """An SMTP server that accepts (and keeps) every message, or refuses every one; it counts the
+    connections (one EHLO/HELO per session)."""
 
     def __init__(self, refuse: bool = False):
         self.refuse = refuse
         self.messages: list[bytes] = []
+        self.sessions = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_DATA(self, server, session, envelope):
         if self.refuse:
@@ -92,6 +99,9 @@ def _smtp(settings, refuse: bool):
 @pytest.fixture
 def smtp_sink(settings):
     controller, handler = _smtp(settings, refuse=False)
+    from feedback import emails
+
+    emails.close_connection()  # a connection cached by an earlier test would bypass this sink
     yield handler
     controller.stop()
     from feedback import emails

@@ -1,7 +1,6 @@
 """Batch sending: the skip reason written with the survey, claims as tokens, recovery after a killed
 worker, one SMTP connection per batch, and the directly written MIME message."""
 
-import socket
 import threading
 from datetime import timedelta
 from email import message_from_bytes
@@ -24,44 +23,9 @@ ST = Survey.State
 LATER = timedelta(hours=2)
 
 
-delay_zero, survey_mails = ff.delay_zero, ff.survey_mails
+delay_zero, survey_mails, smtp_sink = ff.delay_zero, ff.survey_mails, ff.smtp_sink
 
 
-class CountingSink:
-    """An SMTP server that keeps every message and counts the connections (EHLO/HELO per session)."""
-
-    def __init__(self):
-        self.messages: list[bytes] = []
-        self.sessions = 0
-
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):
-        self.sessions += 1
-        session.host_name = hostname
-        return responses
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope.original_content or envelope.content)
-        return "250 OK"
-
-
-@pytest.fixture
-def counting_sink(settings):
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    handler = CountingSink()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    emails.close_connection()
-    yield handler
-    emails.close_connection()
-    controller.stop()
 
 
 def resolved_surveys(queue, agent, count: int) -> list[Survey]:
@@ -136,10 +100,10 @@ def test_a_reopen_skips_the_pending_survey_in_the_reopening_transaction(ticket, 
 # --- Claims and batches --------------------------------------------------------------------------
 
 
-def test_a_batch_goes_out_on_one_smtp_connection(counting_sink, queue, agent):
+def test_a_batch_goes_out_on_one_smtp_connection(smtp_sink, queue, agent):
     resolved_surveys(queue, agent, 4)
     assert services.survey_send_due(now=timezone.now() + LATER) == {"batches": 1, "sent": 4}
-    assert len(counting_sink.messages) == 4 and counting_sink.sessions == 1
+    assert len(smtp_sink.messages) == 4 and smtp_sink.sessions == 1
     assert set(Survey.objects.values_list("state", flat=True)) == {ST.SENT}
 
 
@@ -277,10 +241,10 @@ def test_the_survey_link_is_the_one_django_reverses(tricky_survey):
     assert emails.survey_url(tricky_survey, stars=3, token=token).endswith(path + "?stars=3")
 
 
-def test_the_email_reaches_smtp_through_the_batch_path_with_crlf_lines(counting_sink, tricky_survey):
+def test_the_email_reaches_smtp_through_the_batch_path_with_crlf_lines(smtp_sink, tricky_survey):
     Survey.objects.filter(pk=tricky_survey.pk).update(due_at=timezone.now())
     assert services.survey_send_due() == {"batches": 1, "sent": 1}
-    [raw] = counting_sink.messages
+    [raw] = smtp_sink.messages
     message = message_from_bytes(raw)
     assert message["Message-ID"] == survey_of(tricky_survey.ticket).message_id
     text, html = _text_and_html(message)
