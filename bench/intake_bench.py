@@ -143,7 +143,7 @@ def bench_size(size: int, emails: int, runs: int) -> dict:
     from django.test import Client
 
     from tickets.models import Message, Ticket
-    from tickets.services.intake import ticket_create_from_email
+    from tickets.services.email_intake import ticket_create_from_email
     from tickets.tokens import follow_token_for
 
     ensure_history(size)

@@ -15,7 +15,7 @@ from helpdesk.errors import DomainError
 from tickets.models import NotificationLog, Ticket
 from tickets.services import notifications as notify
 from tickets.services import ticket_transition
-from tickets.services.intake import mailbox_process
+from tickets.services.email_intake import mailbox_process
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ class Command(BaseCommand):
     stealth_options = ("stdin",)  # call_command(..., stdin=BytesIO(raw)) in tests
 
     def handle(self, *args, **options):
-        from tickets.services.intake import ticket_create_from_email
+        from tickets.services.email_intake import ticket_create_from_email
 
         stream = options.get("stdin") or sys.stdin.buffer
         raw = getattr(stream, "buffer", stream).read(MAX_BYTES + 1)
