@@ -105,7 +105,7 @@ def parse_email(raw: bytes, *, text_limit: int | None = None, file_limit: int | 
     `text_limit`: the most characters of text kept; `file_limit`: files larger than this (encoded)
     are left out unparsed and listed in `oversized_files`. None: no limit.
     """
-    if not raw or not raw.strip():
+    if not raw or raw.isspace():
         return ParsedEmail(malformed="empty message")
     lean = _lean(raw, text_limit, file_limit)
     try:

@@ -225,3 +225,24 @@ def test_the_desk_s_message_ids_are_the_same_for_a_re_send_and_differ_between_ro
     assert confirmation_message_id(first) == confirmation_message_id(first)
     assert confirmation_message_id(first) != confirmation_message_id(second)
     assert first.reference in confirmation_message_id(first)
+
+
+# --- what the agent sees -------------------------------------------------------------------------
+
+
+def test_the_ticket_page_warns_of_a_held_email_and_links_the_ticket_it_mentions(client, agent, mari_ticket,
+                                                                                 trusted_mx):
+    proof = sent_confirmation_id(mari_ticket)
+    held = ingest(raw("forged_reply_dmarc_fail.eml", in_reply_to=proof, ref=mari_ticket.reference)).inbound.ticket
+    client.force_login(agent)
+    page = client.get(f"/tickets/{held.reference}/").content.decode()
+    assert "Held for review:" in page
+    assert "DMARC failed" in page
+    assert f'<a href="/tickets/{mari_ticket.reference}/">{mari_ticket.reference}</a>' in page
+    assert "original-email.eml" in page
+
+
+def test_an_ordinary_email_ticket_page_carries_no_email_notice(client, agent, queue):
+    ticket = ingest(raw("multipart_alternative_utf8.eml")).inbound.ticket
+    client.force_login(agent)
+    assert "data-email-notice" not in client.get(f"/tickets/{ticket.reference}/").content.decode()
