@@ -7,10 +7,10 @@ replies), the public follow page and a customer's "my tickets" list.
 The history is bulk-created and only ever topped up: N email tickets, each with a customer email
 (Message-ID set, as the intake stores it) and a staff reply whose notification Message-ID is set
 (what In-Reply-To threading matches), an InboundEmail row and a sent NotificationLog per ticket.
-At each size it ingests `--emails` new emails and as many threaded replies (In-Reply-To one of the
-newest notifications) through `ticket_create_from_email`, and times the follow page and "my
-tickets" through Django's test client. It prints the median and p90 in ms and the SQL queries per
-operation, then the ratio of the largest size's median to the smallest's: threading looks ids up in
+At each size it ingests `--emails` new emails and as many threaded replies (In-Reply-To the signed
+Message-ID of one of the newest tickets' confirmations) through `ticket_create_from_email`, and times
+the follow page and "my tickets" through Django's test client. It prints the median and p90 in ms and
+the SQL queries per operation, then the ratio of the largest size's median to the smallest's: threading looks ids up in
 indexed columns, so the cost should not grow with the history.
 
     .venv/bin/python bench/intake_bench.py --memory [--mb 1,5,20]
@@ -154,6 +154,7 @@ def bench_size(size: int, emails: int, runs: int) -> dict:
 
     from tickets.models import Message, Ticket
     from tickets.services.email_intake import ticket_create_from_email
+    from tickets.services.notifications import confirmation_message_id
     from tickets.tokens import follow_token_for
 
     ensure_history(size)
@@ -182,7 +183,8 @@ def bench_size(size: int, emails: int, runs: int) -> dict:
     def reply_email(message):
         return (
             f"From: {message.ticket.customer.email}\r\nTo: support@{DOMAIN}\r\nSubject: Re: {message.ticket.subject}"
-            f"\r\nMessage-ID: <{uuid.uuid4().hex}@{DOMAIN}>\r\nIn-Reply-To: {message.email_message_id}\r\n"
+            f"\r\nMessage-ID: <{uuid.uuid4().hex}@{DOMAIN}>\r\n"
+            f"In-Reply-To: {confirmation_message_id(message.ticket)}\r\n"
             f"Content-Type: text/plain; charset=utf-8\r\n\r\nThank you!\r\n"
         ).encode()
 
