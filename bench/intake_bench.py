@@ -7,14 +7,24 @@ replies), the public follow page and a customer's "my tickets" list.
 The history is bulk-created and only ever topped up: N email tickets, each with a customer email
 (Message-ID set, as the intake stores it) and a staff reply whose notification Message-ID is set
 (what In-Reply-To threading matches), an InboundEmail row and a sent NotificationLog per ticket.
-At each size it ingests `--emails` new emails and as many threaded replies (In-Reply-To one of the
-newest notifications) through `ticket_create_from_email`, and times the follow page and "my
-tickets" through Django's test client. It prints the median and p90 in ms and the SQL queries per
-operation, then the ratio of the largest size's median to the smallest's: threading looks ids up in
+At each size it ingests `--emails` new emails and as many threaded replies (In-Reply-To the signed
+Message-ID of one of the newest tickets' confirmations) through `ticket_create_from_email`, and times
+the follow page and "my tickets" through Django's test client. It prints the median and p90 in ms and
+the SQL queries per operation, then the ratio of the largest size's median to the smallest's: threading looks ids up in
 indexed columns, so the cost should not grow with the history.
+
+    .venv/bin/python bench/intake_bench.py --memory [--mb 1,5,20]
+
+`--memory` instead pipes emails of 1, 5 and 20 MB into `manage.py ingest_email` (a fresh process each,
+on a throwaway SQLite database, DEBUG off, as an MTA runs it) and prints each process's peak resident
+memory: a plain-text mail, an HTML mail, and a short text with one attachment of that size (files over
+ATTACHMENT_MAX_BYTES are left out before parsing, kept in the attached original). It prints the peak
+above a tiny email's, and that growth per MB of mail: it should stay flat (a few MB per MB: the raw
+bytes and the database's copy), not grow with the text as it did (20 MB of text cost 480 MB).
 """
 
 import argparse
+import base64
 import os
 import statistics
 import sys
@@ -143,7 +153,8 @@ def bench_size(size: int, emails: int, runs: int) -> dict:
     from django.test import Client
 
     from tickets.models import Message, Ticket
-    from tickets.services.intake import ticket_create_from_email
+    from tickets.services.email_intake import ticket_create_from_email
+    from tickets.services.notifications import confirmation_message_id
     from tickets.tokens import follow_token_for
 
     ensure_history(size)
@@ -172,7 +183,8 @@ def bench_size(size: int, emails: int, runs: int) -> dict:
     def reply_email(message):
         return (
             f"From: {message.ticket.customer.email}\r\nTo: support@{DOMAIN}\r\nSubject: Re: {message.ticket.subject}"
-            f"\r\nMessage-ID: <{uuid.uuid4().hex}@{DOMAIN}>\r\nIn-Reply-To: {message.email_message_id}\r\n"
+            f"\r\nMessage-ID: <{uuid.uuid4().hex}@{DOMAIN}>\r\n"
+            f"In-Reply-To: {confirmation_message_id(message.ticket)}\r\n"
             f"Content-Type: text/plain; charset=utf-8\r\n\r\nThank you!\r\n"
         ).encode()
 
@@ -240,12 +252,81 @@ def bench_my_tickets(counts: list[int], runs: int) -> dict:
     return out
 
 
+def _memory_emails(megabytes: int) -> dict[str, bytes]:
+    size = megabytes * 1024 * 1024
+    line = b"Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt.\r\n"
+    html_line = b"<p style='margin:0'>Lorem ipsum <b>dolor</b> sit amet, consectetur adipiscing elit.</p>\r\n"
+    encoded = base64.encodebytes(b"%PDF-1.4\n" + os.urandom(size * 3 // 4))
+
+    def email(kind: str, content_type: str, body: bytes) -> bytes:
+        head = (f"From: bench-{kind}-{megabytes}@example.com\r\nTo: support@{DOMAIN}\r\nSubject: {kind} {megabytes} MB"
+                f"\r\nMessage-ID: <{uuid.uuid4().hex}@{DOMAIN}>\r\nMIME-Version: 1.0\r\nContent-Type: {content_type}"
+                "\r\n\r\n")
+        return head.encode() + body
+
+    attachment = (b"--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe scan is attached.\r\n--b\r\n"
+                  b"Content-Type: application/pdf\r\nContent-Disposition: attachment; filename=scan.pdf\r\n"
+                  b"Content-Transfer-Encoding: base64\r\n\r\n" + encoded + b"--b--\r\n")
+    return {
+        "plain text": email("plain", "text/plain; charset=utf-8", line * (size // len(line))),
+        "html": email("html", "text/html; charset=utf-8", html_line * (size // len(html_line))),
+        "attachment": email("file", 'multipart/mixed; boundary="b"', attachment),
+    }
+
+
+def _peak_rss_mb(raw: bytes, env: dict) -> tuple[float, int, str]:
+    """Peak resident memory (MB) of one `manage.py ingest_email` process fed `raw`, its exit code, its output."""
+    import subprocess
+
+    process = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "ingest_email"], cwd=ROOT, env=env,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    process.stdin.write(raw)
+    process.stdin.close()
+    output = process.stdout.read().decode().strip()
+    _pid, status, usage = os.wait4(process.pid, 0)
+    return usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), output
+
+
+def bench_memory(megabytes: list[int]) -> None:
+    import subprocess
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="intake-memory-"))
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'desk.sqlite3'}", "DEBUG": "0",
+           "DJANGO_TESTING": "0", "SECRET_KEY": uuid.uuid4().hex * 2, "EMAIL_URL": "", "REDIS_URL": "",
+           "MEDIA_ROOT": str(folder / "media"), "LOG_LEVEL": "WARNING"}
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    tiny = (f"From: tiny@example.com\r\nSubject: tiny\r\nMessage-ID: <{uuid.uuid4().hex}@{DOMAIN}>\r\n\r\n"
+            "Hello\r\n").encode()
+    _peak_rss_mb(tiny, env)  # the first ticket creates the default queue
+    tiny = tiny.replace(b"Message-ID: <", b"Message-ID: <2")
+    base, _code, _out = _peak_rss_mb(tiny, env)
+    print(f"peak resident memory of `manage.py ingest_email` (a tiny email: {base:.0f} MB)")
+    growth: dict[str, dict[int, float]] = {}
+    for mb in megabytes:
+        for kind, raw in _memory_emails(mb).items():
+            peak, code, output = _peak_rss_mb(raw, env)
+            growth.setdefault(kind, {})[mb] = peak - base
+            print(f"  {kind:11s} {len(raw) / 1048576:5.1f} MB mail: peak {peak:6.0f} MB, {peak - base:+5.0f} MB "
+                  f"= {(peak - base) / mb:4.1f} MB per MB of mail  (exit {code}: {output[:60]})", flush=True)
+    print(f"ratio of the growth at {megabytes[-1]} MB to that at {megabytes[0]} MB "
+          f"(the mail is {megabytes[-1] / megabytes[0]:.0f}x larger):")
+    for kind, by_size in growth.items():
+        first, last = by_size[megabytes[0]], by_size[megabytes[-1]]
+        print(f"  {kind:11s} {last / first if first > 0 else float('nan'):.1f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--emails", type=int, default=100)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--memory", action="store_true", help="peak memory of ingest_email at --mb sizes instead")
+    parser.add_argument("--mb", default="1,5,20")
     args = parser.parse_args()
+    if args.memory:
+        bench_memory([int(m) for m in args.mb.split(",")])
+        return
     setup()
     from django.db import connection
 

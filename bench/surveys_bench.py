@@ -270,7 +270,8 @@ def expected_message_ids(ticket_ids: list[int]) -> set[str]:
     from feedback.emails import survey_message_id
     from feedback.models import Survey
 
-    surveys = Survey.objects.filter(ticket_id__in=ticket_ids).exclude(state="skipped").only("pk")
+    surveys = (Survey.objects.filter(ticket_id__in=ticket_ids).exclude(state="skipped").select_related("ticket")
+               .only("pk", "ticket__reference"))
     return {survey_message_id(survey) for survey in surveys}
 
 

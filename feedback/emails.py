@@ -25,25 +25,21 @@ from django.utils.safestring import SafeString
 
 from feedback.models import STAR_LABELS
 from feedback.tokens import relationship_token_for, survey_token_for
+from tickets.email_trust import desk_message_id
 
 _local = threading.local()
 _EOL = re.compile(r"\r\n|\r|\n")
 _URL_SAFE = "!$&'()*+,;=/~:@"  # what django.urls.reverse leaves unquoted
 
 
-def _domain() -> str:
-    sender = settings.DEFAULT_FROM_EMAIL
-    address = sender.rsplit("<", 1)[-1].rstrip(">").strip()
-    return address.rsplit("@", 1)[-1] or "delightdesk.localhost"
-
-
 def survey_message_id(survey) -> str:
-    """Deterministic: a re-send of the same survey carries the same Message-ID (receivers dedupe on it)."""
-    return f"<survey-{survey.pk}@{_domain()}>"
+    """Deterministic: a re-send of the same survey carries the same Message-ID (receivers dedupe on it).
+    Signed by the desk (`tickets.email_trust`): the customer's answer by email threads onto the ticket."""
+    return desk_message_id(f"v{survey.pk}", reference=survey.ticket.reference)
 
 
 def relationship_message_id(survey) -> str:
-    return f"<relationship-survey-{survey.pk}@{_domain()}>"
+    return desk_message_id(f"rel{survey.pk}")
 
 
 @functools.lru_cache(maxsize=8)

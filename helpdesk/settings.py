@@ -327,4 +327,12 @@ SHOW_SENT_MAIL = DEBUG and EMAIL_BACKEND == "helpdesk.mail.EmlFileBackend"
 IMAP_URL = env.str("IMAP_URL", default="")
 # Addresses that are the desk's own (besides DEFAULT_FROM_EMAIL): mail from them is a loop, not a ticket.
 DESK_EMAIL_ADDRESSES = env.list("DESK_EMAIL_ADDRESSES", default=[])
+# Authentication-Results headers are believed only from these authserv-ids (the receiving MTA's own, e.g.
+# "mx.example.com"); a dmarc or spf fail there holds the email for review. Empty: no such header is read.
+EMAIL_TRUSTED_AUTHSERV_IDS = env.list("EMAIL_TRUSTED_AUTHSERV_IDS", default=[])
+# The largest email taken in (command and IMAP poller); larger ones are refused with their headers kept.
+EMAIL_MAX_BYTES = env.int("EMAIL_MAX_BYTES", default=50 * 1024 * 1024)
+# The longest message text on every channel: web form, follow-page reply, agent composer, API and email
+# (email keeps the text up to this length and the full original as an attached .eml).
+MESSAGE_MAX_LENGTH = env.int("MESSAGE_MAX_LENGTH", default=20_000)
 FOLLOW_REPLY_RATE = env.str("FOLLOW_REPLY_RATE", default="30/h")

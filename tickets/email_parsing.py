@@ -2,6 +2,10 @@
 
 No database, no settings, no network: `parse_email(raw)` never raises, whatever the bytes are. What
 the desk then does with the result (new ticket, reply, rejection) is `tickets.services.intake`.
+
+Memory stays bounded by the limits passed in: the parser sees a copy of the message whose long text
+parts are cut and whose oversized files are emptied (`tickets.email_mime`); the text is cut to
+`text_limit` characters. A broken MIME structure is read as well as it can be (a person wrote it).
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from email.parser import BytesParser
 from email.utils import getaddresses
 from html.parser import HTMLParser
 
+from tickets.email_mime import LeanCopy, lean_copy
+
 # Our notifications carry this line; whatever the customer's mail program quotes below it is history.
 REPLY_MARKER = "##- Please type your reply above this line -##"
 # Our own outgoing mail carries this header, so a copy of it coming back is recognised as a loop.
@@ -22,6 +28,12 @@ DESK_HEADER = "X-Delight-Desk"
 
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _OUTLOOK_SEPARATOR = re.compile(r"^(?:-{3,} ?Original Message ?-{3,}|_{20,})\s*$", re.M | re.I)
+# Outlook quotes with a header block instead of '>' lines: "From: ...", then "Sent: ..." (or their translations).
+_OUTLOOK_HEADER_BLOCK = re.compile(
+    r"^\*?(?:From|Van|De|Von|Lähettäjä|Saatja)\s*:.*\n\*?(?:Sent|Date|Verzonden|Datum|Enviado|Fecha|Gesendet|"
+    r"Lähetetty|Päivämäärä|Saadetud|Kuupäev)\s*:", re.M | re.I)
+_QUOTE_INTRO_END = re.compile(r"(wrote|schrieb|kirjutas|schreef|escribió|kirjoitti)\s*:\s*$", re.I)
+_QUOTE_INTRO_START = re.compile(r"^\s*(?:On|Am|Op|El|Le|Il|Kell|\d)\b", re.I)
 _AUTO_PRECEDENCE = {"bulk", "junk", "auto_reply", "auto-reply"}
 _BOUNCE_SENDERS = {"mailer-daemon", "postmaster"}
 
@@ -31,6 +43,17 @@ class ParsedAttachment:
     name: str
     content_type: str
     data: bytes
+
+
+@dataclass(frozen=True)
+class AuthenticationResult:
+    """One Authentication-Results header (RFC 8601): who checked, and each method's result."""
+
+    authserv_id: str
+    results: tuple[tuple[str, str], ...] = ()
+
+    def result(self, method: str) -> str:
+        return next((value for name, value in self.results if name == method), "")
 
 
 @dataclass(frozen=True)
@@ -47,8 +70,13 @@ class ParsedEmail:
     is_auto_submitted: bool = False
     is_bounce: bool = False
     from_desk: bool = False
-    malformed: str = ""  # why the bytes are not a usable email, or "" when they are
+    malformed: str = ""  # what is broken in the message's structure, or "" when nothing is
     defects: tuple[str, ...] = field(default=())
+    from_addresses: int = 0  # how many addresses the From header names (more than one: ambiguous)
+    sender_header: str = ""  # the address of a Sender header, "" without one
+    authentication_results: tuple[AuthenticationResult, ...] = ()  # in header order: the newest first
+    text_truncated: bool = False  # the text was cut to the limit (or a long part cut before parsing)
+    oversized_files: tuple[tuple[str, int], ...] = ()  # files left out before parsing: (name, encoded size)
 
     @property
     def thread_ids(self) -> tuple[str, ...]:
@@ -65,33 +93,41 @@ class ParsedEmail:
         return strip_quoted_reply(self.text)
 
 
-def parse_email(raw: bytes) -> ParsedEmail:
-    """Everything the desk needs from one message. Never raises: problems end up in `malformed`."""
-    if not raw or not raw.strip():
+# Bytes of a text part worth parsing per character kept (quoted-printable UTF-8 can take 9), and for
+# HTML, whose markup outweighs its text.
+_TEXT_BYTES_PER_CHAR = 12
+_HTML_BYTES_PER_CHAR = 40
+
+
+def parse_email(raw: bytes, *, text_limit: int | None = None, file_limit: int | None = None) -> ParsedEmail:
+    """Everything the desk needs from one message. Never raises: problems end up in `malformed`.
+
+    `text_limit`: the most characters of text kept; `file_limit`: files larger than this (encoded)
+    are left out unparsed and listed in `oversized_files`. None: no limit.
+    """
+    if not raw or raw.isspace():
         return ParsedEmail(malformed="empty message")
+    lean = _lean(raw, text_limit, file_limit)
     try:
-        message = BytesParser(policy=policy.default).parsebytes(raw)
+        message = BytesParser(policy=policy.default).parsebytes(lean.raw)
     except Exception as exc:  # the parser is lenient; this is the last line of defence
         return ParsedEmail(malformed=f"unparseable message ({type(exc).__name__})")
     headers = _raw_headers(message)
     if not headers:
         return ParsedEmail(malformed="no headers", text=_safe_text(raw))
-    sender_name, sender = _sender(headers.get("from", ""))
-    subject = _clean_line(headers.get("subject", ""))
+    sender_name, sender, from_count = _sender(headers.get("from", ""))
     content_type = _safe(lambda: message.get_content_type(), "text/plain")
-    text, body_part = _body(message)
-    attachments = _attachments(message, body_part)
+    text, body_part, malformed, recovered = _readable_body(message)
+    attachments = _attachments(recovered or message, body_part)
+    text, cut = _within(text, text_limit)
     defects = tuple(sorted({type(d).__name__ for d in _safe(lambda: message.defects, [])}))
-    malformed = ""
-    if not text and not attachments and any("Boundary" in name for name in defects):
-        malformed = "broken MIME structure (multipart boundary not found)"
     return ParsedEmail(
         message_id=_first_id(headers.get("message-id", "")),
         in_reply_to=tuple(_MESSAGE_ID.findall(headers.get("in-reply-to", ""))),
         references=tuple(_MESSAGE_ID.findall(headers.get("references", ""))),
         sender=sender,
         sender_name=sender_name,
-        subject=subject,
+        subject=_clean_line(headers.get("subject", "")),
         text=text,
         attachments=attachments,
         language=_language(headers.get("content-language", "")),
@@ -100,7 +136,71 @@ def parse_email(raw: bytes) -> ParsedEmail:
         from_desk=DESK_HEADER.lower() in headers,
         malformed=malformed,
         defects=defects,
+        from_addresses=from_count,
+        sender_header=_sender(headers.get("sender", ""))[1],
+        authentication_results=tuple(
+            result for value in _all_values(message, "authentication-results")
+            if (result := parse_authentication_results(value))
+        ),
+        text_truncated=cut or lean.text_cut,
+        oversized_files=tuple(lean.dropped_files),
     )
+
+
+def _lean(raw: bytes, text_limit: int | None, file_limit: int | None):
+    if text_limit is None and file_limit is None:
+        return LeanCopy(raw=raw)
+    huge = len(raw) + 1
+    return lean_copy(
+        raw,
+        text_bytes=text_limit * _TEXT_BYTES_PER_CHAR if text_limit is not None else huge,
+        html_bytes=text_limit * _HTML_BYTES_PER_CHAR if text_limit is not None else huge,
+        file_bytes=file_limit if file_limit is not None else huge,
+    )
+
+
+def _within(text: str, limit: int | None) -> tuple[str, bool]:
+    """The text cut to `limit` characters (an ellipsis marks the cut), and whether it was cut."""
+    if limit is None or len(text) <= limit:
+        return text, False
+    return text[: max(0, limit - 1)].rstrip() + "\u2026", True
+
+
+def _readable_body(message: EmailMessage) -> tuple[str, EmailMessage | None, str, EmailMessage | None]:
+    """(text, the part it came from, what was broken, the re-read message when the structure was repaired).
+
+    A multipart whose declared boundary never appears is read again with the boundary its parts
+    really use; failing that, its body is the text. Either way it is a person's message."""
+    text, body_part = _body(message)
+    broken = _safe(lambda: message.get_content_maintype(), "") == "multipart" and not _safe(
+        lambda: message.is_multipart(), True)
+    if not broken:
+        return text, body_part, "", None
+    malformed = "broken MIME structure (multipart boundary not found)"
+    payload = _safe(lambda: message.get_payload(), "")
+    body = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
+    repaired = _reparse_with_real_boundary(body)
+    if repaired is not None:
+        text, body_part = _body(repaired)
+        if text or _attachments(repaired, body_part):
+            return text, body_part, malformed, repaired
+    charset = _safe(lambda: message.get_content_charset(), None)
+    return _normalise_text(_decode_bytes(body, charset)), None, malformed, None
+
+
+_DELIMITER_LINE = re.compile(rb"^--([^\s]{1,70}?)(--)?[ \t]*\r?$", re.M)
+
+
+def _reparse_with_real_boundary(body: bytes) -> EmailMessage | None:
+    counts: dict[bytes, int] = {}
+    for match in _DELIMITER_LINE.finditer(body):
+        counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+    candidates = [token for token, n in counts.items() if n >= 2]
+    if not candidates:
+        return None
+    boundary = max(candidates, key=lambda token: counts[token]).decode("ascii", "replace").replace('"', "")
+    head = f'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="{boundary}"\r\n\r\n'.encode()
+    return _safe(lambda: BytesParser(policy=policy.default).parsebytes(head + body), None)
 
 
 def _safe(func, default):
@@ -157,18 +257,47 @@ def _first_id(value: str) -> str:
     return f"<{value}>" if value and " " not in value else ""
 
 
-def _sender(value: str) -> tuple[str, str]:
-    """(display name, address) of the From header; ("", "") when there is no usable address."""
+def _sender(value: str) -> tuple[str, str, int]:
+    """(display name, address, how many addresses) of an address header; the address is "" when no
+    usable one is found."""
     try:
-        pairs = getaddresses([value])
+        pairs = [(name, address) for name, address in getaddresses([value]) if address.strip()]
     except Exception:
-        return "", ""
+        return "", "", 0
     for name, address in pairs:
         address = address.strip().strip("<>")
         local, _, domain = address.rpartition("@")
         if local and domain and "." in domain and " " not in address and len(address) <= 254:
-            return _clean_line(name)[:200], address
-    return "", ""
+            return _clean_line(name)[:200], address, len(pairs)
+    return "", "", len(pairs)
+
+
+def _all_values(message: EmailMessage, name: str) -> list[str]:
+    """Every value of a header that may appear several times, in order (the newest trace header first)."""
+    try:
+        return [" ".join(str(value).split()) for key, value in message.raw_items() if str(key).lower() == name]
+    except Exception:
+        return []
+
+
+_COMMENT = re.compile(r"\([^()]*\)")
+_METHOD_RESULT = re.compile(r"^\s*([A-Za-z0-9_.-]+)(?:/\d+)?\s*=\s*([A-Za-z]+)")
+
+
+def parse_authentication_results(value: str) -> AuthenticationResult | None:
+    """`mx.example.com; spf=pass smtp.mailfrom=a.example; dmarc=fail (p=reject) header.from=a.example`."""
+    for _ in range(3):  # comments may nest a little
+        value = _COMMENT.sub(" ", value)
+    head, _, rest = value.partition(";")
+    words = head.split()
+    if not words:
+        return None
+    results = []
+    for clause in rest.split(";"):
+        found = _METHOD_RESULT.match(clause)
+        if found:
+            results.append((found.group(1).lower(), found.group(2).lower()))
+    return AuthenticationResult(authserv_id=words[0].lower(), results=tuple(results))
 
 
 def _language(value: str) -> str:
@@ -268,11 +397,15 @@ def strip_quoted_reply(text: str) -> str:
     if REPLY_MARKER in text:
         text = text.split(REPLY_MARKER, 1)[0]
     text = _OUTLOOK_SEPARATOR.split(text, 1)[0]
+    text = _OUTLOOK_HEADER_BLOCK.split(text, 1)[0]
     lines = text.rstrip().split("\n")
     while lines and (lines[-1].startswith(">") or not lines[-1].strip()):
         lines.pop()
-    if lines and re.search(r"(wrote|schrieb|kirjutas|schreef|escribió|kirjoitti)\s*:\s*$", lines[-1], re.I):
-        lines.pop()
+    if lines and _QUOTE_INTRO_END.search(lines[-1]):
+        last = lines.pop()
+        # Gmail wraps a long "On <date>, <name> <\naddress> wrote:" over two lines.
+        if not _QUOTE_INTRO_START.match(last) and lines and _QUOTE_INTRO_START.match(lines[-1]):
+            lines.pop()
     result = "\n".join(lines).strip()
     return result or text.strip()
 

@@ -360,8 +360,21 @@ class InboundEmail(models.Model):
     raw = models.BinaryField(_("raw message"))
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
+    class HoldReason(models.TextChoices):
+        DMARC_FAILED = "dmarc_failed", _("the sender's domain did not vouch for it (DMARC failed)")
+        SPF_FAILED = "spf_failed", _("it came from a server the sender's domain does not use (SPF failed)")
+        SENDER_DIFFERS = "sender_differs", _("it was sent on behalf of the address in From by someone else")
+
     ticket = models.ForeignKey(Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="emails")
     received_at = models.DateTimeField(_("received"), default=timezone.now)
+    # Held for review: a new ticket (never a reply on an existing one), no confirmation sent.
+    held_because = models.CharField(_("held because"), max_length=20, choices=HoldReason.choices, blank=True)
+    # The ticket it names (subject, or a reply to that ticket's mail) without being threaded onto it.
+    mentioned_ticket = models.ForeignKey(
+        Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("mentions")
+    )
+    text_truncated = models.BooleanField(_("text cut to the limit"), default=False)
+    structure_broken = models.BooleanField(_("broken MIME structure"), default=False)
 
     class Meta:
         ordering = ["-received_at"]

@@ -3,6 +3,7 @@ SMTP and network failures with backoff. A row that no longer exists is logged an
 
 import imaplib
 import logging
+import re
 from datetime import timedelta
 from smtplib import SMTPException
 from urllib.parse import unquote, urlsplit
@@ -15,7 +16,7 @@ from helpdesk.errors import DomainError
 from tickets.models import NotificationLog, Ticket
 from tickets.services import notifications as notify
 from tickets.services import ticket_transition
-from tickets.services.intake import mailbox_process
+from tickets.services.email_intake import email_record_oversized, mailbox_process
 
 logger = logging.getLogger(__name__)
 
@@ -101,11 +102,35 @@ def poll_imap(batch: int = 50) -> int:
         uids = (data[0] or b"").split()[:batch]
         processed = 0
         for uid in uids:
-            _status, fetched = client.uid("fetch", uid, "(BODY.PEEK[])")
-            raw = next((item[1] for item in fetched if isinstance(item, tuple)), None)
-            if raw is None:
+            if not _fetch_and_ingest(client, uid):
                 continue
-            mailbox_process([(uid.decode(), raw)])
             client.uid("store", uid, "+FLAGS", r"(\Seen)")
             processed += 1
     return processed
+
+
+def _fetch_and_ingest(client, uid: bytes) -> bool:
+    """Ingest one message; one over EMAIL_MAX_BYTES is recorded from its headers, its body never fetched."""
+    _status, sized = client.uid("fetch", uid, "(RFC822.SIZE)")
+    size = _imap_size(sized)
+    if size is not None and size > settings.EMAIL_MAX_BYTES:
+        _status, fetched = client.uid("fetch", uid, "(BODY.PEEK[HEADER])")
+        head = next((item[1] for item in fetched if isinstance(item, tuple)), None)
+        result = email_record_oversized(head=head or b"", size=size)
+        logger.info("imap %s: %s", uid.decode(), result.summary)
+        return True
+    _status, fetched = client.uid("fetch", uid, "(BODY.PEEK[])")
+    raw = next((item[1] for item in fetched if isinstance(item, tuple)), None)
+    if raw is None:
+        return False
+    mailbox_process([(uid.decode(), raw)])
+    return True
+
+
+def _imap_size(response) -> int | None:
+    for item in response or ():
+        line = item[0] if isinstance(item, tuple) else item
+        match = re.search(rb"RFC822\.SIZE (\d+)", line or b"")
+        if match:
+            return int(match.group(1))
+    return None

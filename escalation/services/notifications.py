@@ -5,13 +5,15 @@ import contextvars
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from escalation.models import Notification
+from tickets.email_parsing import DESK_HEADER
+from tickets.email_trust import desk_message_id
 
 logger = logging.getLogger(__name__)
 _batch: contextvars.ContextVar[dict | None] = contextvars.ContextVar("escalation_notify_batch", default=None)
@@ -95,7 +97,8 @@ def _link(notification: Notification) -> str:
 
 def notification_send(*, notification_id: int) -> bool:
     """Send one notification's email unless it was already sent; survives rows that were deleted."""
-    notification = Notification.objects.select_related("recipient__profile").filter(pk=notification_id).first()
+    notification = (Notification.objects.select_related("recipient__profile", "ticket")
+                    .filter(pk=notification_id).first())
     if notification is None:
         logger.info("notification %s no longer exists", notification_id)
         return False
@@ -116,11 +119,22 @@ def notification_send(*, notification_id: int) -> bool:
     if not claimed:
         return False
     try:
-        send_mail(subject, body, None, [recipient.email])
+        EmailMessage(subject, body, None, [recipient.email], headers=_headers(notification)).send()
     except Exception as exc:
         Notification.objects.filter(pk=notification.pk).update(sent_at=None, last_error=str(exc)[:500])
         raise
     return True
+
+
+def _headers(notification: Notification) -> dict[str, str]:
+    """The same Message-ID for every re-send of the row, signed by the desk (`tickets.email_trust`): a
+    supervisor who answers it by email is told that answers are written in the desk."""
+    reference = notification.ticket.reference if notification.ticket_id else ""
+    return {
+        "Message-ID": desk_message_id(f"esc{notification.pk}", reference=reference or ""),
+        "Auto-Submitted": "auto-generated",
+        DESK_HEADER: reference or "escalation",
+    }
 
 
 def notifications_unread_count(user) -> int:

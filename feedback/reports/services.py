@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from feedback import metrics
 from feedback.metrics import ReportFilter
 from feedback.models import WeeklySummary
+from tickets.email_trust import desk_message_id
 from tickets.roles import Role, role_of
 
 logger = logging.getLogger(__name__)
@@ -63,8 +64,7 @@ def _language_of(user) -> str:
 
 def summary_message_id(user_id: int, week_start: dt.date) -> str:
     """Deterministic: a re-send of the same summary carries the same Message-ID (receivers dedupe on it)."""
-    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "localhost"
-    return f"<weekly-summary-{user_id}-{week_start.isoformat()}@{domain}>"
+    return desk_message_id(f"week{user_id}-{week_start.isoformat()}")
 
 
 def _build_summary(user, week_start: dt.date) -> EmailMultiAlternatives:

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feedback import services, tasks
+from feedback.emails import relationship_message_id
 from feedback.models import NpsResponse, RelationshipSurvey
 from feedback.tokens import relationship_token_for
 from tests import factories
@@ -37,7 +38,7 @@ def test_active_customers_get_one_relationship_survey_per_half_year(queue, custo
 
 
 def test_the_email_asks_the_three_questions_with_a_signed_link(sent):
-    [message] = [m for m in mail.outbox if "relationship-survey" in m.extra_headers.get("Message-ID", "")]
+    [message] = [m for m in mail.outbox if m.extra_headers.get("Message-ID") == relationship_message_id(sent)]
     assert "How would you feel if we were not available tomorrow?" in message.body
     assert "What one thing could we do to make you happier?" in message.body
     signed_payload = relationship_token_for(sent).split(":")[0]  # the timestamp part differs per signing

@@ -35,7 +35,7 @@ def test_the_outbox_row_records_the_sent_summary(supervisor, smtp_sink):
     assert (row.state, row.attempts, row.last_error) == ("sent", 1, "")
     assert row.sent_at is not None
     (message,) = smtp_sink.messages
-    assert f"<weekly-summary-{supervisor.id}-2026-06-01@".encode() in message
+    assert services.summary_message_id(supervisor.id, WEEK).encode() in message
 
 
 def test_a_task_delivered_twice_sends_one_email(supervisor, smtp_sink):

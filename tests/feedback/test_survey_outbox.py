@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from feedback import services, tasks
+from feedback.emails import survey_message_id
 from feedback.models import Survey
 from tests import factories
 from tests.feedback import factories as ff
@@ -233,7 +234,8 @@ def test_the_email_reaches_a_real_smtp_server_with_a_deterministic_message_id(sm
     [raw] = smtp_sink.messages
     message = message_from_bytes(raw)
     survey = survey_of(ticket)
-    assert message["Message-ID"] == survey.message_id == f"<survey-{survey.pk}@delightdesk.localhost>"
+    assert message["Message-ID"] == survey.message_id == survey_message_id(survey)
+    assert survey_message_id(survey).startswith(f"<dd.{ticket.reference}.v{survey.pk}.")
     assert ticket.reference in message["Subject"]
 
 

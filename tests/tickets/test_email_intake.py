@@ -8,8 +8,9 @@ from django.core.management import CommandError, call_command
 
 from tests import factories
 from tickets import services
-from tickets.models import Attachment, Customer, InboundEmail, Message, NotificationLog, Ticket
-from tickets.services.intake import mailbox_process, ticket_create_from_email
+from tickets.models import Attachment, Customer, InboundEmail, Queue, Ticket
+from tickets.services.email_intake import mailbox_process, ticket_create_from_email
+from tickets.services.notifications import confirmation_message_id, outgoing_message_id
 
 EMAILS = Path(__file__).parent / "emails"
 pytestmark = pytest.mark.django_db
@@ -104,9 +105,8 @@ def test_dangerous_attachments_are_refused_but_the_email_still_becomes_a_ticket(
 def test_a_reply_threads_onto_the_ticket_by_in_reply_to_our_notification(mari_ticket):
     staff_reply = services.message_add(ticket=mari_ticket, body="We sent a new parcel.",
                                        author_user=factories.agent_in(mari_ticket.queue.team))
-    Message.objects.filter(pk=staff_reply.pk).update(email_message_id="<dd.notification.1@delightdesk.localhost>")
-    result = ingest(raw("reply_in_reply_to.eml", in_reply_to="dd.notification.1@delightdesk.localhost",
-                        ref="XX-0"))
+    sent_id = outgoing_message_id(mari_ticket, "r", staff_reply.pk).strip("<>")
+    result = ingest(raw("reply_in_reply_to.eml", in_reply_to=sent_id, ref="XX-0"))
     assert result.inbound.outcome == InboundEmail.Outcome.REPLY
     assert result.inbound.ticket == mari_ticket
     reply = mari_ticket.messages.get(author_customer=mari_ticket.customer)
@@ -115,24 +115,18 @@ def test_a_reply_threads_onto_the_ticket_by_in_reply_to_our_notification(mari_ti
     assert reply.email_message_id == "<CAF3k9xT2-reply@mail.example.ee>"
 
 
-def test_a_reply_to_the_confirmation_email_threads_by_its_logged_message_id(mari_ticket):
-    NotificationLog.objects.create(kind=NotificationLog.Kind.CONFIRMATION, ticket=mari_ticket,
-                                   email_message_id="<dd.confirm@delightdesk.localhost>")
-    result = ingest(raw("reply_in_reply_to.eml", in_reply_to="dd.confirm@delightdesk.localhost", ref="XX-0"))
+def test_a_reply_to_the_confirmation_email_threads_by_its_message_id(mari_ticket):
+    result = ingest(raw("reply_in_reply_to.eml", in_reply_to=confirmation_message_id(mari_ticket).strip("<>"),
+                        ref="XX-0"))
     assert result.inbound.ticket == mari_ticket
 
 
-def test_a_reply_threads_by_the_reference_in_our_deterministic_message_id(mari_ticket):
-    own_id = f"dd.{mari_ticket.reference}.0@delightdesk.localhost"
-    result = ingest(raw("reply_in_reply_to.eml", in_reply_to=own_id, ref="XX-0"))
-    assert result.inbound.ticket == mari_ticket
-
-
-def test_a_reply_without_thread_headers_falls_back_to_the_reference_in_the_subject(mari_ticket):
+def test_a_reply_without_thread_headers_opens_a_new_ticket_naming_the_one_in_its_subject(mari_ticket):
     result = ingest(raw("reply_subject_only.eml", ref=mari_ticket.reference))
-    assert result.inbound.outcome == InboundEmail.Outcome.REPLY
-    assert result.inbound.ticket == mari_ticket
-    assert mari_ticket.messages.get().body == "Veel üks küsimus: kas arve tuleb eraldi?"
+    assert result.inbound.outcome == InboundEmail.Outcome.NEW_TICKET
+    assert result.inbound.mentioned_ticket == mari_ticket
+    assert result.inbound.ticket.description.startswith("Veel üks küsimus: kas arve tuleb eraldi?")
+    assert not mari_ticket.messages.exists()
 
 
 def test_a_reference_in_the_subject_from_a_stranger_opens_a_new_ticket_instead(mari_ticket):
@@ -144,9 +138,13 @@ def test_a_reference_in_the_subject_from_a_stranger_opens_a_new_ticket_instead(m
     assert not mari_ticket.messages.exists()
 
 
+def proven_reply(ticket) -> bytes:
+    return raw("reply_in_reply_to.eml", in_reply_to=confirmation_message_id(ticket).strip("<>"), ref="XX-0")
+
+
 def test_a_reply_to_a_resolved_ticket_reopens_it(mari_ticket):
     services.ticket_transition(ticket=mari_ticket, to_status=Ticket.Status.RESOLVED, actor=None)
-    ingest(raw("reply_subject_only.eml", ref=mari_ticket.reference))
+    ingest(proven_reply(mari_ticket))
     mari_ticket.refresh_from_db()
     assert mari_ticket.status == Ticket.Status.OPEN
 
@@ -154,9 +152,10 @@ def test_a_reply_to_a_resolved_ticket_reopens_it(mari_ticket):
 def test_a_reply_to_a_closed_ticket_opens_a_new_ticket(mari_ticket):
     services.ticket_transition(ticket=mari_ticket, to_status=Ticket.Status.RESOLVED, actor=None)
     services.ticket_transition(ticket=mari_ticket, to_status=Ticket.Status.CLOSED, actor=None)
-    result = ingest(raw("reply_subject_only.eml", ref=mari_ticket.reference))
+    result = ingest(proven_reply(mari_ticket))
     assert result.inbound.outcome == InboundEmail.Outcome.NEW_TICKET
     assert result.inbound.ticket.customer == mari_ticket.customer
+    assert result.inbound.mentioned_ticket == mari_ticket
 
 
 def test_the_same_message_id_twice_creates_nothing_new(queue):
@@ -182,7 +181,6 @@ def test_a_message_without_message_id_is_deduplicated_by_its_bytes(queue):
         ("auto_reply.eml", "automatic reply"),
         ("loop_from_desk.eml", "mail loop"),
         ("no_sender.eml", "no sender"),
-        ("malformed.eml", "malformed"),
     ],
 )
 def test_mail_that_cannot_become_a_ticket_is_stored_as_rejected_with_its_reason(queue, name, reason):
@@ -205,13 +203,58 @@ def test_the_same_rejected_message_twice_is_stored_once(queue):
     assert InboundEmail.objects.count() == 1
 
 
-def test_a_failure_on_our_side_is_stored_and_processed_afresh_when_the_email_comes_again(db):
-    first = ingest(raw("html_only.eml"))  # no queue exists yet: the ticket cannot be stored
+@pytest.fixture
+def broken_storage(settings, tmp_path):
+    """Attachments cannot be written (the media folder is a file): a failure on our side."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_bytes(b"")
+    settings.MEDIA_ROOT = blocker / "media"
+    return settings
+
+
+def test_a_failure_on_our_side_is_stored_and_processed_afresh_when_the_email_comes_again(queue, broken_storage,
+                                                                                         tmp_path):
+    first = ingest(raw("latin1_with_attachments.eml"))
     assert first.rejected and first.temporary
-    factories.QueueFactory(is_default=True)
-    second = ingest(raw("html_only.eml"))
+    broken_storage.MEDIA_ROOT = tmp_path / "media"
+    second = ingest(raw("latin1_with_attachments.eml"))
     assert second.inbound.outcome == InboundEmail.Outcome.NEW_TICKET
     assert InboundEmail.objects.count() == 1
+
+
+# --- a fresh installation, and messages that are not well formed ---------------------------------
+
+
+def test_the_first_email_on_a_desk_without_any_queue_opens_a_ticket_in_a_default_queue(db):
+    result = ingest(raw("html_only.eml"))
+    assert result.inbound.outcome == InboundEmail.Outcome.NEW_TICKET, result.summary
+    queue = result.inbound.ticket.queue
+    assert queue.is_default
+    assert Queue.objects.get() == queue
+
+
+def test_a_broken_mime_structure_still_becomes_a_ticket_with_its_text_and_the_original_attached(queue):
+    data = raw("malformed.eml")
+    result = ingest(data)
+    ticket = result.inbound.ticket
+    assert result.inbound.outcome == InboundEmail.Outcome.NEW_TICKET
+    assert result.inbound.structure_broken
+    assert ticket.description == "This body never uses the declared boundary, so there is no part at all."
+    original = Attachment.objects.get(ticket=ticket)
+    assert original.filename == "original-email.eml"
+    assert original.file.read() == data
+
+
+def test_parts_under_another_boundary_than_declared_are_read_with_the_real_one(queue):
+    data = (b"From: Ana <ana@example.es>\r\nSubject: Factura\r\nMessage-ID: <wrong-boundary@example.es>\r\n"
+            b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"declared\"\r\n\r\n"
+            b"--actual\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nAdjunto la factura.\r\n"
+            b"--actual\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"f.pdf\"\r\n"
+            b"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJSVFT0YK\r\n--actual--\r\n")
+    ticket = ingest(data).inbound.ticket
+    assert ticket.description == "Adjunto la factura."
+    assert sorted(Attachment.objects.filter(ticket=ticket).values_list("filename", flat=True)) == [
+        "f.pdf", "original-email.eml"]
 
 
 # --- the command an MTA pipes to ----------------------------------------------------------------
@@ -235,9 +278,9 @@ def test_ingest_email_command_exits_non_zero_with_the_reason_on_one_line(queue):
     assert str(caught.value) == "rejected: bounce (delivery status notification)"
 
 
-def test_ingest_email_command_asks_the_mta_to_retry_on_a_failure_on_our_side(db):
+def test_ingest_email_command_asks_the_mta_to_retry_on_a_failure_on_our_side(queue, broken_storage):
     with pytest.raises(CommandError) as caught:
-        run_command(raw("html_only.eml"))
+        run_command(raw("latin1_with_attachments.eml"))
     assert caught.value.returncode == 75
     assert "\n" not in str(caught.value)
 

@@ -173,3 +173,17 @@ def test_wrong_credentials_raise_instead_of_passing_silently(imap_server, settin
 
     with pytest.raises(imaplib.IMAP4.error):
         poll_imap.run()
+
+
+def test_a_message_over_email_max_bytes_is_recorded_from_its_headers_and_flagged_seen(imap_server, queue, settings):
+    settings.EMAIL_MAX_BYTES = 800
+    deliver(imap_server, "latin1_with_attachments.eml")
+
+    assert poll_imap() == 1
+
+    inbound = InboundEmail.objects.get()
+    assert inbound.outcome == InboundEmail.Outcome.REJECTED
+    assert "EMAIL_MAX_BYTES" in inbound.reason
+    assert inbound.sender == "jose.nunez@example.es"
+    assert b"JVBERi0" not in bytes(inbound.raw)  # the body was never fetched
+    assert unseen(imap_server) == []

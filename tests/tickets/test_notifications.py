@@ -13,7 +13,8 @@ from tests import factories
 from tickets import services
 from tickets.models import Message, NotificationLog, Ticket
 from tickets.services import notifications
-from tickets.services.intake import ticket_create_from_email, ticket_create_from_form
+from tickets.services.email_intake import ticket_create_from_email
+from tickets.services.intake import ticket_create_from_form
 from tickets.tasks import notify_assignee_of_customer_reply, notify_customer_of_reply, send_ticket_confirmation
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +99,8 @@ def test_the_confirmation_carries_the_reference_and_a_working_follow_link(client
     email = mailoutbox[0]
     assert email.to == ["mari@example.ee"]
     assert ticket.reference in email.subject
-    assert email.extra_headers["Message-ID"] == f"<dd.{ticket.reference}.0@delightdesk.localhost>"
+    assert email.extra_headers["Message-ID"] == notifications.confirmation_message_id(ticket)
+    assert email.extra_headers["Message-ID"].startswith(f"<dd.{ticket.reference}.c{ticket.pk}.")
     assert email.extra_headers["Auto-Submitted"] == "auto-generated"
     link = next(line for line in email.body.splitlines() if "/t/" in line).strip()
     assert client.get(link.split("127.0.0.1:8000", 1)[-1]).status_code == 200
@@ -144,9 +146,9 @@ def test_the_sent_message_id_is_stored_on_the_message_for_threading(dutch_ticket
     message = reply(dutch_ticket, agent)
     notify_customer_of_reply(message.pk)
     message.refresh_from_db()
-    expected = f"<dd.{dutch_ticket.reference}.{message.pk}@delightdesk.localhost>"
+    expected = notifications.outgoing_message_id(dutch_ticket, "r", message.pk)
     assert message.email_message_id == expected == mailoutbox[0].extra_headers["Message-ID"]
-    assert mailoutbox[0].extra_headers["In-Reply-To"] == f"<dd.{dutch_ticket.reference}.0@delightdesk.localhost>"
+    assert mailoutbox[0].extra_headers["In-Reply-To"] == notifications.confirmation_message_id(dutch_ticket)
 
 
 def test_the_customer_s_email_answer_to_a_notification_lands_on_the_ticket(dutch_ticket, agent, mailoutbox):

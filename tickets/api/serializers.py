@@ -25,8 +25,8 @@ from tickets.services import allowed_transitions
 
 User = get_user_model()
 
-MAX_DESCRIPTION = 50_000
-MAX_BODY = 50_000
+MAX_DESCRIPTION = settings.MESSAGE_MAX_LENGTH  # one limit on every channel (web, composer, API, email)
+MAX_BODY = settings.MESSAGE_MAX_LENGTH
 MAX_TAGS = 20
 MAX_VERSION = 2**31 - 1
 TAG_RE = re.compile(r"^[-\w]+\Z")

@@ -74,7 +74,7 @@ class SupportForm(_PublicForm):
                              help_text=_("We send the confirmation and our answers here."))
     subject = forms.CharField(label=_("Subject"), max_length=200)
     description = forms.CharField(label=_("How can we help?"), widget=forms.Textarea(attrs={"rows": 6}),
-                                  max_length=20000)
+                                  max_length=settings.MESSAGE_MAX_LENGTH)
     attachment = AttachmentField()
     # The honeypot: hidden from people (CSS class and aria-hidden), filled in by bots.
     website = forms.CharField(label=_("Leave this field empty"), required=False,
@@ -101,7 +101,8 @@ class SupportForm(_PublicForm):
 
 
 class ReplyForm(_PublicForm):
-    body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 5}), max_length=20000)
+    body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 5}),
+                           max_length=settings.MESSAGE_MAX_LENGTH)
     attachment = AttachmentField()
 
     def clean_body(self):

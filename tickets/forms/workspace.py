@@ -5,6 +5,7 @@ refuse the change (StaleTicket) when someone else saved the ticket after this fo
 """
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -42,7 +43,7 @@ class ReplyForm(VersionedForm):
         label=_("Type"), choices=Message.Kind.choices, initial=Message.Kind.REPLY, widget=forms.RadioSelect
     )
     body = forms.CharField(
-        label=_("Message"), required=False, max_length=20000,
+        label=_("Message"), required=False, max_length=settings.MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6, "data-reply-body": ""}),
     )
     macro = forms.ModelChoiceField(label=_("Canned reply"), queryset=None, required=False,
@@ -166,7 +167,7 @@ class TicketCreateForm(forms.Form):
                                     help_text=_("Used when this email is new to the desk."))
     subject = forms.CharField(label=_("Subject"), max_length=200)
     description = forms.CharField(label=_("What the customer said"), widget=forms.Textarea(attrs={"rows": 6}),
-                                  max_length=20000)
+                                  max_length=settings.MESSAGE_MAX_LENGTH)
     queue = forms.ModelChoiceField(label=_("Queue"), queryset=None, empty_label=None)
     priority = forms.ChoiceField(label=_("Priority"), choices=Ticket.Priority.choices,
                                  initial=Ticket.Priority.NORMAL)

@@ -12,14 +12,14 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.errors import DomainError
 from tickets import events
 from tickets.attachments import CheckedFile, attachment_store, check_total_size
-from tickets.exceptions import IllegalTransition, InvalidAssignee, StaleTicket, TicketClosed
-from tickets.models import Customer, Membership, Message, Queue, Tag, Ticket, TicketEvent
+from tickets.exceptions import IllegalTransition, InvalidAssignee, MessageTooLong, StaleTicket, TicketClosed
+from tickets.models import Customer, Membership, Message, Queue, Tag, Team, Ticket, TicketEvent
 from tickets.roles import Role, role_of
 
 User = get_user_model()
@@ -64,8 +64,32 @@ def _record(ticket: Ticket, kind: str, actor: User | None, from_value="", to_val
     )
 
 
-def _default_queue() -> Queue:
-    return Queue.objects.filter(is_default=True).first() or Queue.objects.order_by("pk").first()
+def default_queue() -> Queue:
+    """The queue new tickets go to: the one marked default, else the oldest. A desk with no queue at
+    all (a fresh installation, before anyone used the admin) gets one, so that the first email or web
+    ticket is not lost: a team and a queue named in the desk's language, marked default."""
+    queue = Queue.objects.filter(is_default=True).first() or Queue.objects.order_by("pk").first()
+    if queue is not None:
+        return queue
+    with translation.override(settings.LANGUAGE_CODE):
+        team_name, queue_name = str(_("Support")), str(_("General"))
+    with transaction.atomic():
+        team = Team.objects.order_by("pk").first() or Team.objects.get_or_create(
+            slug="support", defaults={"name": team_name})[0]
+        return Queue.objects.get_or_create(slug="general", defaults={
+            "team": team, "name": queue_name, "is_default": True})[0]
+
+
+def message_max_length() -> int:
+    """The longest message text on every channel (MESSAGE_MAX_LENGTH): forms, API, email, services."""
+    return settings.MESSAGE_MAX_LENGTH
+
+
+def check_message_length(text: str) -> None:
+    """Refuse a description or message body longer than MESSAGE_MAX_LENGTH (the forms and the API
+    say so first; this is the rule itself, for every caller)."""
+    if len(text) > message_max_length():
+        raise MessageTooLong(length=len(text), limit=message_max_length())
 
 
 @transaction.atomic
@@ -84,11 +108,12 @@ def ticket_create(
     created_at=None,
 ) -> Ticket:
     """Open a ticket. The one way in for the web form, email, the API and agents on the phone."""
+    check_message_length(description)
     ticket = Ticket.objects.create(
         subject=subject.strip()[:200],
         description=description,
         customer=customer,
-        queue=queue or _default_queue(),
+        queue=queue or default_queue(),
         priority=priority,
         kind=kind,
         channel=channel,
@@ -407,6 +432,7 @@ def message_add(
         raise DomainError(_("Only staff can write internal notes."))
     if status and author_user is None:
         raise DomainError()
+    check_message_length(body)
     _refresh_locked(ticket)
     if ticket.status == S.CLOSED:
         raise TicketClosed()

@@ -11,8 +11,8 @@ public reply is ever rendered into one, and only that one reply.
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import timedelta
-from email.utils import parseaddr
 from smtplib import SMTPException
 
 from django.conf import settings
@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from helpdesk.celery import enqueue
 from tickets import events
 from tickets.email_parsing import DESK_HEADER, REPLY_MARKER
+from tickets.email_trust import desk_message_id
 from tickets.models import Customer, Message, NotificationLog, Ticket
 from tickets.tokens import follow_token_for
 
@@ -170,18 +171,15 @@ def _record_failure(log: NotificationLog, exc: Exception) -> None:
 # --- Building the emails ------------------------------------------------------------------------
 
 
-def desk_domain() -> str:
-    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    return address.rpartition("@")[2] or "delightdesk.localhost"
-
-
-def outgoing_message_id(ticket: Ticket, number: int | str, suffix: str = "") -> str:
-    """Deterministic Message-ID of an email about `ticket`: the same notification always has the same id."""
-    return f"<dd.{ticket.reference}.{number}{suffix}@{desk_domain()}>"
+def outgoing_message_id(ticket: Ticket, kind: str, row_id: int) -> str:
+    """Message-ID of an email about `ticket`, built from its outbox row (`kind` + id): the same
+    notification always has the same id, and only the desk can make one (`tickets.email_trust`), so a
+    reply that quotes it in In-Reply-To proves it answers this ticket's mail."""
+    return desk_message_id(f"{kind}{row_id}", reference=ticket.reference)
 
 
 def confirmation_message_id(ticket: Ticket) -> str:
-    return outgoing_message_id(ticket, 0)
+    return outgoing_message_id(ticket, "c", ticket.pk)
 
 
 def site_url(path: str) -> str:
@@ -249,7 +247,10 @@ def _build_confirmation(ticket: Ticket):
     ).count()
     if recent >= CONFIRMATIONS_PER_HOUR:  # an auto-responder without Auto-Submitted would loop with us
         return None, f"more than {CONFIRMATIONS_PER_HOUR} confirmations to this address within an hour"
-    inbound_id = ticket.emails.filter(outcome="new_ticket").values_list("message_id", flat=True).first()
+    inbound_id, held_because = ticket.emails.filter(outcome="new_ticket").values_list(
+        "message_id", "held_because").first() or (None, "")
+    if held_because:  # the From address may be forged: tell nobody before an agent has looked
+        return None, f"held for review ({held_because}): no confirmation"
     with translation.override(_customer_language(customer, ticket)):
         context = {"ticket": ticket, "customer": customer, "follow_url": follow_url(ticket), "marker": REPLY_MARKER}
         subject = render_to_string("tickets/email/confirmation_subject.txt", context)
@@ -280,7 +281,7 @@ def _build_reply(ticket: Ticket, message: Message):
         }
         subject = render_to_string("tickets/email/reply_subject.txt", context)
         email = _email(subject=subject, template="reply", context=context, to=customer.email,
-                       message_id=outgoing_message_id(ticket, message.pk), thread=thread)
+                       message_id=outgoing_message_id(ticket, "r", message.pk), thread=thread)
     return email, ""
 
 
@@ -296,7 +297,7 @@ def _build_customer_replied(ticket: Ticket, message: Message):
                    "ticket_url": _workspace_url(ticket)}
         subject = render_to_string("tickets/email/customer_replied_subject.txt", context)
         email = _email(subject=subject, template="customer_replied", context=context, to=assignee.email,
-                       message_id=outgoing_message_id(ticket, message.pk, ".staff"), thread=[])
+                       message_id=outgoing_message_id(ticket, "s", message.pk), thread=[])
     return email, ""
 
 
@@ -315,7 +316,7 @@ def fresh_links_send(*, email: str) -> int:
         context = {"customer": customer, "links": [(t, follow_url(t)) for t in tickets], "ticket": tickets[0]}
         subject = render_to_string("tickets/email/fresh_links_subject.txt", context)
         message = _email(subject=subject, template="fresh_links", context=context, to=customer.email,
-                         message_id=f"<dd.links.{timezone.now():%Y%m%d%H%M%S%f}.{customer.pk}@{desk_domain()}>",
+                         message_id=desk_message_id(f"links{customer.pk}-{secrets.token_hex(8)}"),
                          thread=[])
     message.send()
     return len(tickets)
