@@ -355,3 +355,5 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
     "helpdesk.throttling.AnonRateThrottle",
     "helpdesk.throttling.UserRateThrottle",
 ]
+# Attached images are decoded and written anew (tickets/attachments.py); larger ones are refused.
+ATTACHMENT_MAX_IMAGE_PIXELS = env.int("ATTACHMENT_MAX_IMAGE_PIXELS", default=50_000_000)
