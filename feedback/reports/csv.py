@@ -45,8 +45,8 @@ def table(user, f: ReportFilter, name: str, group: str, **options) -> tuple[list
     if name == "asat":
         group = group if group in metrics.ASAT_GROUPINGS else "team"
         rows = metrics.asat_by_group(user, f, group)
-        header = [_("Group"), _("Pulses"), _("ASAT %"), _("Average pulse"), _("Hidden (privacy)")]
-        return header, [[r["label"], r["n"], r["asat"], r["average_pulse"], r["hidden"]] for r in rows]
+        header = [_("Group"), _("Pulses"), _("ASAT %"), _("Average pulse")]
+        return header, [[r["label"], r["n"], r["asat"], r["average_pulse"]] for r in rows]
     if name == "nps":
         group = group if group in metrics.NPS_GROUPINGS else "month"
         rows = metrics.nps_by_group(user, f, group)
