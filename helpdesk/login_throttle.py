@@ -17,7 +17,7 @@ from axes.helpers import get_cool_off
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):
@@ -43,7 +43,11 @@ def lockout_response(request, original_response=None, credentials=None):
     until = timezone.now() + wait
     retry_after = str(int(wait.total_seconds()))
     if _wants_json(request):
-        detail = _("Too many failed logins. Try again in %(minutes)s minutes.") % {"minutes": minutes}
+        detail = ngettext(
+            "Too many failed logins. Try again in %(minutes)s minute.",
+            "Too many failed logins. Try again in %(minutes)s minutes.",
+            minutes,
+        ) % {"minutes": minutes}
         response = JsonResponse({"code": "login_locked", "detail": detail}, status=429)
     else:
         response = render(request, "registration/locked_out.html", {"minutes": minutes, "until": until}, status=429)
