@@ -4,7 +4,7 @@ Thin: parse, call one service or selector, render. A GET never records anything 
 follow links); only the POST of the survey page does.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -204,7 +204,8 @@ def team_pulse(request):
     """The team's weekly ASAT: the reports' figures (published agent-weeks only, docs/privacy.md)."""
     today = timezone.localdate()
     last_weeks = ReportFilter(date_from=metrics.monday_of(today) - timedelta(weeks=TEAM_PULSE_WEEKS), date_to=today)
-    rows = metrics.asat_by_group(request.user, last_weeks, "week")
+    rows = [{**row, "monday": date.fromisoformat(row["key"])} for row in metrics.asat_by_group(
+        request.user, last_weeks, "week")]
     context = {"rows": rows[::-1], "privacy_min": PRIVACY_MIN_PULSES, "weeks": TEAM_PULSE_WEEKS}
     return render(request, "feedback/team_pulse.html", context)
 

@@ -72,7 +72,7 @@ def _published(client) -> dict:
     export = client.get(reverse("feedback:report_export", args=["asat"]), {**RECENT, "group_by": "agent"})
     email = weekly_summary_content(user, open_week() - dt.timedelta(weeks=1))["asat"]
     return {
-        "team_page": [(r["label"], r["n"], r["average_pulse"]) for r in team_page],
+        "team_page": [(r["monday"], r["n"], r["average_pulse"]) for r in team_page],
         "dashboard": [(r["label"], r["n"], r["asat"]) for r in dashboard["asat_groups"]],
         "dashboard_total": dashboard["asat_total"],
         "api": {g: (body["total"], body["groups"]) for g, body in api.items()},
