@@ -37,3 +37,12 @@ class PulseNotYours(DomainError):
     code = "pulse_not_found"
     default_message = _("This pulse does not exist or is not yours.")
     status_code = 404
+
+
+class PulseAnswerFinal(DomainError):
+    code = "pulse_answer_final"
+    default_message = _(
+        "This week is over and your answer is already counted in the team's figures, so it can no longer "
+        "be changed."
+    )
+    status_code = 409

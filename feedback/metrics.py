@@ -36,13 +36,14 @@ from feedback.models import (
     RatingRollupCompany,
     Survey,
 )
+from feedback.pulse_privacy import PRIVACY_MIN_PULSES, published_cells
 from feedback.reports import sources
 from tickets.models import Customer, Membership, Queue, Team, Ticket
 from tickets.roles import Role, role_of
 from tickets.selectors import team_ids_of
 
-# Privacy rule (D5): nobody sees an aggregate of fewer pulses than this, whatever REPORT_MIN_RESPONSES says.
-PRIVACY_MIN_PULSES = 5
+# Privacy rule (D5): every pulse figure is a sum of published agent-weeks (feedback.pulse_privacy,
+# docs/privacy.md); PRIVACY_MIN_PULSES is re-exported from there for templates and the API.
 EPOCH = dt.date(1970, 1, 1)
 
 GROUPINGS = ("agent", "team", "queue", "kind", "company", "week", "month")
@@ -194,7 +195,8 @@ def _members_of(teams) -> QuerySet:
 
 
 def pulses_for(user, f: ReportFilter) -> QuerySet[AgentPulse]:
-    """Answered pulses of the weeks that overlap the range. Queue, kind and company do not apply."""
+    """Answered pulses of the weeks that overlap the range, in the user's scope. Queue, kind and company
+    do not apply. Never aggregated as such: figures go through `_pulse_cells` (the privacy rule)."""
     qs = AgentPulse.objects.filter(score__isnull=False, week__gte=monday_of(f.date_from), week__lte=f.date_to)
     teams = _team_scope(user)
     if teams is not None:
@@ -486,25 +488,12 @@ def totals(rows: list[dict]) -> dict:
 
 
 def _pulse_cells(qs: QuerySet[AgentPulse], key=None) -> tuple[str | None, list]:
-    """Privacy by subtraction (D5): an agent-week is the finest cell a supervisor can address (agent
-    filter, week grouping), so every ASAT figure counts only the pulses of agent-weeks ("cells") with
-    at least PRIVACY_MIN_PULSES answers. Any published figure is then a sum of whole cells of 5 answers
-    or more, and so is any difference between two of them (team minus its agents, all minus the teams,
-    one range minus another): no subtraction can isolate fewer than 5 answers.
-
-    The SQL of the cells (c_agent, c_week, [c_key], c_n, c_sat, c_sum): one GROUP BY, that the callers
-    aggregate again with `CASE WHEN c_n >= 5` (a team key joins the memberships: a cell per team of the
-    agent, with the agent-week's own count)."""
-    values = {"c_agent": F("agent_id"), "c_week": F("week")}
-    if key is not None:
-        values["c_key"] = key
-    cells = (
-        qs.order_by()
-        .values(**values)
-        .annotate(c_n=Count("id"), c_sat=Count("id", filter=Q(score__gte=4)), c_sum=Sum("score"))
-    )
+    """The SQL of the published agent-weeks of `qs` (`feedback.pulse_privacy.published_cells`: closed
+    weeks, answers given in time, 5 or more of them): (c_agent, c_week, [c_key], c_n, c_sat, c_sum).
+    Every ASAT figure aggregates these rows, so any figure, and any difference of two, is a sum of
+    whole published agent-weeks."""
     try:
-        sql, params = _sql(cells)
+        sql, params = _sql(published_cells(qs, key))
     except EmptyResultSet:  # e.g. no agent to ask about: nothing to count, no query
         return None, []
     return sql, list(params)
@@ -520,7 +509,7 @@ def _month_of(number) -> dt.date:
 
 
 def _asat_rows(qs: QuerySet[AgentPulse], group: str) -> list[dict]:
-    """[{key, n, n_used, satisfied, score_sum}] per group, from whole cells only (`_pulse_cells`). One query."""
+    """[{key, n, satisfied, score_sum}] per group, from published agent-weeks only (`_pulse_cells`). One query."""
     key = {
         "agent": F("agent_id"),
         "team": F("agent__memberships__team_id"),
@@ -531,35 +520,30 @@ def _asat_rows(qs: QuerySet[AgentPulse], group: str) -> list[dict]:
     cells, params = _pulse_cells(qs, key)
     if cells is None:
         return []
-    kept = "CASE WHEN c_n >= %s THEN {} ELSE 0 END"
     select = "c_key" if key is not None else "NULL"
-    sql = (
-        f"SELECT {select}, SUM(c_n), SUM({kept.format('c_n')}), SUM({kept.format('c_sat')}), "  # noqa: S608
-        f"SUM({kept.format('c_sum')}) FROM ({cells}) cells"
-    )
+    sql = f"SELECT {select}, SUM(c_n), SUM(c_sat), SUM(c_sum) FROM ({cells}) cells"  # noqa: S608
     if key is not None:
         sql += " GROUP BY c_key ORDER BY c_key"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [PRIVACY_MIN_PULSES] * 3 + params)
+        cursor.execute(sql, params)
         fetched = cursor.fetchall()
     rows = []
-    for row_key, n, used, satisfied, score_sum in fetched:
+    for row_key, n, satisfied, score_sum in fetched:
         if not n:
             continue
         if group == "month":
             row_key = _month_of(row_key)
         elif row_key is not None:
             row_key = int(row_key)
-        rows.append({"key": row_key, "n": int(n), "n_used": int(used or 0), "satisfied": int(satisfied or 0),
-                     "score_sum": int(score_sum or 0)})
+        rows.append({"key": row_key, "n": int(n), "satisfied": int(satisfied or 0), "score_sum": int(score_sum or 0)})
     return rows
 
 
 def asat_by_group(user, f: ReportFilter, group: str = "all") -> list[dict]:
-    """ASAT = pulses of 4-5 / answered pulses x 100, and the average pulse, from the pulses of
-    agent-weeks with at least PRIVACY_MIN_PULSES answers (`_pulse_cells`); `n` counts every
-    answered pulse of the group, `n_used` those behind the figure. A group with fewer than
-    PRIVACY_MIN_PULSES pulses behind it shows only its n (privacy rule: never an individual pulse)."""
+    """ASAT = pulses of 4-5 / pulses x 100, and the average pulse, per group, from published
+    agent-weeks only (`feedback.pulse_privacy`): `n` counts their pulses (`n_used`, the same number,
+    stays for API clients). A group with no published agent-week is not listed at all: even its
+    count would tell that someone answered."""
     if group not in (*ASAT_GROUPINGS, "all"):
         return []
     rows = _asat_rows(pulses_for(user, f), group)
@@ -568,20 +552,18 @@ def asat_by_group(user, f: ReportFilter, group: str = "all") -> list[dict]:
     minimum = max(min_responses(), PRIVACY_MIN_PULSES)
     result = []
     for key, row in zip(keys, rows, strict=True):
-        n = row["n"] or 0
-        used = row["n_used"] or 0
-        hidden = used < PRIVACY_MIN_PULSES
+        n = row["n"]
         result.append(
             {
                 "group": group,
                 "key": _key_json(group, key),
                 "label": _label(group, key, labels),
                 "n": n,
-                "n_used": used,
-                "asat": None if hidden else mm.percentage(row["satisfied"], used),
-                "average_pulse": None if hidden else (row["score_sum"] or 0) / used,
-                "hidden": hidden,
-                "low_n": used < minimum,
+                "n_used": n,
+                "asat": mm.percentage(row["satisfied"], n),
+                "average_pulse": row["score_sum"] / n,
+                "hidden": False,
+                "low_n": n < minimum,
             }
         )
     return result
@@ -650,13 +632,10 @@ def _correlation_ctes(user, f: ReportFilter) -> tuple[str, list]:
         )
         ratings_sql = "{}"
     # For "next week's CSAT" the pulses of the week before the range count too.
-    pulses = (
-        pulses_for(user, f.with_(date_from=f.date_from - dt.timedelta(days=7)))
-        .order_by()
-        .values("agent_id", wk=EpochWeek("week"))
-        .annotate(n=Count("id"), sat=Count("id", filter=Q(score__gte=4)))
-        .filter(n__gte=PRIVACY_MIN_PULSES)  # whole agent-weeks of 5 answers or more (`_pulse_cells`)
+    pulses = published_cells(  # published agent-weeks only (feedback.pulse_privacy)
+        pulses_for(user, f.with_(date_from=f.date_from - dt.timedelta(days=7))), EpochWeek("week")
     )
+    pulses_sql = "SELECT c_agent AS agent_id, c_key AS wk, c_n AS n, c_sat AS sat FROM ({}) pc"
     members = Membership.objects.all()
     teams = _team_scope(user)
     if teams is not None:
@@ -666,7 +645,7 @@ def _correlation_ctes(user, f: ReportFilter) -> tuple[str, list]:
     members = members.order_by().values("user_id", "team_id")
     params: list = []
     parts = []
-    for name, qs, wrapper in (("ra", ratings, ratings_sql), ("pa", pulses, "{}"), ("mt", members, "{}")):
+    for name, qs, wrapper in (("ra", ratings, ratings_sql), ("pa", pulses, pulses_sql), ("mt", members, "{}")):
         sql, qs_params = _sql(qs)
         parts.append(f"{name} AS ({wrapper.format(sql)})")
         params += qs_params
@@ -862,8 +841,8 @@ def burnout_watch(user, f: ReportFilter, agent_rows: list[dict] | None = None) -
     earlier_from = recent_from - dt.timedelta(weeks=4)
     window = f.with_(date_from=earlier_from)
     cells, params = _pulse_cells(pulses_for(user, window).filter(agent_id__in=list(ratings)))
-    recent = "CASE WHEN c_n >= %s AND c_week >= %s THEN {} ELSE 0 END"
-    earlier = "CASE WHEN c_n >= %s AND c_week < %s THEN {} ELSE 0 END"
+    recent = "CASE WHEN c_week >= %s THEN {} ELSE 0 END"
+    earlier = "CASE WHEN c_week < %s THEN {} ELSE 0 END"
     sql = (
         f"SELECT c_agent, SUM({recent.format('c_n')}), SUM({recent.format('c_sat')}), "  # noqa: S608
         f"SUM({earlier.format('c_n')}), SUM({earlier.format('c_sat')}) FROM ({cells}) cells GROUP BY c_agent"
@@ -871,7 +850,7 @@ def burnout_watch(user, f: ReportFilter, agent_rows: list[dict] | None = None) -
     pulses = []
     with connection.cursor() as cursor:
         if cells is not None:
-            cursor.execute(sql, [PRIVACY_MIN_PULSES, recent_from] * 4 + params)
+            cursor.execute(sql, [recent_from] * 4 + params)
         pulses = [
             {"key": agent, "recent_n": int(rn or 0), "recent_sat": int(rs or 0), "earlier_n": int(en or 0),
              "earlier_sat": int(es or 0)}

@@ -1,7 +1,6 @@
 """Reads of the feedback app: permission-checked fetches, lists and small aggregates (in SQL)."""
 
-from django.conf import settings
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import QuerySet
 
 from feedback.exceptions import InvalidSurveyLink
 from feedback.models import AgentPulse, Rating, Survey, WowStory
@@ -72,28 +71,6 @@ def pending_pulses_of(agent) -> QuerySet[AgentPulse]:
 
 def pending_pulse_count(agent) -> int:
     return AgentPulse.objects.filter(agent=agent, score__isnull=True, skipped=False).count()
-
-
-def pulse_aggregates_for_supervisor(user, *, weeks: int = 12) -> list[dict]:
-    """Weekly average pulse per team the user supervises, only where at least N answers stand behind it.
-
-    N = REPORT_MIN_RESPONSES (and never fewer than 5): an aggregate of fewer answers would reveal
-    individuals. Rows below the threshold come back with `average` None.
-    """
-    minimum = max(settings.REPORT_MIN_RESPONSES, 5)
-    if role_of(user) == Role.ADMIN:
-        teams = Q()
-    else:
-        from tickets.models import Membership
-
-        teams = Q(agent_id__in=Membership.objects.filter(team_id__in=team_ids_of(user)).values("user_id"))
-    rows = (
-        AgentPulse.objects.filter(teams, score__isnull=False)
-        .values("week", "kind")
-        .annotate(n=Count("id", distinct=True), average=Avg("score"))
-        .order_by("-week", "kind")[: weeks * 2]
-    )
-    return [{**row, "average": row["average"] if row["n"] >= minimum else None, "minimum": minimum} for row in rows]
 
 
 def wow_board_for(user, *, limit: int = 50) -> QuerySet[WowStory]:

@@ -4,24 +4,29 @@ Thin: parse, call one service or selector, render. A GET never records anything 
 follow links); only the POST of the survey page does.
 """
 
+from datetime import date, timedelta
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from feedback import selectors, services
+from feedback import metrics, selectors, services
 from feedback.exceptions import InvalidSurveyLink, SurveyLinkExpired
 from feedback.forms import NpsForm, PulseForm, RatingForm, WeeklyPulseForm, follow_up_question
+from feedback.metrics import ReportFilter
 from feedback.models import Survey
+from feedback.pulse_privacy import PRIVACY_MIN_PULSES
 from helpdesk.errors import DomainError
 from tickets.permissions import staff_required, supervisor_required
 
 PUBLIC_RATE = "30/m"
+TEAM_PULSE_WEEKS = 12
 
 
 def _invalid_link(request, exc: DomainError) -> HttpResponse:
@@ -177,7 +182,11 @@ def pulse_answer(request, pulse_id: int):
 def weekly_pulse(request):
     form = WeeklyPulseForm(request.POST)
     if form.is_valid():
-        services.weekly_pulse_answer(agent=request.user, **form.cleaned_data)
+        try:
+            services.weekly_pulse_answer(agent=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+            return redirect("feedback:pulses")
         messages.success(request, _("Thank you. Only you see your answers."))
         return redirect("feedback:pulses")
     context = {
@@ -192,9 +201,13 @@ def weekly_pulse(request):
 @supervisor_required
 @require_GET
 def team_pulse(request):
-    return render(
-        request, "feedback/team_pulse.html", {"rows": selectors.pulse_aggregates_for_supervisor(request.user)}
-    )
+    """The team's weekly ASAT: the reports' figures (published agent-weeks only, docs/privacy.md)."""
+    today = timezone.localdate()
+    last_weeks = ReportFilter(date_from=metrics.monday_of(today) - timedelta(weeks=TEAM_PULSE_WEEKS), date_to=today)
+    rows = [{**row, "monday": date.fromisoformat(row["key"])} for row in metrics.asat_by_group(
+        request.user, last_weeks, "week")]
+    context = {"rows": rows[::-1], "privacy_min": PRIVACY_MIN_PULSES, "weeks": TEAM_PULSE_WEEKS}
+    return render(request, "feedback/team_pulse.html", context)
 
 
 @staff_required

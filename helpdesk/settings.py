@@ -336,3 +336,32 @@ EMAIL_MAX_BYTES = env.int("EMAIL_MAX_BYTES", default=50 * 1024 * 1024)
 # (email keeps the text up to this length and the full original as an attached .eml).
 MESSAGE_MAX_LENGTH = env.int("MESSAGE_MAX_LENGTH", default=20_000)
 FOLLOW_REPLY_RATE = env.str("FOLLOW_REPLY_RATE", default="30/h")
+
+# --- Abuse limits: who the client is, failed logins, API throttles (helpdesk/client_ip.py,
+# helpdesk/login_throttle.py, helpdesk/throttling.py; docs in README "Configuration").
+# Reverse proxies in front of the desk that append to X-Forwarded-For; 0 = the header is never read.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+RATELIMIT_IP_META_KEY = "helpdesk.client_ip.client_ip"
+INSTALLED_APPS.append("axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last: turns a refused login into the lockout page
+AUTHENTICATION_BACKENDS = [
+    "helpdesk.login_throttle.LoginThrottleBackend",  # refuses locked accounts and addresses first
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = LOGIN_LOCKOUT_MINUTES / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # per account (from any address) and per address
+AXES_CLIENT_IP_CALLABLE = "helpdesk.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "helpdesk.login_throttle.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# A success must not wipe the failures: an attacker with an account of their own could log in to it
+# between guesses and reset the count of the address they share with their victim's attempts.
+AXES_RESET_ON_SUCCESS = False
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "helpdesk.throttling.AnonRateThrottle",
+    "helpdesk.throttling.UserRateThrottle",
+]
+# Attached images are decoded and written anew (tickets/attachments.py); larger ones are refused.
+ATTACHMENT_MAX_IMAGE_PIXELS = env.int("ATTACHMENT_MAX_IMAGE_PIXELS", default=50_000_000)

@@ -2,14 +2,19 @@
 
 A file is accepted only when its extension is on the allow-list AND its first bytes say the same
 thing (the sender's Content-Type is never trusted). HTML, SVG, XML and executables are refused
-whatever they are called. Files are written through Django's storage API (`Attachment.file`) and
-only ever served by the permission-checked view in `tickets.views.attachments`, as a download.
+whatever they are called. Images are decoded whole and written anew (`reencoded_image`), so what is
+stored is only the picture: a file that merely starts like one is refused, and a web page hidden in
+a comment block or after the image's end (an image/HTML polyglot) is left behind. Files are written
+through Django's storage API (`Attachment.file`) and only ever served by the permission-checked view
+in `tickets.views.attachments`, as a download.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import unicodedata
+import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,6 +22,7 @@ from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from tickets.exceptions import InvalidAttachment
 from tickets.models import Attachment, Message, Ticket
@@ -116,6 +122,51 @@ def _latin_text_or_unknown(sample: bytes) -> str:
     return "text" if controls == 0 else "unknown"
 
 
+# sniffed kind -> the formats Pillow may find in it (a phone's JPEG is often an MPO: JPEG + preview)
+IMAGE_FORMATS = {"png": {"PNG"}, "jpeg": {"JPEG", "MPO"}, "gif": {"GIF"}, "webp": {"WEBP"}}
+
+
+def reencoded_image(data: bytes, kind: str) -> bytes:
+    """The picture of an image file, decoded whole and written anew in its own format: comments,
+    metadata (including a photo's location) and anything after the image's end stay behind.
+    ValueError when the bytes are not a complete image of that kind, or too large to decode safely."""
+    limit = getattr(settings, "ATTACHMENT_MAX_IMAGE_PIXELS", 50_000_000)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                probe.verify()  # the whole structure: chunk checksums, block lengths
+            image = Image.open(io.BytesIO(data))
+            if image.format not in IMAGE_FORMATS[kind] or image.width * image.height > limit:
+                raise ValueError(f"{image.format} {image.size}")
+            image.load()
+            return _written(image, kind)
+    except (OSError, SyntaxError, UnidentifiedImageError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning, EOFError) as exc:
+        raise ValueError(str(exc)) from exc
+
+
+# What the encoders need of a decoded image's info to draw it the same; the rest (comments, text
+# chunks, EXIF, XMP, colour profiles) is free-form bytes a page could hide in, and stays behind.
+_KEPT_INFO = ("duration", "loop", "transparency", "background", "disposal")
+
+
+def _written(image: Image.Image, kind: str) -> bytes:
+    out = io.BytesIO()
+    frames = getattr(image, "n_frames", 1) > 1
+    image.info = {key: value for key, value in image.info.items() if key in _KEPT_INFO}
+    if kind == "jpeg":
+        image = ImageOps.exif_transpose(image)  # the orientation lives in the metadata left behind
+        image.save(out, "JPEG", quality=92, optimize=True)
+    elif kind == "png":
+        image.save(out, "PNG", optimize=True)
+    elif kind == "gif":
+        image.save(out, "GIF", save_all=frames)
+    else:
+        image.save(out, "WEBP", save_all=frames, quality=90)
+    return out.getvalue()
+
+
 def safe_filename(name: str) -> str:
     """A file name without directories, control characters or surprises, at most 120 characters."""
     name = unicodedata.normalize("NFC", str(name or "")).replace("\\", "/").split("/")[-1]
@@ -155,6 +206,13 @@ def check_file(*, name: str, data: bytes) -> CheckedFile:
         raise InvalidAttachment(_("“%(name)s” contains a program or web page and cannot be attached."), name=name)
     if kind not in agreeing_kinds:
         raise InvalidAttachment(_("“%(name)s” is not really a .%(ext)s file."), name=name, ext=ext)
+    if kind in IMAGE_FORMATS:
+        try:
+            data = reencoded_image(data, kind)
+        except ValueError:
+            raise InvalidAttachment(
+                _("“%(name)s” is not a valid image: it may be damaged or incomplete."), name=name
+            ) from None
     return CheckedFile(name=name, content_type=content_type, data=data)
 
 

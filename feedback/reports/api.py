@@ -90,8 +90,9 @@ class CsatReportView(ReportView):
 
 @extend_schema(tags=["reports"], parameters=FILTER_PARAMETERS, responses=OpenApiTypes.OBJECT)
 class AsatReportView(ReportView):
-    """ASAT and average pulse per agent, team, week or month, from agent-weeks of 5 pulses or more
-    (`n_used`; `n` counts every answered pulse); groups with fewer than 5 pulses behind them are hidden."""
+    """ASAT and average pulse per agent, team, week or month, from published agent-weeks only: weeks
+    that are over, and one agent's 5 or more answers given in time (docs/privacy.md). `n` counts
+    their pulses (`n_used`, kept for clients, is the same); a group with none is not listed."""
 
     allowed_groups = (*metrics.ASAT_GROUPINGS, "all")
 

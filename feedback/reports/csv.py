@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 
 from django.utils.translation import gettext as _
 
@@ -12,6 +13,10 @@ from feedback.metrics import ReportFilter
 
 TABLES = ("csat", "asat", "nps", "correlation", "burnout", "revenue", "ratings")
 RATINGS_EXPORT_LIMIT = 100_000
+# What a spreadsheet may run as a formula when a cell starts with it (OWASP "CSV injection").
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+# Excel reads a CSV file without a byte order mark in the system's code page ("Ã„rgerlich").
+BOM = "\ufeff"
 
 
 def _cell(value):
@@ -23,7 +28,8 @@ def _cell(value):
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    # Spreadsheets fold fullwidth and small forms (U+FF1D, U+FE62, U+FF20...) into the ASCII sign.
+    if unicodedata.normalize("NFKC", text[:1])[:1] in FORMULA_LEADS:
         return "'" + text
     return text
 
@@ -39,8 +45,8 @@ def table(user, f: ReportFilter, name: str, group: str, **options) -> tuple[list
     if name == "asat":
         group = group if group in metrics.ASAT_GROUPINGS else "team"
         rows = metrics.asat_by_group(user, f, group)
-        header = [_("Group"), _("Pulses"), _("ASAT %"), _("Average pulse"), _("Hidden (privacy)")]
-        return header, [[r["label"], r["n"], r["asat"], r["average_pulse"], r["hidden"]] for r in rows]
+        header = [_("Group"), _("Pulses"), _("ASAT %"), _("Average pulse")]
+        return header, [[r["label"], r["n"], r["asat"], r["average_pulse"]] for r in rows]
     if name == "nps":
         group = group if group in metrics.NPS_GROUPINGS else "month"
         rows = metrics.nps_by_group(user, f, group)
@@ -84,7 +90,9 @@ def table(user, f: ReportFilter, name: str, group: str, **options) -> tuple[list
 
 
 def render(header: list[str], body: list[list]) -> str:
+    """The CSV text, starting with a UTF-8 byte order mark."""
     out = io.StringIO()
+    out.write(BOM)
     writer = csv.writer(out)
     writer.writerow(header)
     for row in body:

@@ -6,8 +6,9 @@ from datetime import date, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from feedback.exceptions import InvalidScore, PulseNotYours
+from feedback.exceptions import InvalidScore, PulseAnswerFinal, PulseNotYours
 from feedback.models import AgentPulse
+from feedback.pulse_privacy import answer_is_final
 
 K = AgentPulse.Kind
 
@@ -60,13 +61,16 @@ def pulses_ask(*, requests: Sequence[tuple[int, int]], now=None) -> None:
 
 
 def pulse_answer(*, agent, pulse_id: int, score, note: str = "", now=None) -> AgentPulse:
-    """The agent answers (or changes) their own ticket pulse."""
+    """The agent answers (or changes) their own ticket pulse; an answer counted in a closed week is
+    final (feedback.pulse_privacy)."""
     score = _score(score)
     now = now or timezone.now()
     with transaction.atomic():
         pulse = AgentPulse.objects.select_for_update().filter(pk=pulse_id, agent=agent).first()
         if pulse is None:
             raise PulseNotYours()
+        if answer_is_final(pulse, now):  # the privacy rule: a published agent-week never changes
+            raise PulseAnswerFinal()
         pulse.score, pulse.note, pulse.skipped, pulse.answered_at = score, (note or "").strip()[:2000], False, now
         pulse.save(update_fields=["score", "note", "skipped", "answered_at"])
     return pulse
@@ -90,11 +94,15 @@ def pulse_answer_for_ticket(*, agent, ticket_id: int, score, note: str = "", now
 
 
 def weekly_pulse_answer(*, agent, score, note: str = "", week: date | None = None, now=None) -> AgentPulse:
-    """How was your week? One answer per agent and week; answering again changes it."""
+    """How was your week? One answer per agent and week; answering again changes it, until the week
+    is over (an answer counted in a closed week is final: feedback.pulse_privacy)."""
     score = _score(score)
     now = now or timezone.now()
     week = monday_of(week or timezone.localdate(now))
     with transaction.atomic():
+        existing = AgentPulse.objects.select_for_update().filter(agent=agent, week=week, kind=K.WEEKLY).first()
+        if existing is not None and answer_is_final(existing, now):
+            raise PulseAnswerFinal()
         pulse, _created = AgentPulse.objects.update_or_create(
             agent=agent,
             week=week,

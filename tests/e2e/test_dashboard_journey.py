@@ -1,13 +1,18 @@
 """Journey 5: the supervisor sees CSAT and ASAT figures and charts that match the data.
 
 Ten tickets are resolved through the services; the real worker sends their surveys; customers rate them
-(services) and the agent answers the pulses. Expected, by D3/D5: CSAT = 4-5 stars / all = 7/10 = 70.0%,
-delight = 5 stars / all = 4/10 = 40.0%, ASAT = pulses of 4-5 / answered = 5/10 = 50.0%."""
+(services) and the agent answers the pulses (as last week's: pulses are published once their week is
+over). Expected, by D3/D5: CSAT = 4-5 stars / all = 7/10 = 70.0%, delight = 5 stars / all = 4/10 = 40.0%,
+ASAT = pulses of 4-5 / answered = 5/10 = 50.0%."""
+
+import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from feedback import services as feedback_services
 from feedback.models import AgentPulse, Survey
+from feedback.pulse_privacy import open_week
 from tests.e2e.factories import Desk
 from tests.e2e.helpers import wait_for
 from tickets import services as ticket_services
@@ -42,8 +47,12 @@ def _rated_tickets(desk: Desk) -> None:
         feedback_services.rating_submit(survey_id=survey.pk, stars=stars)
     pulses = AgentPulse.objects.filter(agent=desk.agent, ticket__in=tickets).order_by("ticket_id")
     assert pulses.count() == len(PULSES)
+    # Pulses are published once their week is over (docs/privacy.md): the agent answered them last week.
+    last_week = open_week() - dt.timedelta(weeks=1)
+    pulses.update(week=last_week)
+    answered = timezone.make_aware(dt.datetime.combine(last_week + dt.timedelta(days=2), dt.time(15)))
     for pulse, score in zip(pulses, PULSES, strict=True):
-        feedback_services.pulse_answer(agent=desk.agent, pulse_id=pulse.pk, score=score)
+        feedback_services.pulse_answer(agent=desk.agent, pulse_id=pulse.pk, score=score, now=answered)
 
 
 def _headline(page, title: str) -> str:

@@ -138,12 +138,12 @@ def test_asat_counts_pulses_of_4_and_5(admin_user, queue, agent, buyer):
     assert (row["n"], row["asat"], row["average_pulse"]) == (6, 50.0, pytest.approx(19 / 6))
 
 
-def test_asat_of_fewer_than_five_pulses_is_hidden_for_privacy(admin_user, queue, agent, buyer, settings):
+def test_an_agent_week_of_fewer_than_five_pulses_is_not_published_at_all(admin_user, queue, agent, buyer, settings):
+    """Not even as a count: a row "n=4, hidden" would tell that the agent answered (docs/privacy.md)."""
     settings.REPORT_MIN_RESPONSES = 1
     rf.pulses([5, 4, 3, 2], agent=agent, week=MONDAY, queue=queue, customer=buyer)
-    (row,) = metrics.asat_by_group(admin_user, RANGE, "agent")
-    assert row["hidden"] and row["asat"] is None and row["average_pulse"] is None
-    assert row["n"] == 4
+    assert metrics.asat_by_group(admin_user, RANGE, "agent") == []
+    assert metrics.asat_by_group(admin_user, RANGE) == []
 
 
 def test_asat_by_team_follows_the_agents_memberships(admin_user, queue, agent, buyer):

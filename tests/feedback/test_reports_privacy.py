@@ -1,30 +1,52 @@
-"""Privacy by subtraction (D5): no difference of published ASAT figures isolates fewer than 5 pulses.
+"""The pulse privacy rule (D5, docs/privacy.md, `feedback.pulse_privacy`): no two published figures
+differ by fewer than 5 pulses of one agent, between views, ranges and moments.
 
-The attack: a team's total minus its visible agents (or one range minus another) gives the pulses of
-the hidden agent (or week). Every ASAT figure now counts only agent-weeks of 5 answers or more, so the
-difference is always empty or a whole cell of 5 or more. Page, API and CSV read the same selector.
+Every figure built from pulses (team pulse page, report page, API, CSV, weekly email, correlation) is a
+sum of published agent-weeks: one agent's 5 or more answers of a week that is over, given before it
+closed. The attacks replayed here are the ones that worked: a subtraction between the team pulse page
+and the ASAT report (issue 14.2: Kadri's pulse of 2 from n=6, average 3.2, and Aino's n=5, average 3.4),
+and two reloads as one more pulse arrives.
 """
 
 import csv
 import datetime as dt
 import io
+import zoneinfo
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from feedback import metrics
+from feedback import metrics, services
+from feedback.exceptions import PulseAnswerFinal
 from feedback.metrics import ReportFilter
+from feedback.models import AgentPulse
+from feedback.pulse_privacy import open_week
+from feedback.reports.services import weekly_summary_content
 from tests import factories
 from tests.feedback import reports_factories as rf
 
 MONDAY = dt.date(2026, 6, 1)
 PARAMS = {"date_from": "2026-05-25", "date_to": "2026-06-14"}
 RANGE = ReportFilter(date_from=dt.date(2026, 5, 25), date_to=dt.date(2026, 6, 14))
+LAST_WEEK = open_week() - dt.timedelta(weeks=1)  # closed, and on the team pulse page (its last 12 weeks)
+RECENT = {"date_from": (LAST_WEEK - dt.timedelta(weeks=1)).isoformat(), "date_to": timezone.localdate().isoformat()}
 
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def aino_and_kadri(queue):
+    """Issue 14.2's team: Aino answered 5 pulses (sum 17, average 3.4), Kadri one pulse of 2."""
+    buyer = rf.customer()
+    aino = factories.agent_in(queue.team, first_name="Aino", last_name="Aalto")
+    kadri = factories.agent_in(queue.team, first_name="Kadri", last_name="Kask")
+    rf.pulses([4, 4, 3, 3, 3], agent=aino, week=LAST_WEEK, queue=queue, customer=buyer)
+    rf.pulses([2], agent=kadri, week=LAST_WEEK, queue=queue, customer=buyer)
+    return {"aino": aino, "kadri": kadri, "team": queue.team}
 
 
 @pytest.fixture
@@ -39,68 +61,137 @@ def team_of_three(queue):
     return {"happy": happy, "lonely": lonely, "team": queue.team}
 
 
-def _satisfied(row) -> float:
-    return 0.0 if row["asat"] is None else row["asat"] * row["n_used"] / 100
+def _published(client) -> dict:
+    """Every pulse figure the supervisor logged in to `client` can read: team pulse page, report
+    page, API (each grouping), CSV, weekly email."""
+    user = client.get(reverse("feedback:pulse_team")).context["user"]
+    team_page = client.get(reverse("feedback:pulse_team")).context["rows"]
+    dashboard = client.get(reverse("feedback:dashboard"), {**RECENT, "group_by": "agent"}).context
+    api = {group: client.get(reverse("api-reports-asat"), {**RECENT, **({"group_by": group} if group else {})}).json()
+           for group in ("", "agent", "team", "week")}
+    export = client.get(reverse("feedback:report_export", args=["asat"]), {**RECENT, "group_by": "agent"})
+    email = weekly_summary_content(user, open_week() - dt.timedelta(weeks=1))["asat"]
+    return {
+        "team_page": [(r["monday"], r["n"], r["average_pulse"]) for r in team_page],
+        "dashboard": [(r["label"], r["n"], r["asat"]) for r in dashboard["asat_groups"]],
+        "dashboard_total": dashboard["asat_total"],
+        "api": {g: (body["total"], body["groups"]) for g, body in api.items()},
+        "csv": export.content,
+        "email": email,
+    }
 
 
-def test_team_minus_its_visible_agents_reveals_nothing_of_the_hidden_one(admin_user, team_of_three):
+def test_kadri_s_pulse_cannot_be_worked_out_from_the_team_page_and_the_asat_report(
+    client, supervisor, aino_and_kadri
+):
+    """Issue 14.2, replayed: the team pulse page's week and Aino's published agent-week differ by
+    Kadri's one pulse, so 6 x 3.17 - 5 x 3.4 = 2. Now both count exactly Aino's 5 pulses."""
+    client.force_login(supervisor)
+    team_week = [row for row in client.get(reverse("feedback:pulse_team")).context["rows"]]
+    agents = client.get(reverse("api-reports-asat"), {**RECENT, "group_by": "agent"}).json()["groups"]
+    (aino,) = [row for row in agents if row["key"] == aino_and_kadri["aino"].id]
+    assert [row["n"] for row in team_week] == [aino["n"]] == [5]
+    recovered_pulses = team_week[0]["n"] - aino["n"]
+    recovered_sum = team_week[0]["n"] * team_week[0]["average_pulse"] - aino["n"] * aino["average_pulse"]
+    assert (recovered_pulses, recovered_sum) == (0, pytest.approx(0))
+    assert aino_and_kadri["kadri"].id not in [row["key"] for row in agents]
+
+
+def test_a_pulse_answered_in_the_open_week_moves_no_published_figure(client, supervisor, queue, aino_and_kadri):
+    """Two reloads as a pulse arrives: the open week publishes nothing, so nothing moves."""
+    aino, kadri = aino_and_kadri["aino"], aino_and_kadri["kadri"]
+    buyer = rf.customer()
+    rf.pulses([5, 5, 4, 4, 4], agent=aino, week=open_week(), queue=queue, customer=buyer)
+    (pending,) = rf.pulses([3], agent=kadri, week=open_week(), queue=queue, customer=buyer)
+    AgentPulse.objects.filter(pk=pending.pk).update(score=None, answered_at=None)
+    client.force_login(supervisor)
+    before = _published(client)
+    services.pulse_answer(agent=kadri, pulse_id=pending.pk, score=1)
+    assert _published(client) == before
+
+
+def test_a_late_answer_to_a_closed_week_moves_no_published_figure(client, supervisor, queue, aino_and_kadri):
+    kadri = aino_and_kadri["kadri"]
+    (pending,) = rf.pulses([3], agent=kadri, week=LAST_WEEK, queue=queue, customer=rf.customer())
+    AgentPulse.objects.filter(pk=pending.pk).update(score=None, answered_at=None)
+    client.force_login(supervisor)
+    before = _published(client)
+    assert before["email"]["n"] == 5 and before["team_page"][0][1] == 5
+    services.pulse_answer(agent=kadri, pulse_id=pending.pk, score=1)  # accepted: it is Kadri's own record
+    assert _published(client) == before
+
+
+def test_a_counted_answer_of_a_closed_week_is_final(aino_and_kadri):
+    aino = aino_and_kadri["aino"]
+    counted = AgentPulse.objects.filter(agent=aino, week=LAST_WEEK).first()
+    with pytest.raises(PulseAnswerFinal):
+        services.pulse_answer(agent=aino, pulse_id=counted.pk, score=1)
+    assert AgentPulse.objects.get(pk=counted.pk).score == counted.score
+
+
+def test_a_counted_weekly_answer_of_a_closed_week_is_final_in_the_api(client, agent):
+    services.weekly_pulse_answer(agent=agent, score=4, week=MONDAY, now=rf.aware(MONDAY + dt.timedelta(days=4)))
+    client.force_login(agent)
+    response = client.post("/api/v1/pulses/", {"kind": "weekly", "score": 1, "week": MONDAY.isoformat()},
+                           content_type="application/json")
+    assert response.status_code == 409 and response.json()["code"] == "pulse_answer_final"
+
+
+def test_the_open_week_can_still_be_changed(agent):
+    pulse = services.weekly_pulse_answer(agent=agent, score=4)
+    assert services.weekly_pulse_answer(agent=agent, score=2).pk == pulse.pk
+
+
+def test_the_week_closes_at_midnight_in_the_desk_s_time_zone(settings, admin_user, queue, agent):
+    settings.TIME_ZONE = "Europe/Tallinn"
+    tallinn = zoneinfo.ZoneInfo("Europe/Tallinn")
+    pulses = rf.pulses([4, 4, 4, 4, 4, 1], agent=agent, week=MONDAY, queue=queue, customer=rf.customer())
+    sunday_night = dt.datetime(2026, 6, 7, 23, 30, tzinfo=tallinn)  # 20:30 UTC: in time
+    monday_morning = dt.datetime(2026, 6, 8, 0, 30, tzinfo=tallinn)  # Sunday 21:30 UTC, but late in Tallinn
+    AgentPulse.objects.filter(pk=pulses[0].pk).update(answered_at=sunday_night)
+    AgentPulse.objects.filter(pk=pulses[5].pk).update(answered_at=monday_morning)
+    with timezone.override(tallinn):
+        (row,) = metrics.asat_by_group(admin_user, RANGE)
+    assert (row["n"], row["asat"]) == (5, 100.0)
+
+
+def test_team_minus_its_agents_reveals_nothing_of_the_one_left_out(admin_user, team_of_three):
     (team_row,) = metrics.asat_by_group(admin_user, RANGE, "team")
     agents = {row["key"]: row for row in metrics.asat_by_group(admin_user, RANGE, "agent")}
-    visible = [agents[a.id] for a in team_of_three["happy"]]
-    assert agents[team_of_three["lonely"].id]["hidden"]
-    # What a subtraction would isolate: no pulse, no satisfied pulse.
-    assert team_row["n_used"] - sum(r["n_used"] for r in visible) == 0
-    assert _satisfied(team_row) - sum(_satisfied(r) for r in visible) == pytest.approx(0)
-    assert team_row["asat"] == 100.0 and team_row["n"] == 18
+    assert team_of_three["lonely"].id not in agents
+    assert team_row["n"] == sum(row["n"] for row in agents.values()) == 16
+    assert team_row["asat"] == 100.0
 
 
-def test_all_minus_the_visible_weeks_reveals_nothing_of_a_thin_week(admin_user, queue):
+def test_all_minus_the_listed_weeks_reveals_nothing_of_a_thin_week(admin_user, queue):
     buyer = rf.customer()
     regular, lonely = factories.agent_in(queue.team), factories.agent_in(queue.team)
     rf.pulses([5] * 6, agent=regular, week=MONDAY, queue=queue, customer=buyer)
     rf.pulses([1, 2], agent=lonely, week=MONDAY + dt.timedelta(weeks=1), queue=queue, customer=buyer)
     one_week = RANGE.with_(date_from=MONDAY, date_to=MONDAY + dt.timedelta(days=6))
     two_weeks = RANGE.with_(date_from=MONDAY, date_to=MONDAY + dt.timedelta(days=13))
-    (short,) = metrics.asat_by_group(admin_user, one_week)
-    (long,) = metrics.asat_by_group(admin_user, two_weeks)
-    assert (long["n_used"], long["asat"], long["average_pulse"]) == (short["n_used"], short["asat"],
-                                                                     short["average_pulse"])
-    weeks = metrics.asat_by_group(admin_user, two_weeks, "week")
-    assert [row["hidden"] for row in weeks] == [False, True]
+    assert metrics.asat_by_group(admin_user, one_week) == metrics.asat_by_group(admin_user, two_weeks)
+    assert [row["n"] for row in metrics.asat_by_group(admin_user, two_weeks, "week")] == [6]
 
 
-def test_a_week_of_five_pulses_or_more_still_counts_whole(admin_user, queue, agent):
+def test_a_week_of_five_pulses_counts_whole(admin_user, queue, agent):
     rf.pulses([5, 4, 3, 2, 1], agent=agent, week=MONDAY, queue=queue, customer=rf.customer())
     (row,) = metrics.asat_by_group(admin_user, RANGE, "agent")
-    assert (row["n_used"], row["asat"], row["hidden"]) == (5, 40.0, False)
+    assert (row["n"], row["asat"], row["average_pulse"]) == (5, 40.0, 3.0)
 
 
-def test_the_api_closes_the_same_subtraction(client, supervisor, team_of_three):
+def test_the_api_csv_and_page_publish_the_same_agent_weeks(client, supervisor, team_of_three):
     client.force_login(supervisor)
-    team = client.get(reverse("api-reports-asat"), {**PARAMS, "group_by": "team"}).json()
-    agents = client.get(reverse("api-reports-asat"), {**PARAMS, "group_by": "agent"}).json()
-    (team_row,) = team["groups"]
-    visible = [row for row in agents["groups"] if not row["hidden"]]
-    assert team_row["n_used"] == sum(row["n_used"] for row in visible)
-    assert team_row["asat"] == 100.0 and team["total"]["asat"] == 100.0
+    api = client.get(reverse("api-reports-asat"), {**PARAMS, "group_by": "team"}).json()
+    export = client.get(reverse("feedback:report_export", args=["asat"]), {**PARAMS, "group_by": "team"})
+    page = client.get(reverse("feedback:dashboard"), {**PARAMS, "group_by": "team"}).context
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert [row["n"] for row in api["groups"]] == [int(row[1]) for row in rows[1:]] == [16]
+    assert [row["n"] for row in page["asat_groups"]] == [16] and page["asat_total"]["n"] == 16
+    assert api["total"]["asat"] == 100.0
 
 
-def test_the_csv_closes_the_same_subtraction(client, supervisor, team_of_three):
-    client.force_login(supervisor)
-    response = client.get(reverse("feedback:report_export", args=["asat"]), {**PARAMS, "group_by": "team"})
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert [float(rows[1][2])] == [100.0]  # not 16 of 18
-
-
-def test_the_page_closes_the_same_subtraction(client, supervisor, team_of_three):
-    client.force_login(supervisor)
-    response = client.get(reverse("feedback:dashboard"), {**PARAMS, "group_by": "team"})
-    (team_row,) = response.context["asat_groups"]
-    assert team_row["asat"] == 100.0
-    assert response.context["asat_total"]["asat"] == 100.0
-
-
-def test_team_week_correlation_counts_only_whole_agent_weeks(admin_user, team_of_three):
+def test_team_week_correlation_counts_only_published_agent_weeks(admin_user, team_of_three):
     """The team-week ASAT of the correlation (an internal CTE: it is not published as points)."""
     from django.db import connection
 
@@ -108,3 +199,16 @@ def test_team_week_correlation_counts_only_whole_agent_weeks(admin_user, team_of
     with connection.cursor() as cursor:
         cursor.execute(f"{ctes} SELECT u, wk, n, sat FROM p_team", params)  # noqa: S608 - test, compiled SQL
         assert cursor.fetchall() == [(team_of_three["team"].id, metrics.week_number(MONDAY), 16, 16)]
+
+
+def test_the_team_pulse_page_keeps_its_queries_flat(client, supervisor, queue, django_assert_max_num_queries):
+    client.force_login(supervisor)
+    buyer = rf.customer()
+    for agents in (1, 6):
+        for _ in range(agents):
+            agent = factories.agent_in(queue.team)
+            for weeks_ago in range(1, 4):
+                week = open_week() - dt.timedelta(weeks=weeks_ago)
+                rf.pulses([4] * 5, agent=agent, week=week, queue=queue, customer=buyer)
+        with django_assert_max_num_queries(12):
+            assert client.get(reverse("feedback:pulse_team")).status_code == 200

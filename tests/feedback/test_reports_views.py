@@ -193,14 +193,13 @@ def test_reports_nav_item_is_for_supervisors_and_admins(role, shown, db):
     assert (reverse("feedback:dashboard") in html) is shown
 
 
-def test_an_asat_group_hidden_with_five_pulses_says_why(client, supervisor, queue, agent):
-    """Six pulses, but three per agent-week: hidden, and the wording does not claim "fewer than 5"."""
+def test_agent_weeks_of_fewer_than_five_pulses_publish_no_asat_row(client, supervisor, queue, agent):
+    """Six pulses, but three per agent-week: no row, no count (docs/privacy.md)."""
     buyer = rf.customer()
     other = factories.agent_in(queue.team)
     rf.pulses([5, 4, 4], agent=agent, week=MONDAY, queue=queue, customer=buyer)
     rf.pulses([5, 5, 4], agent=other, week=MONDAY, queue=queue, customer=buyer)
     client.force_login(supervisor)
     response = client.get(reverse("feedback:dashboard"), {**PARAMS, "group_by": "team"})
-    [row] = response.context["asat_groups"]
-    assert (row["n"], row["hidden"]) == (6, True)
-    assert "hidden: no agent had 5 or more pulses in one week" in response.content.decode()
+    assert response.context["asat_groups"] == [] and response.context["asat_total"] is None
+    assert "No pulses in this range." in response.content.decode()

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from tests.tickets.image_files import image_bytes
 from tickets import attachments, services
 from tickets.attachments import check_file
 from tickets.exceptions import InvalidAttachment
@@ -15,7 +16,7 @@ from tickets.tokens import follow_token_for
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(20)
+PNG = image_bytes("PNG")  # real images: an image is decoded and written anew before it is stored
 
 
 @pytest.fixture(autouse=True)

@@ -150,16 +150,20 @@ def follow(request, token: str):
     if ticket is None:
         return _link_invalid(request, status)
     form = ReplyForm()
+    status = 200
     if request.method == "POST":
         form = ReplyForm(request.POST, request.FILES)
         if getattr(request, "limited", False):
             form.is_valid()
             _rate_limited(form)
+            status = 429
         elif _handle_reply(request, ticket, form, ticket.customer):
             return redirect("tickets:follow", token=token)
     context = _ticket_page_context(ticket, reply_form=form, link_token=token)
     context["form_action"] = reverse("tickets:follow", args=[token])
-    return render(request, "tickets/public/follow.html", context, status=400 if form.errors else 200)
+    if status == 200 and form.errors:
+        status = 400
+    return render(request, "tickets/public/follow.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
