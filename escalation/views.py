@@ -4,12 +4,9 @@ Every action is a POST form that works without JavaScript (redirect back with a 
 the detail page's action panel is swapped in place.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,32 +26,11 @@ from escalation.models import Escalation, Remedy, Trigger
 from escalation.services.notifications import notifications_mark_read
 from helpdesk.errors import DomainError
 from tickets.models import Message
-from tickets.roles import STAFF_ROLES, Role, role_of
+from tickets.permissions import staff_required, supervisor_required
+from tickets.roles import Role, role_of
 from tickets.selectors import messages_visible_to, ticket_get_for_user
 
 ACTIONS = ("acknowledge", "take_over", "return", "reassign", "resolve")
-
-
-def _roles_or_404(*roles):
-    """Anonymous users go to the login page; everyone else outside `roles` (customers) gets 404:
-    escalations do not exist for them, not even as a refusal."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if role_of(request.user) not in roles:
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-staff_required = _roles_or_404(*STAFF_ROLES)
-supervisor_required = _roles_or_404(Role.SUPERVISOR, Role.ADMIN)
 
 
 @supervisor_required
