@@ -317,6 +317,8 @@ class Escalation(models.Model):
     )
     routing_explanation = models.TextField(_("routing"), blank=True)
     rating_stars = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    rating_follow_up = models.TextField(_("answer to the follow-up question"), blank=True,
+                                        help_text=_("What the customer answered to \"Where did we go wrong?\""))
     rating_comment = models.TextField(_("rating comment"), blank=True)
     rating_id = models.BigIntegerField(null=True, blank=True)
     ack_due_at = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
@@ -485,6 +487,7 @@ class Notification(models.Model):
         REMEDY_DECIDED = "remedy_decided", _("Remedy decided")
         COACHED = "coached", _("Guidance from a supervisor")
         REMEDY_PENDING = "remedy_pending", _("Remedy awaiting your approval")
+        LOW_RATING = "low_rating", _("Low rating on an escalation you handle")
 
     key = models.CharField(max_length=200, unique=True)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,

@@ -48,10 +48,12 @@ def inbox(request):
 def _detail_context(request, escalation: Escalation, **forms) -> dict:
     ticket = escalation.ticket
     may_act = role_of(request.user) in (Role.SUPERVISOR, Role.ADMIN)
+    history = list(selectors.escalation_history(escalation))
     return {
         "escalation": escalation,
         "ticket": ticket,
-        "history": selectors.escalation_history(escalation),
+        "history": history,
+        "triggers": selectors.escalation_triggers(escalation, history),
         "sla": selectors.ticket_sla_view(ticket),
         "ticket_events": ticket.events.select_related("actor").order_by("-created_at")[:30],
         "ticket_messages": messages_visible_to(request.user, ticket).order_by("-created_at")[:10],

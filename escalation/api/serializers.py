@@ -45,7 +45,8 @@ class EscalationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Escalation
         fields = ["id", "ticket", "ticket_subject", "customer", "trigger", "reason_code", "reason_text", "tried",
-                  "state", "level", "assigned_to", "agent", "routing_explanation", "rating_stars", "rating_comment",
+                  "state", "level", "assigned_to", "agent", "routing_explanation", "rating_stars",
+                  "rating_follow_up", "rating_comment",
                   "guidance", "ack_due_at", "created_at", "acknowledged_at", "resolved_at"]
         read_only_fields = fields
 

@@ -144,20 +144,23 @@ def _raise_once(*, ticket, trigger, actor, reason_code, reason_text, tried, reme
                                                                "comment": rating.get("comment", "")}
             existing.rating_stars = rating.get("stars")
             existing.rating_comment = rating.get("comment", "")
+            existing.rating_follow_up = rating.get("follow_up", "")
             existing.rating_id = rating.get("rating_id")
-            existing.save(update_fields=["rating_stars", "rating_comment", "rating_id"])
+            existing.save(update_fields=["rating_stars", "rating_comment", "rating_follow_up", "rating_id"])
         _event(existing, E.FIRED_AGAIN, actor=actor, trigger=trigger, note=note, now=now)
         if remedy is not None:
             Remedy.objects.filter(pk=remedy.pk).update(escalation=existing)
             remedy.escalation = existing
+        if trigger == Trigger.SERVICE_RECOVERY:
+            _take_service_recovery_urgency(existing, rating_id=rating.get("rating_id"), now=now)
         return existing, False
     # Route first, then write the escalation, its two history rows and the notification in three
     # INSERTs: the beat task raises many of these, so every query counts.
     escalation = Escalation(
         ticket=ticket, queue_id=ticket.queue_id, team_id=ticket.queue.team_id, agent_id=ticket.assignee_id,
         raised_by=actor, trigger=trigger, reason_code=reason_code, reason_text=reason_text, tried=tried,
-        rating_stars=rating.get("stars"), rating_comment=rating.get("comment", ""), rating_id=rating.get("rating_id"),
-        created_at=now,
+        rating_stars=rating.get("stars"), rating_comment=rating.get("comment", ""),
+        rating_follow_up=rating.get("follow_up", ""), rating_id=rating.get("rating_id"), created_at=now,
     )
     decision = routing.route(queue=ticket.queue, exclude_ids=_excluded_ids(escalation, new=True, remedy=remedy),
                              now=now)
@@ -176,6 +179,30 @@ def _raise_once(*, ticket, trigger, actor, reason_code, reason_text, tried, reme
         remedy.escalation = escalation
     _notify_routed(escalation, decision, now)
     return escalation, True
+
+
+def _take_service_recovery_urgency(escalation: Escalation, *, rating_id: int | None, now: datetime) -> None:
+    """A low rating joined an escalation raised for another reason: it must still reach a supervisor at
+    once (D6). The escalation ranks as service recovery from now on (the trigger it was raised for stays
+    in its history, where `?trigger=` filters find it too), an open one must be acknowledged by service
+    recovery's deadline if that is sooner, and its handler is told; one that nobody handles is routed now.
+    """
+    escalation.trigger = Trigger.SERVICE_RECOVERY
+    if escalation.assigned_to_id is None:
+        escalation.save(update_fields=["trigger"])
+        decision = routing.route(queue=escalation.ticket.queue, exclude_ids=_excluded_ids(escalation), now=now)
+        _apply_route(escalation, decision, now=now)
+        return
+    if escalation.state == Escalation.State.OPEN:
+        due = ack_due(queue_id=escalation.queue_id, team_id=escalation.team_id, trigger=Trigger.SERVICE_RECOVERY,
+                      now=now)
+        if escalation.ack_due_at is None or due < escalation.ack_due_at:
+            escalation.ack_due_at = due
+    escalation.save(update_fields=["trigger", "ack_due_at"])
+    notify(key=f"low_rating:{escalation.pk}:{rating_id or now.timestamp()}", recipient=escalation.assigned_to,
+           kind=Notification.Kind.LOW_RATING, ticket=escalation.ticket, escalation=escalation,
+           text=_("%(reference)s, already escalated, was rated %(stars)s stars: contact the customer at once.") % {
+               "reference": escalation.ticket.reference, "stars": escalation.rating_stars})
 
 
 Firing = tuple[Ticket, str, str]  # (ticket with its queue loaded, trigger, reason text)

@@ -95,7 +95,8 @@ def _link(notification: Notification) -> str:
 
 def notification_send(*, notification_id: int) -> bool:
     """Send one notification's email unless it was already sent; survives rows that were deleted."""
-    notification = Notification.objects.select_related("recipient__profile").filter(pk=notification_id).first()
+    notification = (Notification.objects.select_related("recipient__profile", "ticket", "escalation")
+                    .filter(pk=notification_id).first())
     if notification is None:
         logger.info("notification %s no longer exists", notification_id)
         return False

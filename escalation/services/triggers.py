@@ -68,8 +68,11 @@ def _already_fired(*, ticket_ids) -> bool:
     )
 
 
-def service_recovery(*, ticket_id: int, rating_id: int | None, stars: int, comment: str = "") -> Escalation | None:
-    """A 1-2 star rating: reopen the ticket to a supervisor with the rating, to contact the customer at once."""
+def service_recovery(*, ticket_id: int, rating_id: int | None, stars: int, comment: str = "",
+                     follow_up: str = "") -> Escalation | None:
+    """A 1-2 star rating: reopen the ticket to a supervisor with the rating (and the customer's answer to
+    "Where did we go wrong?"), to contact the customer at once. On a ticket already escalated for another
+    reason, that escalation takes service recovery's urgency (`escalation_raise`)."""
     ticket = _load(ticket_id)
     if ticket is None:
         logger.info("low rating for ticket %s that no longer exists", ticket_id)
@@ -95,7 +98,8 @@ def service_recovery(*, ticket_id: int, rating_id: int | None, stars: int, comme
             reason += " " + _("The ticket is closed and cannot reopen: reply by a new ticket or by phone.")
         escalation, _created = escalation_raise(
             ticket=ticket, trigger=Trigger.SERVICE_RECOVERY, reason_code=Escalation.Reason.UPSET_CUSTOMER,
-            reason_text=reason, rating={"stars": stars, "comment": comment or "", "rating_id": rating_id},
+            reason_text=reason, rating={"stars": stars, "comment": comment or "", "follow_up": follow_up or "",
+                    "rating_id": rating_id},
         )
         if escalation is not None and escalation.assigned_to_id and ticket.status != Ticket.Status.CLOSED:
             ticket.refresh_from_db()
