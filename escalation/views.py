@@ -59,9 +59,10 @@ def _detail_context(request, escalation: Escalation, **forms) -> dict:
         "ticket_messages": messages_visible_to(request.user, ticket).order_by("-created_at")[:10],
         "remedies": escalation.remedies.select_related("proposed_by", "decided_by").order_by("-created_at"),
         "may_act": may_act and escalation.is_open,
-        "guidance_form": forms.get("guidance_form") or GuidanceForm(),
-        "note_form": forms.get("note_form") or NoteForm(),
-        "reassign_form": forms.get("reassign_form") or ReassignForm(handlers=selectors.handlers_for(escalation)),
+        "guidance_form": forms.get("guidance_form") or GuidanceForm(prefix=GuidanceForm.PREFIX),
+        "note_form": forms.get("note_form") or NoteForm(prefix=NoteForm.PREFIX),
+        "reassign_form": forms.get("reassign_form") or ReassignForm(handlers=selectors.handlers_for(escalation),
+                                                                    prefix=ReassignForm.PREFIX),
         "decide_form": DecideForm(),
         "Message": Message,
     }
@@ -88,21 +89,22 @@ def act(request, pk, action):
             services.escalation_take_over(escalation=escalation, actor=request.user)
             done = _("You took over the ticket.")
         elif action == "return":
-            form = forms["guidance_form"] = GuidanceForm(request.POST)
+            form = forms["guidance_form"] = GuidanceForm(request.POST, prefix=GuidanceForm.PREFIX)
             if not form.is_valid():
                 raise _Invalid
             services.escalation_return(escalation=escalation, actor=request.user,
                                        guidance=form.cleaned_data["guidance"])
             done = _("Returned to the agent with your guidance.")
         elif action == "reassign":
-            form = forms["reassign_form"] = ReassignForm(request.POST, handlers=selectors.handlers_for(escalation))
+            form = forms["reassign_form"] = ReassignForm(request.POST, handlers=selectors.handlers_for(escalation),
+                                                                 prefix=ReassignForm.PREFIX)
             if not form.is_valid():
                 raise _Invalid
             services.escalation_reassign(escalation=escalation, actor=request.user,
                                          to_user=form.cleaned_data["to_user"], note=form.cleaned_data["note"])
             done = _("Reassigned.")
         else:
-            form = forms["note_form"] = NoteForm(request.POST)
+            form = forms["note_form"] = NoteForm(request.POST, prefix=NoteForm.PREFIX)
             if not form.is_valid():
                 raise _Invalid
             services.escalation_resolve(escalation=escalation, actor=request.user, note=form.cleaned_data["note"])

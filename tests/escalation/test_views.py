@@ -101,7 +101,7 @@ def test_acknowledge_then_return_with_guidance_without_javascript(client, on_shi
     response = client.post(reverse("escalation:act", args=[escalation.pk, "acknowledge"]))
     assert response.status_code == 302
     response = client.post(reverse("escalation:act", args=[escalation.pk, "return"]),
-                           {"guidance": "Offer the 20 EUR credit; it is within your limit."})
+                           {"return-guidance": "Offer the 20 EUR credit; it is within your limit."})
     assert response.status_code == 302
     escalation.refresh_from_db()
     assert escalation.state == Escalation.State.RETURNED
@@ -113,7 +113,7 @@ def test_acknowledge_then_return_with_guidance_without_javascript(client, on_shi
 def test_return_without_guidance_keeps_the_page_and_says_why(client, on_shift, assigned_ticket, agent, supervisor):
     escalation = escalate(assigned_ticket, agent)
     client.force_login(supervisor)
-    response = client.post(reverse("escalation:act", args=[escalation.pk, "return"]), {"guidance": ""})
+    response = client.post(reverse("escalation:act", args=[escalation.pk, "return"]), {"return-guidance": ""})
     assert response.status_code == 400
     assert "This field is required" in response.content.decode()
     escalation.refresh_from_db()
@@ -123,7 +123,7 @@ def test_return_without_guidance_keeps_the_page_and_says_why(client, on_shift, a
 def test_htmx_action_returns_the_partial(client, on_shift, assigned_ticket, agent, supervisor):
     escalation = escalate(assigned_ticket, agent)
     client.force_login(supervisor)
-    response = client.post(reverse("escalation:act", args=[escalation.pk, "resolve"]), {"note": "Called them."},
+    response = client.post(reverse("escalation:act", args=[escalation.pk, "resolve"]), {"resolve-note": "Called them."},
                            HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert 'id="escalation-detail"' in response.content.decode()
@@ -145,7 +145,7 @@ def test_reassign_to_another_supervisor(client, on_shift, team, assigned_ticket,
     escalation = escalate(assigned_ticket, agent)
     client.force_login(supervisor)
     target = other if escalation.assigned_to == supervisor else supervisor
-    client.post(reverse("escalation:act", args=[escalation.pk, "reassign"]), {"to_user": target.pk})
+    client.post(reverse("escalation:act", args=[escalation.pk, "reassign"]), {"reassign-to_user": target.pk})
     escalation.refresh_from_db()
     assert escalation.assigned_to == target
     assert "Reassigned by" in escalation.routing_explanation
