@@ -27,6 +27,8 @@ def _one_of(choices) -> str:
 
 class EscalationEventSerializer(serializers.ModelSerializer):
     actor = EscalationPersonSerializer(allow_null=True, read_only=True)
+    note = serializers.CharField(source="note_display", read_only=True,
+                                 help_text="What happened, in the reader's language, with what the person typed.")
     kind = serializers.CharField(read_only=True, help_text=_one_of(EscalationEvent.Kind.choices))
 
     class Meta:
@@ -41,6 +43,10 @@ class EscalationSerializer(serializers.ModelSerializer):
     assigned_to = EscalationPersonSerializer(allow_null=True, read_only=True)
     agent = EscalationPersonSerializer(allow_null=True, read_only=True)
     state = serializers.CharField(read_only=True, help_text=_one_of(Escalation.State.choices))
+    reason_text = serializers.CharField(source="reason_display", read_only=True,
+                                        help_text="Why, in the reader's language (typed words as typed).")
+    routing_explanation = serializers.CharField(read_only=True, help_text="Who handles it and why, in the "
+                                                                          "reader's language.")
 
     class Meta:
         model = Escalation
