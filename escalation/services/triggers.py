@@ -61,10 +61,12 @@ def repeat_contact_on_create(*, ticket_id: int) -> Escalation | None:
 
 
 def _already_fired(*, ticket_ids) -> bool:
+    """Repeat contact fired on one of these tickets before: an escalation raised for it, or one it joined
+    (its history keeps the firing even when a low rating made the escalation rank as service recovery)."""
     return (
         Escalation.objects.filter(ticket_id__in=ticket_ids, trigger=Trigger.REPEAT_CONTACT).exists()
-        or EscalationEvent.objects.filter(escalation__ticket_id__in=ticket_ids, trigger=Trigger.REPEAT_CONTACT,
-                                          kind=EscalationEvent.Kind.FIRED_AGAIN).exists()
+        or EscalationEvent.objects.filter(escalation__ticket_id__in=ticket_ids,
+                                          trigger=Trigger.REPEAT_CONTACT).exists()
     )
 
 

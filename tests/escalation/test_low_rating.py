@@ -18,6 +18,7 @@ from escalation.models import Escalation, Notification, Trigger
 from feedback import services as feedback_services
 from tests.escalation import factories as esc
 from tests.feedback.factories import resolve, survey_of
+from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +159,13 @@ def test_trigger_filter_finds_an_escalation_by_a_trigger_added_later(repeat_cont
     assert ids("service_recovery") == [escalation.pk]
     assert ids("repeat_contact") == [escalation.pk]
     assert ids("complaint") == []
+
+
+def test_repeat_contact_does_not_fire_again_after_a_low_rating_joined_its_escalation(repeat_contact, rate,
+                                                                                     assigned_ticket, supervisor):
+    escalation = rate()
+    services.escalation_resolve(escalation=escalation, actor=supervisor)
+    Ticket.objects.filter(pk=assigned_ticket.pk).update(reopen_count=5)
+    assert services.repeat_contact_on_reopen(ticket_id=assigned_ticket.pk) is None
+    assert Escalation.objects.filter(ticket=assigned_ticket).count() == 1
+
