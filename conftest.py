@@ -56,3 +56,16 @@ def celery_worker(transactional_db):
     app.control.purge()  # tasks left by earlier tests name rows that no longer exist
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING") as worker:
         yield worker
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts and ends in the desk's default language. A request through the test client
+    activates the user's language in the test's own thread and nothing resets it; with sentences rendered
+    when they are read (helpdesk.phrases), an Estonian request would otherwise make the next test read
+    Estonian."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

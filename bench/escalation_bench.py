@@ -97,7 +97,7 @@ def build(n: int) -> dict:
         Escalation.objects.bulk_create([
             Escalation(ticket=t, queue=queue, team=team, trigger="manual", reason_text="bench",
                        assigned_to=supervisors[j % len(supervisors)], created_at=t.created_at,
-                       routing_explanation="bench", ack_due_at=future)
+                       routing="bench", ack_due_at=future)
             for j, t in enumerate(tickets) if j % 100 == 1
         ])
     return {"queue": queue, "supervisor": supervisors[0], "now": now}

@@ -71,7 +71,7 @@ def overdue(ctx, n: int, now) -> list[int]:
     escalations = Escalation.objects.bulk_create([
         Escalation(ticket=t, queue=ctx["queue"], team=ctx["team"], trigger="manual", reason_text="bench",
                    assigned_to=ctx["supervisors"][i % 3], created_at=now - timedelta(minutes=40),
-                   routing_explanation="bench", ack_due_at=now - timedelta(minutes=1))
+                   routing="bench", ack_due_at=now - timedelta(minutes=1))
         for i, t in enumerate(tickets)])
     return [e.pk for e in escalations]
 

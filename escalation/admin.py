@@ -101,4 +101,4 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("text"))
     def short_text(self, obj):
-        return obj.text[:80]
+        return obj.text_display[:80]

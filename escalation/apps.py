@@ -8,7 +8,7 @@ class EscalationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from escalation import receivers, selectors
+        from escalation import phrases, receivers, selectors  # noqa: F401 - phrases registers the sentences
 
         receivers.connect()  # tickets' and feedback's events, ticket_status_changed (pending pause) included
         try:  # the reports' burnout watch reads the escalated share from here (feedback may not import us)

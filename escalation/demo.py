@@ -23,6 +23,7 @@ from escalation.models import (
     Trigger,
     WorkingPeriod,
 )
+from helpdesk.phrases import phrase
 from tickets.models import Team, Ticket
 
 User = get_user_model()
@@ -114,10 +115,11 @@ def _escalations(command) -> None:
     raise_(tickets[0], Trigger.MANUAL, actor=agent, reason_code=Escalation.Reason.UPSET_CUSTOMER,
            reason_text="The customer has called three times and wants to speak to a manager.",
            tried="Apologised, explained the delivery delay, offered a callback.")
-    acknowledged = raise_(tickets[1], Trigger.SLA_FIRST_RESPONSE, reason_text="First-response target breached.")
+    acknowledged = raise_(tickets[1], Trigger.SLA_FIRST_RESPONSE,
+                          reason_phrase=phrase("escalation.reason.first_response_breached"))
     services.escalation_acknowledge(escalation=acknowledged, actor=acknowledged.assigned_to or supervisor)
     raise_(tickets[2], Trigger.SERVICE_RECOVERY, reason_code=Escalation.Reason.UPSET_CUSTOMER,
-           reason_text="Customer rated 1 star. Contact them at once.",
+           reason_phrase=phrase("escalation.reason.low_rating", stars=1),
            rating={"stars": 1, "comment": "Nobody read what I wrote.", "rating_id": None})
     returned = raise_(tickets[3], Trigger.MANUAL, actor=agent, reason_code=Escalation.Reason.POLICY_EXCEPTION,
                       reason_text="Wants a refund 40 days after purchase.")

@@ -31,19 +31,28 @@ class RemedyForm(forms.Form):
         return value
 
 
+# The escalation page shows the return, reassign and resolve forms together: each has its own prefix
+# (PREFIX), so no two fields share an id and every label names exactly one field.
+
+
 class GuidanceForm(forms.Form):
+    PREFIX = "return"
     guidance = forms.CharField(label=_("Guidance for the agent"), max_length=4000,
                                widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=4000,
+    """The supervisor resolves the escalation: what they did."""
+
+    PREFIX = "resolve"
+    note = forms.CharField(label=_("What was done (optional)"), required=False, max_length=4000,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReassignForm(forms.Form):
+    PREFIX = "reassign"
     to_user = forms.ModelChoiceField(label=_("Reassign to"), queryset=None)
-    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=1000)
+    note = forms.CharField(label=_("Note for the new handler (optional)"), required=False, max_length=1000)
 
     def __init__(self, *args, handlers=None, **kwargs):
         super().__init__(*args, **kwargs)

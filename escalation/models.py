@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk import phrases
 from tickets.models import Queue, Team, Ticket
 from tickets.roles import Role
 
@@ -307,6 +308,9 @@ class Escalation(models.Model):
     )
     trigger = models.CharField(_("trigger"), max_length=30, choices=Trigger.choices)
     reason_code = models.CharField(_("reason"), max_length=30, choices=Reason.choices, default=Reason.OTHER)
+    # Why: what the desk says (a `helpdesk.phrases` value: "Customer rated 2 stars ...") and what a person
+    # typed ("In your words"); shown together as `reason_display`.
+    reason_phrase = models.JSONField(_("reason (composed)"), null=True, blank=True)
     reason_text = models.TextField(_("why"), blank=True)
     tried = models.TextField(_("what was tried"), blank=True)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.OPEN)
@@ -315,8 +319,10 @@ class Escalation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="escalations",
         verbose_name=_("handled by"),
     )
-    routing_explanation = models.TextField(_("routing"), blank=True)
+    routing = models.JSONField(_("routing"), null=True, blank=True)  # a phrase: see `routing_explanation`
     rating_stars = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    rating_follow_up = models.TextField(_("answer to the follow-up question"), blank=True,
+                                        help_text=_("What the customer answered to \"Where did we go wrong?\""))
     rating_comment = models.TextField(_("rating comment"), blank=True)
     rating_id = models.BigIntegerField(null=True, blank=True)
     ack_due_at = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
@@ -352,6 +358,16 @@ class Escalation(models.Model):
     def is_open(self) -> bool:
         return self.state in self.OPEN_STATES
 
+    @property
+    def reason_display(self) -> str:
+        """Why it was escalated, in the active language (the typed words as typed)."""
+        return phrases.render(phrases.join(self.reason_phrase, self.reason_text))
+
+    @property
+    def routing_explanation(self) -> str:
+        """Who handles it and why, in the active language."""
+        return phrases.render(self.routing)
+
 
 class EscalationEvent(models.Model):
     """The escalation's history: every firing, routing decision and action, timed."""
@@ -374,7 +390,8 @@ class EscalationEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+")
     trigger = models.CharField(_("trigger"), max_length=30, choices=Trigger.choices, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    phrase = models.JSONField(_("what happened"), null=True, blank=True)  # composed by the desk
+    note = models.TextField(_("note"), blank=True)  # typed by a person
     seconds_since_raised = models.PositiveIntegerField(_("seconds since raised"), default=0)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 
@@ -386,6 +403,10 @@ class EscalationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.escalation_id})"
+
+    @property
+    def note_display(self) -> str:
+        return phrases.render(phrases.join(self.phrase, self.note))
 
 
 class RemedyKind(models.TextChoices):
@@ -485,6 +506,7 @@ class Notification(models.Model):
         REMEDY_DECIDED = "remedy_decided", _("Remedy decided")
         COACHED = "coached", _("Guidance from a supervisor")
         REMEDY_PENDING = "remedy_pending", _("Remedy awaiting your approval")
+        LOW_RATING = "low_rating", _("Low rating on an escalation you handle")
 
     key = models.CharField(max_length=200, unique=True)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
@@ -493,7 +515,8 @@ class Notification(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     remedy = models.ForeignKey(Remedy, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    text = models.TextField(blank=True)
+    phrase = models.JSONField(null=True, blank=True)  # what the desk says, rendered in the recipient's language
+    text = models.TextField(blank=True)  # what a person wrote (a supervisor's guidance)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -511,3 +534,7 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} -> {self.recipient_id}"
+
+    @property
+    def text_display(self) -> str:
+        return phrases.render(phrases.join(self.phrase, self.text))

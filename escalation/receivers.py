@@ -90,8 +90,9 @@ def on_ticket_status_changed(*, ticket_id, from_status=None, to_status=None, at=
 
 
 @_safe
-def on_low_rating(*, ticket_id, rating_id=None, stars, comment="", **_):
-    services.service_recovery(ticket_id=ticket_id, rating_id=rating_id, stars=stars, comment=comment)
+def on_low_rating(*, ticket_id, rating_id=None, stars, comment="", follow_up="", **_):
+    services.service_recovery(ticket_id=ticket_id, rating_id=rating_id, stars=stars, comment=comment,
+                              follow_up=follow_up)
 
 
 def connect() -> None:

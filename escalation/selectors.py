@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -67,6 +67,22 @@ def inbox_for(user, *, state: str = "open", scope: str = "all") -> QuerySet[Esca
         .annotate(state_rank=_STATE_RANK, trigger_rank=_TRIGGER_RANK, priority_rank=_PRIORITY_RANK)
         .order_by("state_rank", "-trigger_rank", "-priority_rank", "-created_at", "-id")
     )
+
+
+def with_triggers(escalations: QuerySet[Escalation], triggers: Sequence[str]) -> QuerySet[Escalation]:
+    """Escalations that any of `triggers` fired on: the trigger they rank by, the one they were raised
+    for, or one that joined them later (their history rows keep every firing's trigger)."""
+    fired = EscalationEvent.objects.filter(escalation_id=OuterRef("pk"), trigger__in=list(triggers))
+    return escalations.filter(Q(trigger__in=list(triggers)) | Q(Exists(fired)))
+
+
+def escalation_triggers(escalation: Escalation, history: Sequence[EscalationEvent]) -> list[str]:
+    """Every trigger that fired on the escalation, the one it ranks by first, from its (loaded) history."""
+    fired = [escalation.trigger]
+    for event in history:
+        if event.trigger and event.trigger not in fired:
+            fired.append(event.trigger)
+    return fired
 
 
 def escalation_get_for_user(*, user, pk) -> Escalation:

@@ -4,12 +4,9 @@ Every action is a POST form that works without JavaScript (redirect back with a 
 the detail page's action panel is swapped in place.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,32 +26,11 @@ from escalation.models import Escalation, Remedy, Trigger
 from escalation.services.notifications import notifications_mark_read
 from helpdesk.errors import DomainError
 from tickets.models import Message
-from tickets.roles import STAFF_ROLES, Role, role_of
+from tickets.permissions import staff_required, supervisor_required
+from tickets.roles import Role, role_of
 from tickets.selectors import messages_visible_to, ticket_get_for_user
 
 ACTIONS = ("acknowledge", "take_over", "return", "reassign", "resolve")
-
-
-def _roles_or_404(*roles):
-    """Anonymous users go to the login page; everyone else outside `roles` (customers) gets 404:
-    escalations do not exist for them, not even as a refusal."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if role_of(request.user) not in roles:
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-staff_required = _roles_or_404(*STAFF_ROLES)
-supervisor_required = _roles_or_404(Role.SUPERVISOR, Role.ADMIN)
 
 
 @supervisor_required
@@ -72,18 +48,21 @@ def inbox(request):
 def _detail_context(request, escalation: Escalation, **forms) -> dict:
     ticket = escalation.ticket
     may_act = role_of(request.user) in (Role.SUPERVISOR, Role.ADMIN)
+    history = list(selectors.escalation_history(escalation))
     return {
         "escalation": escalation,
         "ticket": ticket,
-        "history": selectors.escalation_history(escalation),
+        "history": history,
+        "triggers": selectors.escalation_triggers(escalation, history),
         "sla": selectors.ticket_sla_view(ticket),
         "ticket_events": ticket.events.select_related("actor").order_by("-created_at")[:30],
         "ticket_messages": messages_visible_to(request.user, ticket).order_by("-created_at")[:10],
         "remedies": escalation.remedies.select_related("proposed_by", "decided_by").order_by("-created_at"),
         "may_act": may_act and escalation.is_open,
-        "guidance_form": forms.get("guidance_form") or GuidanceForm(),
-        "note_form": forms.get("note_form") or NoteForm(),
-        "reassign_form": forms.get("reassign_form") or ReassignForm(handlers=selectors.handlers_for(escalation)),
+        "guidance_form": forms.get("guidance_form") or GuidanceForm(prefix=GuidanceForm.PREFIX),
+        "note_form": forms.get("note_form") or NoteForm(prefix=NoteForm.PREFIX),
+        "reassign_form": forms.get("reassign_form") or ReassignForm(handlers=selectors.handlers_for(escalation),
+                                                                    prefix=ReassignForm.PREFIX),
         "decide_form": DecideForm(),
         "Message": Message,
     }
@@ -110,21 +89,22 @@ def act(request, pk, action):
             services.escalation_take_over(escalation=escalation, actor=request.user)
             done = _("You took over the ticket.")
         elif action == "return":
-            form = forms["guidance_form"] = GuidanceForm(request.POST)
+            form = forms["guidance_form"] = GuidanceForm(request.POST, prefix=GuidanceForm.PREFIX)
             if not form.is_valid():
                 raise _Invalid
             services.escalation_return(escalation=escalation, actor=request.user,
                                        guidance=form.cleaned_data["guidance"])
             done = _("Returned to the agent with your guidance.")
         elif action == "reassign":
-            form = forms["reassign_form"] = ReassignForm(request.POST, handlers=selectors.handlers_for(escalation))
+            form = forms["reassign_form"] = ReassignForm(request.POST, handlers=selectors.handlers_for(escalation),
+                                                                 prefix=ReassignForm.PREFIX)
             if not form.is_valid():
                 raise _Invalid
             services.escalation_reassign(escalation=escalation, actor=request.user,
                                          to_user=form.cleaned_data["to_user"], note=form.cleaned_data["note"])
             done = _("Reassigned.")
         else:
-            form = forms["note_form"] = NoteForm(request.POST)
+            form = forms["note_form"] = NoteForm(request.POST, prefix=NoteForm.PREFIX)
             if not form.is_valid():
                 raise _Invalid
             services.escalation_resolve(escalation=escalation, actor=request.user, note=form.cleaned_data["note"])

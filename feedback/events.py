@@ -3,7 +3,9 @@
 from django.db import transaction
 from django.dispatch import Signal
 
-low_rating = Signal()  # ticket_id, rating_id, stars, comment: a 1-2 star rating (service recovery, D6)
+# ticket_id, rating_id, stars, comment, follow_up (the answer to "Where did we go wrong?"): a 1-2 star
+# rating (service recovery, D6)
+low_rating = Signal()
 
 
 def publish(signal: Signal, **payload) -> None:

@@ -8,6 +8,7 @@ class TicketsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from tickets import phrases  # noqa: F401 - registers the timeline's sentences
         from tickets.services import notifications
 
         notifications.connect()

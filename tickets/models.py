@@ -10,6 +10,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk import phrases
+
 from .roles import Role
 
 
@@ -241,6 +243,9 @@ class Message(models.Model):
         Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
     )
     body = models.TextField(_("message"))
+    # A note the desk composes (a remedy applied, an escalation returned) is a `helpdesk.phrases` value,
+    # rendered in the reader's language; `body` then holds only what the person typed with it.
+    phrase = models.JSONField(null=True, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Ticket.Channel.choices, default=Ticket.Channel.WEB)
     email_message_id = models.CharField(max_length=255, blank=True, db_index=True)
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
@@ -262,6 +267,10 @@ class Message(models.Model):
     @property
     def is_public(self) -> bool:
         return self.kind == self.Kind.REPLY
+
+    @property
+    def body_display(self) -> str:
+        return phrases.render(phrases.join(self.phrase, self.body))
 
     @property
     def from_customer(self) -> bool:
@@ -311,7 +320,8 @@ class TicketEvent(models.Model):
     )
     from_value = models.CharField(_("from"), max_length=200, blank=True)
     to_value = models.CharField(_("to"), max_length=200, blank=True)
-    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)  # as a person typed it
+    reason_phrase = models.JSONField(null=True, blank=True)  # the desk's reason, as a `helpdesk.phrases` value
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
@@ -325,6 +335,10 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.from_value} -> {self.to_value}"
+
+    @property
+    def reason_display(self) -> str:
+        return phrases.render(phrases.join(self.reason_phrase, self.reason))
 
 
 class Macro(models.Model):

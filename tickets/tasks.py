@@ -12,6 +12,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from helpdesk import phrases
 from helpdesk.errors import DomainError
 from tickets.models import NotificationLog, Ticket
 from tickets.services import notifications as notify
@@ -61,7 +62,7 @@ def auto_close_resolved(limit: int = 1000) -> int:
     for ticket in resolved_tickets_due_for_closing()[:limit]:
         try:
             ticket_transition(ticket=ticket, to_status=Ticket.Status.CLOSED, actor=None,
-                              reason="closed automatically after being resolved")
+                              reason_phrase=phrases.phrase("tickets.reason.closed_automatically"))
         except DomainError as exc:  # reopened or changed since it was read: leave it
             logger.info("auto-close skipped %s: %s", ticket.reference, exc.detail)
             continue

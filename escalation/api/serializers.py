@@ -27,6 +27,8 @@ def _one_of(choices) -> str:
 
 class EscalationEventSerializer(serializers.ModelSerializer):
     actor = EscalationPersonSerializer(allow_null=True, read_only=True)
+    note = serializers.CharField(source="note_display", read_only=True,
+                                 help_text="What happened, in the reader's language, with what the person typed.")
     kind = serializers.CharField(read_only=True, help_text=_one_of(EscalationEvent.Kind.choices))
 
     class Meta:
@@ -41,11 +43,16 @@ class EscalationSerializer(serializers.ModelSerializer):
     assigned_to = EscalationPersonSerializer(allow_null=True, read_only=True)
     agent = EscalationPersonSerializer(allow_null=True, read_only=True)
     state = serializers.CharField(read_only=True, help_text=_one_of(Escalation.State.choices))
+    reason_text = serializers.CharField(source="reason_display", read_only=True,
+                                        help_text="Why, in the reader's language (typed words as typed).")
+    routing_explanation = serializers.CharField(read_only=True, help_text="Who handles it and why, in the "
+                                                                          "reader's language.")
 
     class Meta:
         model = Escalation
         fields = ["id", "ticket", "ticket_subject", "customer", "trigger", "reason_code", "reason_text", "tried",
-                  "state", "level", "assigned_to", "agent", "routing_explanation", "rating_stars", "rating_comment",
+                  "state", "level", "assigned_to", "agent", "routing_explanation", "rating_stars",
+                  "rating_follow_up", "rating_comment",
                   "guidance", "ack_due_at", "created_at", "acknowledged_at", "resolved_at"]
         read_only_fields = fields
 

@@ -44,7 +44,9 @@ class _Base:
 
 class EscalationFilter(django_filters.FilterSet):
     state = django_filters.MultipleChoiceFilter(choices=Escalation.State.choices)
-    trigger = django_filters.MultipleChoiceFilter(choices=Trigger.choices)
+    trigger = django_filters.MultipleChoiceFilter(choices=Trigger.choices, method="filter_trigger",
+                                                  help_text="Escalations any of these triggers fired on, including "
+                                                            "triggers that joined an open escalation later.")
     queue = django_filters.NumberFilter(field_name="queue_id")
     team = django_filters.NumberFilter(field_name="team_id")
     assigned_to = django_filters.NumberFilter(field_name="assigned_to_id")
@@ -55,6 +57,9 @@ class EscalationFilter(django_filters.FilterSet):
     class Meta:
         model = Escalation
         fields = ["state", "trigger", "queue", "team", "assigned_to", "open"]
+
+    def filter_trigger(self, queryset, name, value):
+        return selectors.with_triggers(queryset, value) if value else queryset
 
     def filter_open(self, queryset, name, value):
         if value is None:

@@ -1,4 +1,7 @@
-"""Raising escalations and the supervisor's actions on them. Every change writes its history row."""
+"""Raising escalations and the supervisor's actions on them. Every change writes its history row.
+
+What the desk says (reasons, routing, history, notifications, the notes it writes on the ticket) is stored
+as `helpdesk.phrases` values and rendered in each reader's language; what a person typed is kept apart."""
 
 import logging
 from collections import defaultdict
@@ -8,15 +11,17 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from escalation import business_hours
 from escalation.exceptions import EscalationClosed, InvalidHandler, NotAllowed
 from escalation.models import Escalation, EscalationEvent, Notification, Remedy, Trigger
+from escalation.phrases import person
+from escalation.phrases import trigger as trigger_name
 from escalation.services import routing
 from escalation.services.notifications import notify, notify_many
 from escalation.services.phases import phase
 from escalation.services.rules import calendar_for_team, memoised, rule_for, rule_is_active
+from helpdesk.phrases import Phrase, join, phrase
 from tickets import services as ticket_services
 from tickets.exceptions import InvalidAssignee, StaleTicket, TicketClosed
 from tickets.models import Membership, Message, Ticket
@@ -31,10 +36,11 @@ def _seconds_since(escalation: Escalation, now: datetime) -> int:
     return max(0, int((now - escalation.created_at).total_seconds()))
 
 
-def _event(escalation: Escalation, kind: str, *, actor=None, note: str = "", trigger: str = "", now=None):
+def _event(escalation: Escalation, kind: str, *, actor=None, note: str = "", phrase: Phrase = None,
+           trigger: str = "", now=None):
     now = now or timezone.now()
     return EscalationEvent.objects.create(
-        escalation=escalation, kind=kind, actor=actor, note=note, trigger=trigger,
+        escalation=escalation, kind=kind, actor=actor, phrase=phrase or None, note=note, trigger=trigger,
         seconds_since_raised=_seconds_since(escalation, now), created_at=now,
     )
 
@@ -75,9 +81,8 @@ def _routed_notification(escalation: Escalation, decision: routing.Decision, now
     return Notification(
         key=f"routed:{escalation.pk}:{decision.user.pk}:{escalation.level}:{now.timestamp():.0f}"[:200],
         recipient=decision.user, kind=Notification.Kind.ROUTED, ticket=escalation.ticket, escalation=escalation,
-        text=_("%(trigger)s on %(reference)s: %(why)s") % {
-            "trigger": escalation.get_trigger_display(), "reference": escalation.ticket.reference,
-            "why": decision.explanation},
+        phrase=phrase("escalation.notice.routed", trigger=trigger_name(escalation.trigger),
+                      reference=escalation.ticket.reference, why=decision.explanation),
     )
 
 
@@ -86,16 +91,16 @@ def _notify_routed(escalation: Escalation, decision: routing.Decision, now) -> N
         return
     row = _routed_notification(escalation, decision, now)
     notify(key=row.key, recipient=row.recipient, kind=row.kind, ticket=row.ticket, escalation=escalation,
-           text=row.text)
+           phrase=row.phrase)
 
 
 def _apply_route(escalation: Escalation, decision: routing.Decision, *, now, actor=None, kind=E.ROUTED) -> None:
     escalation.assigned_to = decision.user
     escalation.level = decision.level
-    escalation.routing_explanation = decision.explanation
+    escalation.routing = decision.explanation
     escalation.ack_due_at = _ack_due(escalation, decision, now)
-    escalation.save(update_fields=["assigned_to", "level", "routing_explanation", "ack_due_at"])
-    _event(escalation, kind, actor=actor, note=decision.explanation, now=now)
+    escalation.save(update_fields=["assigned_to", "level", "routing", "ack_due_at"])
+    _event(escalation, kind, actor=actor, phrase=decision.explanation, now=now)
     _notify_routed(escalation, decision, now)
 
 
@@ -106,6 +111,7 @@ def escalation_raise(
     actor=None,
     reason_code: str = Escalation.Reason.OTHER,
     reason_text: str = "",
+    reason_phrase: Phrase = None,
     tried: str = "",
     remedy: Remedy | None = None,
     rating: dict | None = None,
@@ -113,7 +119,8 @@ def escalation_raise(
 ) -> tuple[Escalation | None, bool]:
     """Escalate `ticket`; if it already has an open escalation, add this firing to its history.
 
-    Returns (escalation, created). A trigger whose rule is switched off returns (None, False).
+    `reason_text` is what a person typed; `reason_phrase` the desk's own reason (a `helpdesk.phrases`
+    value). Returns (escalation, created). A trigger whose rule is switched off returns (None, False).
     """
     now = now or timezone.now()
     rule = rule_for(queue_id=ticket.queue_id, trigger=trigger)
@@ -123,13 +130,14 @@ def escalation_raise(
         try:
             with transaction.atomic():
                 return _raise_once(ticket=ticket, trigger=trigger, actor=actor, reason_code=reason_code,
-                                   reason_text=reason_text, tried=tried, remedy=remedy, rating=rating, now=now)
+                                   reason_text=reason_text, reason_phrase=reason_phrase or None, tried=tried,
+                                   remedy=remedy, rating=rating, now=now)
         except IntegrityError:  # another request opened one a moment ago: add to that one
             continue
     raise StaleTicket()
 
 
-def _raise_once(*, ticket, trigger, actor, reason_code, reason_text, tried, remedy, rating, now):
+def _raise_once(*, ticket, trigger, actor, reason_code, reason_text, reason_phrase, tried, remedy, rating, now):
     existing = (
         Escalation.objects.select_for_update(of=("self",))
         .filter(ticket=ticket, state__in=Escalation.OPEN_STATES)
@@ -138,38 +146,44 @@ def _raise_once(*, ticket, trigger, actor, reason_code, reason_text, tried, reme
     )
     rating = rating or {}
     if existing is not None:
-        note = " — ".join(part for part in (str(Trigger(trigger).label), reason_text) if part)
+        said = reason_phrase
+        note = reason_text
         if rating:
-            note += " " + _("(%(stars)s stars: %(comment)s)") % {"stars": rating.get("stars"),
-                                                               "comment": rating.get("comment", "")}
+            said = said or phrase("escalation.rated", stars=rating.get("stars"))
+            note = "\n".join(part for part in (note, rating.get("follow_up", ""), rating.get("comment", "")) if part)
             existing.rating_stars = rating.get("stars")
             existing.rating_comment = rating.get("comment", "")
+            existing.rating_follow_up = rating.get("follow_up", "")
             existing.rating_id = rating.get("rating_id")
-            existing.save(update_fields=["rating_stars", "rating_comment", "rating_id"])
-        _event(existing, E.FIRED_AGAIN, actor=actor, trigger=trigger, note=note, now=now)
+            existing.save(update_fields=["rating_stars", "rating_comment", "rating_follow_up", "rating_id"])
+        _event(existing, E.FIRED_AGAIN, actor=actor, trigger=trigger, phrase=said, note=note, now=now)
         if remedy is not None:
             Remedy.objects.filter(pk=remedy.pk).update(escalation=existing)
             remedy.escalation = existing
+        if trigger == Trigger.SERVICE_RECOVERY:
+            _take_service_recovery_urgency(existing, reason_phrase=reason_phrase, rating_id=rating.get("rating_id"),
+                                           now=now)
         return existing, False
     # Route first, then write the escalation, its two history rows and the notification in three
     # INSERTs: the beat task raises many of these, so every query counts.
     escalation = Escalation(
         ticket=ticket, queue_id=ticket.queue_id, team_id=ticket.queue.team_id, agent_id=ticket.assignee_id,
-        raised_by=actor, trigger=trigger, reason_code=reason_code, reason_text=reason_text, tried=tried,
-        rating_stars=rating.get("stars"), rating_comment=rating.get("comment", ""), rating_id=rating.get("rating_id"),
-        created_at=now,
+        raised_by=actor, trigger=trigger, reason_code=reason_code, reason_text=reason_text,
+        reason_phrase=reason_phrase, tried=tried,
+        rating_stars=rating.get("stars"), rating_comment=rating.get("comment", ""),
+        rating_follow_up=rating.get("follow_up", ""), rating_id=rating.get("rating_id"), created_at=now,
     )
     decision = routing.route(queue=ticket.queue, exclude_ids=_excluded_ids(escalation, new=True, remedy=remedy),
                              now=now)
     escalation.assigned_to = decision.user
     escalation.level = decision.level
-    escalation.routing_explanation = decision.explanation
+    escalation.routing = decision.explanation
     escalation.ack_due_at = _ack_due(escalation, decision, now)
     escalation.save(force_insert=True)
     EscalationEvent.objects.bulk_create([
-        EscalationEvent(escalation=escalation, kind=E.RAISED, actor=actor, trigger=trigger, note=reason_text,
-                        created_at=now),
-        EscalationEvent(escalation=escalation, kind=E.ROUTED, note=decision.explanation, created_at=now),
+        EscalationEvent(escalation=escalation, kind=E.RAISED, actor=actor, trigger=trigger, phrase=reason_phrase,
+                        note=reason_text, created_at=now),
+        EscalationEvent(escalation=escalation, kind=E.ROUTED, phrase=decision.explanation, created_at=now),
     ])
     if remedy is not None:
         Remedy.objects.filter(pk=remedy.pk).update(escalation=escalation)
@@ -178,7 +192,36 @@ def _raise_once(*, ticket, trigger, actor, reason_code, reason_text, tried, reme
     return escalation, True
 
 
-Firing = tuple[Ticket, str, str]  # (ticket with its queue loaded, trigger, reason text)
+def _take_service_recovery_urgency(escalation: Escalation, *, reason_phrase: Phrase, rating_id: int | None,
+                                   now: datetime) -> None:
+    """A low rating joined an escalation raised for another reason: it must still reach a supervisor at
+    once (D6). The escalation ranks as service recovery from now on (the trigger it was raised for stays
+    in its history, where `?trigger=` filters find it too) and its reason starts with the rating's; an
+    open one must be acknowledged by service recovery's deadline if that is sooner, and its handler is
+    told; one that nobody handles is routed now.
+    """
+    escalation.trigger = Trigger.SERVICE_RECOVERY
+    escalation.reason_code = Escalation.Reason.UPSET_CUSTOMER
+    escalation.reason_phrase = join(reason_phrase, escalation.reason_phrase) or None
+    changed = ["trigger", "reason_code", "reason_phrase"]
+    if escalation.assigned_to_id is None:
+        escalation.save(update_fields=changed)
+        decision = routing.route(queue=escalation.ticket.queue, exclude_ids=_excluded_ids(escalation), now=now)
+        _apply_route(escalation, decision, now=now)
+        return
+    if escalation.state == Escalation.State.OPEN:
+        due = ack_due(queue_id=escalation.queue_id, team_id=escalation.team_id, trigger=Trigger.SERVICE_RECOVERY,
+                      now=now)
+        if escalation.ack_due_at is None or due < escalation.ack_due_at:
+            escalation.ack_due_at = due
+    escalation.save(update_fields=[*changed, "ack_due_at"])
+    notify(key=f"low_rating:{escalation.pk}:{rating_id or now.timestamp()}", recipient=escalation.assigned_to,
+           kind=Notification.Kind.LOW_RATING, ticket=escalation.ticket, escalation=escalation,
+           phrase=phrase("escalation.notice.low_rating", reference=escalation.ticket.reference,
+                         stars=escalation.rating_stars or 0))
+
+
+Firing = tuple[Ticket, str, Phrase]  # (ticket with its queue loaded, trigger, reason phrase)
 
 
 def escalations_raise_many(*, firings: list[Firing], now: datetime | None = None) -> dict[str, int]:
@@ -202,9 +245,9 @@ def escalations_raise_many(*, firings: list[Firing], now: datetime | None = None
     except IntegrityError:
         logger.info("batch raise collided with a concurrent escalation; raising one by one")
     done = {"raised": 0, "added": 0}
-    for ticket, trigger, reason_text in firings:
+    for ticket, trigger, reason in firings:
         try:
-            _escalation, created = escalation_raise(ticket=ticket, trigger=trigger, reason_text=reason_text, now=now)
+            _escalation, created = escalation_raise(ticket=ticket, trigger=trigger, reason_phrase=reason, now=now)
         except Exception:  # one bad ticket must not stop the sweep; logged, not lost silently
             logger.exception("escalating ticket %s for %s failed", ticket.pk, trigger)
             continue
@@ -212,9 +255,8 @@ def escalations_raise_many(*, firings: list[Firing], now: datetime | None = None
     return done
 
 
-def _fired_again(escalation: Escalation, trigger: str, reason_text: str, now: datetime) -> EscalationEvent:
-    note = " — ".join(part for part in (str(Trigger(trigger).label), reason_text) if part)
-    return EscalationEvent(escalation=escalation, kind=E.FIRED_AGAIN, trigger=trigger, note=note,
+def _fired_again(escalation: Escalation, trigger: str, reason: Phrase, now: datetime) -> EscalationEvent:
+    return EscalationEvent(escalation=escalation, kind=E.FIRED_AGAIN, trigger=trigger, phrase=reason or None,
                            seconds_since_raised=_seconds_since(escalation, now), created_at=now)
 
 
@@ -236,16 +278,16 @@ def _raise_many(firings: list[Firing], now: datetime) -> dict[str, int]:
         if opening:
             candidates = routing.load_candidates(team_ids=[t.queue.team_id for t, _tr, _r in opening.values()],
                                                  manager_ids=[t.queue.manager_id for t, _tr, _r in opening.values()])
-        for ticket, trigger, reason_text in opening.values():
+        for ticket, trigger, reason in opening.values():
             escalation = Escalation(
                 ticket=ticket, queue_id=ticket.queue_id, team_id=ticket.queue.team_id, agent_id=ticket.assignee_id,
-                trigger=trigger, reason_text=reason_text, created_at=now,
+                trigger=trigger, reason_phrase=reason or None, created_at=now,
             )
             decision = routing.route(queue=ticket.queue, exclude_ids=_excluded_ids(escalation, new=True), now=now,
                                      candidates=candidates)
             escalation.assigned_to = decision.user
             escalation.level = decision.level
-            escalation.routing_explanation = decision.explanation
+            escalation.routing = decision.explanation
             escalation.ack_due_at = _ack_due(escalation, decision, now)
             escalations.append(escalation)
             decisions.append(decision)
@@ -255,12 +297,12 @@ def _raise_many(firings: list[Firing], now: datetime) -> dict[str, int]:
         events = []
         for escalation, decision in zip(escalations, decisions, strict=True):
             events.append(EscalationEvent(escalation=escalation, kind=E.RAISED, trigger=escalation.trigger,
-                                          note=escalation.reason_text, created_at=now))
-            events.append(EscalationEvent(escalation=escalation, kind=E.ROUTED, note=decision.explanation,
+                                          phrase=escalation.reason_phrase, created_at=now))
+            events.append(EscalationEvent(escalation=escalation, kind=E.ROUTED, phrase=decision.explanation,
                                           created_at=now))
         by_ticket = {**existing, **{e.ticket_id: e for e in escalations}}
-        events.extend(_fired_again(by_ticket[ticket.pk], trigger, reason_text, now)
-                      for ticket, trigger, reason_text in again)
+        events.extend(_fired_again(by_ticket[ticket.pk], trigger, reason, now)
+                      for ticket, trigger, reason in again)
         EscalationEvent.objects.bulk_create(events)
     with phase("notify"):
         notify_many([_routed_notification(e, d, now) for e, d in zip(escalations, decisions, strict=True)
@@ -352,8 +394,8 @@ def escalation_return(*, escalation: Escalation, actor, guidance: str, now=None)
     _event(escalation, E.COACHED, actor=actor, note=guidance, now=now)
     if escalation.ticket.status != Ticket.Status.CLOSED and guidance:
         ticket_services.message_add(
-            ticket=escalation.ticket, kind=Message.Kind.NOTE, author_user=actor,
-            body=_("Escalation returned with guidance: %(guidance)s") % {"guidance": guidance},
+            ticket=escalation.ticket, kind=Message.Kind.NOTE, author_user=actor, body=guidance,
+            phrase=phrase("escalation.returned_with_guidance"),
         )
     agent = User.objects.filter(pk=escalation.agent_id or escalation.raised_by_id).first()
     notify(key=f"coached:{escalation.pk}", recipient=agent, kind=Notification.Kind.COACHED,
@@ -369,16 +411,16 @@ def escalation_reassign(*, escalation: Escalation, actor, to_user, note: str = "
     if role_of(to_user) not in (Role.SUPERVISOR, Role.ADMIN) or to_user.pk in _excluded_ids(escalation):
         raise InvalidHandler(user=routing.display(to_user))
     previous = escalation.assigned_to
-    explanation = _("Reassigned by %(actor)s from %(previous)s to %(to)s") % {
-        "actor": routing.display(actor), "previous": routing.display(previous), "to": routing.display(to_user)}
-    if note:
-        explanation += f": {note}"
+    who = {"actor": person(actor), "previous": person(previous), "to": person(to_user)}
+    note = note.strip()
+    explanation = (phrase("escalation.reassigned_with_note", note=note, **who) if note
+                   else phrase("escalation.reassigned", **who))
     escalation.assigned_to = to_user
-    escalation.routing_explanation = explanation
-    escalation.save(update_fields=["assigned_to", "routing_explanation"])
-    _event(escalation, E.REASSIGNED, actor=actor, note=explanation, now=now)
+    escalation.routing = explanation
+    escalation.save(update_fields=["assigned_to", "routing"])
+    _event(escalation, E.REASSIGNED, actor=actor, phrase=explanation, now=now)
     notify(key=f"routed:{escalation.pk}:{to_user.pk}:reassigned:{now.timestamp():.0f}", recipient=to_user,
-           kind=Notification.Kind.ROUTED, ticket=escalation.ticket, escalation=escalation, text=explanation)
+           kind=Notification.Kind.ROUTED, ticket=escalation.ticket, escalation=escalation, phrase=explanation)
     return escalation
 
 
@@ -408,11 +450,9 @@ def _tier_up_decision(escalation: Escalation, *, exclude_ids: set[int], now: dat
     decision = routing.route(queue=escalation.ticket.queue, exclude_ids=exclude, now=now, from_level=next_level,
                              candidates=candidates)
     if decision.user is None:
-        decision.explanation = _("Not acknowledged in time by %(name)s; nobody higher is available.") % {
-            "name": routing.display(previous)}
+        decision.explanation = phrase("escalation.tier_up.nobody_higher", name=person(previous))
     else:
-        decision.explanation = _("Not acknowledged in time by %(name)s, moved up a tier: %(why)s") % {
-            "name": routing.display(previous), "why": decision.explanation}
+        decision.explanation = phrase("escalation.tier_up.moved", name=person(previous), why=decision.explanation)
     return decision
 
 
@@ -431,7 +471,7 @@ def escalation_tier_up(*, escalation_id: int, now=None) -> Escalation | None:
         # Nobody higher: keep the current handler, stop the clock, and say so.
         escalation.ack_due_at = None
         escalation.save(update_fields=["ack_due_at"])
-        _event(escalation, E.TIER_UP, note=decision.explanation, now=now)
+        _event(escalation, E.TIER_UP, phrase=decision.explanation, now=now)
         return escalation
     _apply_route(escalation, decision, now=now, kind=E.TIER_UP)
     return escalation
@@ -495,12 +535,12 @@ def _tier_up_many(ids: list[int], now: datetime) -> int:
                 candidates.loads[previous_id] -= 1
             escalation.assigned_to = decision.user
             escalation.level = decision.level
-            escalation.routing_explanation = decision.explanation
+            escalation.routing = decision.explanation
             escalation.ack_due_at = _ack_due(escalation, decision, now)
             notifications.append(_routed_notification(escalation, decision, now))
-        events.append(EscalationEvent(escalation=escalation, kind=E.TIER_UP, note=decision.explanation,
+        events.append(EscalationEvent(escalation=escalation, kind=E.TIER_UP, phrase=decision.explanation,
                                       seconds_since_raised=_seconds_since(escalation, now), created_at=now))
-    _bulk_set(escalations, ["assigned_to", "level", "routing_explanation", "ack_due_at"])
+    _bulk_set(escalations, ["assigned_to", "level", "routing", "ack_due_at"])
     EscalationEvent.objects.bulk_create(events)
     notify_many(notifications)
     return len(escalations)

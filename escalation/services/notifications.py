@@ -41,17 +41,23 @@ def _language_of(user) -> str:
     return getattr(profile, "language", None) or settings.LANGUAGE_CODE
 
 
+def _time_zone_of(user) -> str:
+    profile = getattr(user, "profile", None)
+    return getattr(profile, "time_zone", None) or "UTC"
+
+
 def notify(
-    *, key: str, recipient, kind: str, text: str, ticket=None, escalation=None, remedy=None
+    *, key: str, recipient, kind: str, text: str = "", phrase=None, ticket=None, escalation=None, remedy=None
 ) -> Notification | None:
-    """Queue one notification; a second call with the same key does nothing (idempotent)."""
+    """Queue one notification; a second call with the same key does nothing (idempotent). `phrase` is what
+    the desk says (rendered in the recipient's language when sent), `text` what a person wrote."""
     if recipient is None:
         return None
     batch = _batch.get()
     if batch is not None:  # one INSERT ... ON CONFLICT DO NOTHING, no savepoint; one task sends them all
         Notification.objects.bulk_create(
-            [Notification(key=key[:200], recipient=recipient, kind=kind, text=text, ticket=ticket,
-                          escalation=escalation, remedy=remedy)],
+            [Notification(key=key[:200], recipient=recipient, kind=kind, phrase=phrase or None, text=text,
+                          ticket=ticket, escalation=escalation, remedy=remedy)],
             ignore_conflicts=True,
         )
         batch["any"] = True
@@ -59,8 +65,8 @@ def notify(
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
-                key=key[:200], recipient=recipient, kind=kind, text=text, ticket=ticket, escalation=escalation,
-                remedy=remedy,
+                key=key[:200], recipient=recipient, kind=kind, phrase=phrase or None, text=text, ticket=ticket,
+                escalation=escalation, remedy=remedy,
             )
     except IntegrityError:
         return None
@@ -97,7 +103,7 @@ def _link(notification: Notification) -> str:
 
 def notification_send(*, notification_id: int) -> bool:
     """Send one notification's email unless it was already sent; survives rows that were deleted."""
-    notification = (Notification.objects.select_related("recipient__profile", "ticket")
+    notification = (Notification.objects.select_related("recipient__profile", "ticket", "escalation")
                     .filter(pk=notification_id).first())
     if notification is None:
         logger.info("notification %s no longer exists", notification_id)
@@ -108,7 +114,7 @@ def notification_send(*, notification_id: int) -> bool:
     if not recipient.email:
         Notification.objects.filter(pk=notification.pk).update(sent_at=timezone.now(), last_error="no email address")
         return False
-    with translation.override(_language_of(recipient)):
+    with translation.override(_language_of(recipient)), timezone.override(_time_zone_of(recipient)):
         context = {"notification": notification, "recipient": recipient, "link": _link(notification)}
         subject = render_to_string("escalation/email/notification_subject.txt", context).strip()
         body = render_to_string("escalation/email/notification.txt", context)

@@ -9,9 +9,11 @@ from django.utils.translation import gettext as _
 
 from escalation.exceptions import AuthorityExceeded, InvalidRemedy, NotAllowed, RemedyAlreadyDecided, SelfApproval
 from escalation.models import AuthorityLimit, Escalation, EscalationEvent, Notification, Remedy, RemedyKind, Trigger
+from escalation.phrases import person
+from escalation.phrases import remedy as remedy_phrase
 from escalation.services import escalations as escalation_services
 from escalation.services.notifications import notify
-from escalation.services.routing import display
+from helpdesk.phrases import Phrase, phrase
 from tickets import services as ticket_services
 from tickets.models import Message, Ticket
 from tickets.roles import STAFF_ROLES, Role, role_of
@@ -37,8 +39,8 @@ def _within(limit: AuthorityLimit | None, kind: str, amount: Decimal, currency: 
     return amount <= limit.max_amount
 
 
-def _describe(remedy: Remedy) -> str:
-    return f"{remedy.get_kind_display()} {remedy.amount} {remedy.unit}"
+def _describe(remedy: Remedy) -> Phrase:
+    return remedy_phrase(remedy.kind, remedy.amount, remedy.unit)
 
 
 def _clean_amount(kind: str, amount, currency: str) -> Decimal:
@@ -76,23 +78,23 @@ def remedy_propose(*, ticket: Ticket, kind: str, amount, actor, currency: str = 
             limit_amount=limit.max_amount if limit else None, created_at=now,
         )
         if within:
-            body = _("Remedy applied: %(remedy)s (within %(name)s's authority of %(limit)s).") % {
-                "remedy": _describe(remedy), "name": display(actor), "limit": limit.max_amount}
+            said = phrase("escalation.remedy.applied", remedy=_describe(remedy), name=person(actor),
+                          limit=str(limit.max_amount))
         else:
-            body = _("Remedy proposed: %(remedy)s, awaiting a supervisor's approval (authority: %(limit)s).") % {
-                "remedy": _describe(remedy), "limit": limit.max_amount if limit else _("none")}
-        if reason.strip():
-            body += " " + reason.strip()
-        ticket_services.message_add(ticket=ticket, kind=Message.Kind.NOTE, author_user=actor, body=body)
+            said = phrase("escalation.remedy.proposed", remedy=_describe(remedy),
+                          limit=str(limit.max_amount) if limit else phrase("escalation.remedy.no_authority"))
+        ticket_services.message_add(ticket=ticket, kind=Message.Kind.NOTE, author_user=actor, body=remedy.reason,
+                                    phrase=said)
         if not within:
             escalation, _created = escalation_services.escalation_raise(
                 ticket=ticket, trigger=Trigger.AUTHORITY, actor=actor, reason_code=Escalation.Reason.NEEDS_AUTHORITY,
-                reason_text=_("%(remedy)s needs approval") % {"remedy": _describe(remedy)}, remedy=remedy, now=now,
+                reason_phrase=phrase("escalation.reason.remedy_needs_approval", remedy=_describe(remedy)),
+                remedy=remedy, now=now,
             )
             if escalation is not None and escalation.assigned_to_id:
                 notify(key=f"remedy_pending:{remedy.pk}", recipient=escalation.assigned_to,
                        kind=Notification.Kind.REMEDY_PENDING, ticket=ticket, escalation=escalation, remedy=remedy,
-                       text=body)
+                       phrase=said, text=remedy.reason)
     return remedy
 
 
@@ -125,18 +127,16 @@ def remedy_decide(*, remedy: Remedy, actor, approve: bool, note: str = "", now=N
     remedy.decided_at = now
     remedy.note = note.strip()
     remedy.save(update_fields=["state", "decided_by", "decided_at", "note"])
-    verdict = _("approved") if approve else _("denied")
-    body = _("Remedy %(verdict)s by %(name)s: %(remedy)s.") % {
-        "verdict": verdict, "name": display(actor), "remedy": _describe(remedy)}
-    if remedy.note:
-        body += " " + remedy.note
+    said = phrase("escalation.remedy.approved" if approve else "escalation.remedy.denied", name=person(actor),
+                  remedy=_describe(remedy))
     if remedy.ticket.status != Ticket.Status.CLOSED:
-        ticket_services.message_add(ticket=remedy.ticket, kind=Message.Kind.NOTE, author_user=actor, body=body)
+        ticket_services.message_add(ticket=remedy.ticket, kind=Message.Kind.NOTE, author_user=actor,
+                                    body=remedy.note, phrase=said)
     escalation = Escalation.objects.filter(pk=remedy.escalation_id).first()
     if escalation is not None:
         escalation_services._event(
             escalation, EscalationEvent.Kind.REMEDY_APPROVED if approve else EscalationEvent.Kind.REMEDY_DENIED,
-            actor=actor, note=body, now=now,
+            actor=actor, phrase=said, note=remedy.note, now=now,
         )
         still_pending = Remedy.objects.filter(escalation=escalation, state=Remedy.State.PENDING).exists()
         if escalation.is_open and escalation.trigger == Trigger.AUTHORITY and not still_pending:
@@ -146,9 +146,10 @@ def remedy_decide(*, remedy: Remedy, actor, approve: bool, note: str = "", now=N
             escalation.resolved_by = actor
             escalation.ack_due_at = None
             escalation.save(update_fields=["state", "resolved_at", "resolved_by", "ack_due_at"])
-            escalation_services._event(escalation, EscalationEvent.Kind.RESOLVED, actor=actor, note=body, now=now)
+            escalation_services._event(escalation, EscalationEvent.Kind.RESOLVED, actor=actor, phrase=said,
+                                       note=remedy.note, now=now)
     notify(key=f"remedy_decided:{remedy.pk}", recipient=remedy.proposed_by, kind=Notification.Kind.REMEDY_DECIDED,
-           ticket=remedy.ticket, remedy=remedy, escalation=escalation, text=body)
+           ticket=remedy.ticket, remedy=remedy, escalation=escalation, phrase=said, text=remedy.note)
     return remedy
 
 

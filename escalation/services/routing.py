@@ -1,5 +1,7 @@
 """Who gets an escalation, and why — every decision explained in words on the escalation.
 
+Explanations are `helpdesk.phrases` values (codes and parameters, rendered in the reader's language).
+
 The chain: the team's supervisors -> the queue's manager -> any admin. At every step the same
 availability rule applies: a person is available when they are not the subject of the escalation
 (the ticket's agent, the remedy's proposer, the person who raised it: never its handler), not marked
@@ -30,7 +32,9 @@ from django.utils.translation import gettext as _
 
 from escalation import business_hours
 from escalation.models import Escalation
+from escalation.phrases import person
 from escalation.services.rules import calendar_for_team
+from helpdesk.phrases import Phrase, phrase
 from tickets.models import Membership, Queue
 from tickets.roles import Role
 
@@ -43,7 +47,7 @@ LEVEL_TEAM, LEVEL_MANAGER, LEVEL_ADMIN = Escalation.Level.TEAM, Escalation.Level
 class Decision:
     user: User | None
     level: int
-    explanation: str
+    explanation: Phrase
     considered: list[str] = field(default_factory=list)
 
 
@@ -115,29 +119,27 @@ def _is_away(user) -> bool:
     return bool(profile and profile.is_away)
 
 
-def _open_count(n: int) -> str:
-    if n == 1:
-        return _("1 open escalation")
-    return _("%(n)d open escalations") % {"n": n}
+def _open_count(n: int) -> Phrase:
+    return phrase("escalation.routing.open_count", n=n)
 
 
 def _available(people: list[User], *, exclude_ids: set[int], on_shift: bool, loads: dict[int, int],
-               notes: list[str], noted: set[int]) -> list[User]:
+               notes: list[Phrase], noted: set[int]) -> list[User]:
     """Those of `people` available now, least loaded first; why the others are not goes to `notes`."""
     available = []
     for user in people:
         if user.pk in exclude_ids:
-            reason = _("%(name)s not eligible: it is their own ticket or remedy")
+            reason = "escalation.routing.not_eligible"
         elif _is_away(user):
-            reason = _("%(name)s away")
+            reason = "escalation.routing.away"
         elif not on_shift:
-            reason = _("%(name)s off shift")
+            reason = "escalation.routing.off_shift"
         else:
             available.append(user)
             continue
         if user.pk not in noted:
             noted.add(user.pk)
-            notes.append(reason % {"name": display(user)})
+            notes.append(phrase(reason, name=person(user)))
     available.sort(key=lambda u: (loads.get(u.pk, 0), display(u).lower(), u.pk))
     return available
 
@@ -153,18 +155,17 @@ def _chain(queue: Queue, candidates: Candidates, from_level: int) -> list[tuple[
     return steps
 
 
-def _why(level: int, user: User, queue: Queue, load: str) -> str:
+def _why(level: int, user: User, queue: Queue, load: Phrase) -> Phrase:
     if level == LEVEL_TEAM:
-        return _("routed to %(name)s (team supervisor): on shift, %(load)s") % {"name": display(user), "load": load}
+        return phrase("escalation.routing.team", name=person(user), load=load)
     if level == LEVEL_MANAGER:
-        return _("routed to %(name)s (manager of queue %(queue)s): %(load)s") % {
-            "name": display(user), "queue": queue.name, "load": load}
-    return _("routed to %(name)s (admin): %(load)s") % {"name": display(user), "load": load}
+        return phrase("escalation.routing.manager", name=person(user), queue=queue.name, load=load)
+    return phrase("escalation.routing.admin", name=person(user), load=load)
 
 
 def route(*, queue: Queue, exclude_ids: set[int], now: datetime, from_level: int = LEVEL_TEAM,
           calendar=None, candidates: Candidates | None = None) -> Decision:
-    """Choose a handler at `from_level` or above, with the reasons in words.
+    """Choose a handler at `from_level` or above, with the reasons (a phrase).
 
     `candidates` (from `load_candidates`) saves the query when routing many; the chosen person's
     load is counted up in it."""
@@ -173,7 +174,7 @@ def route(*, queue: Queue, exclude_ids: set[int], now: datetime, from_level: int
     calendar = calendar if calendar is not None else calendar_for_team(queue.team_id)
     on_shift = business_hours.is_working_time(now, calendar)
     loads = candidates.loads
-    notes: list[str] = []
+    notes: list[Phrase] = []
     noted: set[int] = set()
     steps = _chain(queue, candidates, from_level)
     decision = None
@@ -183,15 +184,15 @@ def route(*, queue: Queue, exclude_ids: set[int], now: datetime, from_level: int
         if available:
             chosen, others = available[0], available[1:]
             for other in others:
-                notes.append(_("%(name)s has %(load)s") % {"name": display(other),
-                                                           "load": _open_count(loads.get(other.pk, 0))})
+                notes.append(phrase("escalation.routing.has_load", name=person(other),
+                                    load=_open_count(loads.get(other.pk, 0))))
             decision = Decision(chosen, level, _join(_why(level, chosen, queue, _open_count(loads.get(chosen.pk, 0))),
                                                      notes))
             break
         if level == LEVEL_TEAM and not people:
-            notes.append(_("the team has no supervisors"))
+            notes.append(phrase("escalation.routing.no_supervisors"))
         elif level == LEVEL_MANAGER and not people:
-            notes.append(_("queue %(queue)s has no manager") % {"queue": queue.name})
+            notes.append(phrase("escalation.routing.no_manager", queue=queue.name))
     if decision is None:
         decision = _least_loaded_of_chain(steps, exclude_ids=exclude_ids, loads=loads, notes=notes)
     if decision.user is not None:
@@ -199,7 +200,7 @@ def route(*, queue: Queue, exclude_ids: set[int], now: datetime, from_level: int
     return decision
 
 
-def _least_loaded_of_chain(steps, *, exclude_ids: set[int], loads: dict[int, int], notes: list[str]) -> Decision:
+def _least_loaded_of_chain(steps, *, exclude_ids: set[int], loads: dict[int, int], notes: list[Phrase]) -> Decision:
     """Nobody is available: the least loaded eligible person of the whole chain (not away first)."""
     level_of: dict[int, int] = {}
     people: dict[int, User] = {}
@@ -209,16 +210,13 @@ def _least_loaded_of_chain(steps, *, exclude_ids: set[int], loads: dict[int, int
                 people[user.pk] = user
                 level_of[user.pk] = level
     if not people:
-        return Decision(None, LEVEL_ADMIN, _join(_("nobody available: left unassigned for any admin"), notes))
+        return Decision(None, LEVEL_ADMIN, _join(phrase("escalation.routing.nobody_available"), notes))
     chosen = min(people.values(), key=lambda u: (_is_away(u), loads.get(u.pk, 0), display(u).lower(), u.pk))
-    why = _("nobody on shift: routed to %(name)s, least loaded (%(load)s)") % {
-        "name": display(chosen), "load": _open_count(loads.get(chosen.pk, 0))}
+    why = phrase("escalation.routing.nobody_on_shift", name=person(chosen), load=_open_count(loads.get(chosen.pk, 0)))
     return Decision(chosen, level_of[chosen.pk], _join(why, notes))
 
 
-def _join(head: str, notes: list[str]) -> str:
-    text = head[:1].upper() + head[1:]
-    if notes:
-        text += "; " + "; ".join(notes)
-    return text + "."
+def _join(head: Phrase, notes: list[Phrase]) -> Phrase:
+    """The decision and why the others were not chosen, as one sentence (escalation.phrases._explained)."""
+    return phrase("escalation.routing.explained", head=head, notes=list(notes))
 

@@ -19,7 +19,6 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from escalation import business_hours
 from escalation.models import Escalation, EscalationEvent, Notification, TicketSla, Trigger
@@ -34,6 +33,7 @@ from escalation.services.rules import (
     rules_for_queue,
     sla_policy_for,
 )
+from helpdesk.phrases import Phrase, phrase
 from tickets.models import Ticket
 
 logger = logging.getLogger(__name__)
@@ -259,7 +259,7 @@ def _resume(sla: TicketSla, at: datetime) -> bool:
 # --- The beat task ------------------------------------------------------------------------------
 
 
-def _warn(field: str, label: str, now: datetime) -> int:
+def _warn(field: str, target: str, now: datetime) -> int:
     """One SELECT of due warnings, one bulk INSERT of notifications, one UPDATE to disarm them.
 
     The assignee is told. An unassigned ticket's warning goes to the supervisors of its team who are
@@ -287,14 +287,13 @@ def _warn(field: str, label: str, now: datetime) -> int:
             if due is None:
                 continue
             key = f"sla_warning:{field}:{ticket_id}:{due.timestamp():.0f}"
-            text = _("%(reference)s: %(target)s due at %(due)s UTC") % {
-                "reference": reference, "target": label, "due": f"{due:%Y-%m-%d %H:%M}"}
+            said = phrase("escalation.notice.sla_warning", reference=reference, target=phrase(target), due=due)
             if assignee_id is not None:
                 recipients = [(key, assignee_id)]
             else:
                 recipients = [(f"{key}:{user_id}", user_id) for user_id in _watchers(candidates, team_id, manager_id)]
             notes.extend(Notification(key=k, recipient_id=user_id, kind=Notification.Kind.SLA_WARNING,
-                                      ticket_id=ticket_id, text=text) for k, user_id in recipients)
+                                      ticket_id=ticket_id, phrase=said) for k, user_id in recipients)
         with transaction.atomic():
             notify_many(notes)
             TicketSla.objects.filter(ticket_id__in=[r[0] for r in rows]).update(**{field: None})
@@ -321,12 +320,12 @@ BREACHES = (  # alarm column, flag set when it fires, trigger
 )
 
 
-def _breach_reason(trigger: str) -> str:
-    return {
-        Trigger.SLA_FIRST_RESPONSE: _("First-response target breached."),
-        Trigger.SLA_RESOLUTION: _("Resolution target breached."),
-        Trigger.COMPLAINT: _("Complaint still unresolved past its target."),
-    }[trigger]
+def _breach_reason(trigger: str) -> Phrase:
+    return phrase({
+        Trigger.SLA_FIRST_RESPONSE: "escalation.reason.first_response_breached",
+        Trigger.SLA_RESOLUTION: "escalation.reason.resolution_breached",
+        Trigger.COMPLAINT: "escalation.reason.complaint_overdue",
+    }[trigger])
 
 
 def _breaches(now: datetime) -> dict[str, int]:
@@ -365,8 +364,8 @@ def sla_sweep(*, now: datetime | None = None) -> dict[str, int]:
 
 def _sweep(now: datetime) -> dict[str, int]:
     done = {
-        "first_response_warnings": _warn("fr_warning_at", _("first response"), now),
-        "resolution_warnings": _warn("res_warning_at", _("resolution"), now),
+        "first_response_warnings": _warn("fr_warning_at", "escalation.sla.first_response", now),
+        "resolution_warnings": _warn("res_warning_at", "escalation.sla.resolution", now),
     }
     breaches = _breaches(now)
     done["first_response_breaches"] = breaches[Trigger.SLA_FIRST_RESPONSE]

@@ -4,11 +4,11 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from escalation.models import Escalation, EscalationEvent, Trigger
 from escalation.services.escalations import escalation_raise
 from escalation.services.rules import rule_for, rule_is_active
+from helpdesk.phrases import join, phrase
 from tickets import services as ticket_services
 from tickets.exceptions import InvalidAssignee, StaleTicket
 from tickets.models import Ticket
@@ -32,7 +32,7 @@ def repeat_contact_on_reopen(*, ticket_id: int) -> Escalation | None:
         return None
     escalation, _created = escalation_raise(
         ticket=ticket, trigger=Trigger.REPEAT_CONTACT,
-        reason_text=_("Reopened %(n)d times.") % {"n": ticket.reopen_count},
+        reason_phrase=phrase("escalation.reason.reopened", n=ticket.reopen_count),
     )
     return escalation
 
@@ -54,22 +54,27 @@ def repeat_contact_on_create(*, ticket_id: int) -> Escalation | None:
         return None
     escalation, _created = escalation_raise(
         ticket=ticket, trigger=Trigger.REPEAT_CONTACT,
-        reason_text=_("%(customer)s opened %(n)d tickets in %(days)s days.") % {
-            "customer": ticket.customer.name, "n": len(recent), "days": rule.param("window_days")},
+        reason_phrase=phrase("escalation.reason.repeat_tickets", customer=ticket.customer.name, n=len(recent),
+                             days=rule.param("window_days")),
     )
     return escalation
 
 
 def _already_fired(*, ticket_ids) -> bool:
+    """Repeat contact fired on one of these tickets before: an escalation raised for it, or one it joined
+    (its history keeps the firing even when a low rating made the escalation rank as service recovery)."""
     return (
         Escalation.objects.filter(ticket_id__in=ticket_ids, trigger=Trigger.REPEAT_CONTACT).exists()
-        or EscalationEvent.objects.filter(escalation__ticket_id__in=ticket_ids, trigger=Trigger.REPEAT_CONTACT,
-                                          kind=EscalationEvent.Kind.FIRED_AGAIN).exists()
+        or EscalationEvent.objects.filter(escalation__ticket_id__in=ticket_ids,
+                                          trigger=Trigger.REPEAT_CONTACT).exists()
     )
 
 
-def service_recovery(*, ticket_id: int, rating_id: int | None, stars: int, comment: str = "") -> Escalation | None:
-    """A 1-2 star rating: reopen the ticket to a supervisor with the rating, to contact the customer at once."""
+def service_recovery(*, ticket_id: int, rating_id: int | None, stars: int, comment: str = "",
+                     follow_up: str = "") -> Escalation | None:
+    """A 1-2 star rating: reopen the ticket to a supervisor with the rating (and the customer's answer to
+    "Where did we go wrong?"), to contact the customer at once. On a ticket already escalated for another
+    reason, that escalation takes service recovery's urgency (`escalation_raise`)."""
     ticket = _load(ticket_id)
     if ticket is None:
         logger.info("low rating for ticket %s that no longer exists", ticket_id)
@@ -79,23 +84,23 @@ def service_recovery(*, ticket_id: int, rating_id: int | None, stars: int, comme
         return None
     if rating_id is not None and Escalation.objects.filter(rating_id=rating_id).exists():
         return None  # the same rating delivered twice
+    reopened = phrase("escalation.reopened_for_recovery", stars=stars)
     with transaction.atomic():
         if ticket.status == Ticket.Status.RESOLVED:
             try:
-                ticket_services.ticket_transition(
-                    ticket=ticket, to_status=Ticket.Status.OPEN, actor=None,
-                    reason=_("Service recovery: rated %(stars)d stars") % {"stars": stars},
-                )
+                ticket_services.ticket_transition(ticket=ticket, to_status=Ticket.Status.OPEN, actor=None,
+                                                  reason_phrase=reopened)
             except StaleTicket:
                 ticket.refresh_from_db()
                 if ticket.status == Ticket.Status.RESOLVED:
-                    ticket_services.ticket_transition(ticket=ticket, to_status=Ticket.Status.OPEN, actor=None)
-        reason = _("Customer rated %(stars)d stars. Contact them at once.") % {"stars": stars}
-        if ticket.status == Ticket.Status.CLOSED:
-            reason += " " + _("The ticket is closed and cannot reopen: reply by a new ticket or by phone.")
+                    ticket_services.ticket_transition(ticket=ticket, to_status=Ticket.Status.OPEN, actor=None,
+                                                      reason_phrase=reopened)
+        reason = join(phrase("escalation.reason.low_rating", stars=stars),
+                      phrase("escalation.reason.closed_cannot_reopen") if ticket.status == Ticket.Status.CLOSED else "")
         escalation, _created = escalation_raise(
             ticket=ticket, trigger=Trigger.SERVICE_RECOVERY, reason_code=Escalation.Reason.UPSET_CUSTOMER,
-            reason_text=reason, rating={"stars": stars, "comment": comment or "", "rating_id": rating_id},
+            reason_phrase=reason, rating={"stars": stars, "comment": comment or "", "follow_up": follow_up or "",
+                    "rating_id": rating_id},
         )
         if escalation is not None and escalation.assigned_to_id and ticket.status != Ticket.Status.CLOSED:
             ticket.refresh_from_db()

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from escalation import measures, selectors
 from escalation.forms import EscalateForm, RemedyForm
+from escalation.models import Trigger
 from tickets.roles import STAFF_ROLES, role_of
 
 register = template.Library()
@@ -32,6 +33,12 @@ def duration(seconds) -> str:
     if seconds < 86400:
         return _("%(n).1f h") % {"n": seconds / 3600}
     return _("%(n).1f d") % {"n": seconds / 86400}
+
+
+@register.filter
+def trigger_label(value: str) -> str:
+    """A trigger's name in the reader's language (an unknown value as it is)."""
+    return str(dict(Trigger.choices).get(value, value))
 
 
 @register.filter

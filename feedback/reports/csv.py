@@ -78,11 +78,12 @@ def table(user, f: ReportFilter, name: str, group: str, **options) -> tuple[list
                          r["per_point"]] for r in rows]
     if name == "ratings":
         qs = metrics.ratings_list(user, f, stars_min=options.get("stars_min"), stars_max=options.get("stars_max"))
-        header = [_("Rated"), _("Stars"), _("Ticket"), _("Agent"), _("Queue"), _("Customer company"), _("Comment")]
+        header = [_("Rated"), _("Stars"), _("Ticket"), _("Agent"), _("Queue"), _("Customer company"),
+                  _("Follow-up answer"), _("Comment")]
         body = [
             [r.created_at.isoformat(), r.stars, r.ticket.reference or r.ticket_id,
              (r.agent.get_full_name() or r.agent.get_username()) if r.agent else "", r.queue.name if r.queue else "",
-             r.company, r.comment]
+             r.company, r.follow_up, r.comment]
             for r in qs[:RATINGS_EXPORT_LIMIT]
         ]
         return header, body

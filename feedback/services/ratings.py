@@ -78,7 +78,8 @@ def rating_submit(*, survey_id: int, stars, comment: str = "", follow_up: str = 
         _offer_wow(rating, now=now)
         if stars <= LOW_STARS and (previous_stars is None or previous_stars > LOW_STARS):
             events.publish(
-                events.low_rating, ticket_id=rating.ticket_id, rating_id=rating.pk, stars=stars, comment=comment
+                events.low_rating, ticket_id=rating.ticket_id, rating_id=rating.pk, stars=stars, comment=comment,
+                follow_up=follow_up,
             )
     return rating
 

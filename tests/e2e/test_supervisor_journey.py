@@ -30,6 +30,30 @@ def _answered_by_agent(desk: Desk) -> Ticket:
     return ticket
 
 
+# Each form control of the escalation page: its id, how many ids in the page equal it, and how it is named
+# (its <label for> elements, aria-label, aria-labelledby).
+_CONTROL_NAMES = """() => Array.from(document.querySelectorAll(
+    '#escalation-detail form input:not([type=hidden]), #escalation-detail form select, #escalation-detail form textarea'
+)).map(el => ({
+    id: el.id,
+    same_id: el.id ? document.querySelectorAll('[id="' + el.id + '"]').length : 0,
+    labels: Array.from(el.labels || []).map(l => l.innerText.trim()),
+    aria: [el.getAttribute('aria-label'), el.getAttribute('aria-labelledby')].filter(Boolean),
+}))"""
+
+
+def assert_every_field_has_one_name(page) -> None:
+    """No two elements share an id, and every field of the action forms has exactly one accessible name
+    (one label, no second naming), distinct from the other fields' names."""
+    controls = page.evaluate(_CONTROL_NAMES)
+    assert controls, "the escalation page shows no form fields"
+    for control in controls:
+        assert control["same_id"] == 1, control
+        assert len(control["labels"]) + len(control["aria"]) == 1, control
+    names = [(control["labels"] or control["aria"])[0] for control in controls]
+    assert len(set(names)) == len(names), names
+
+
 def test_supervisor_approves_a_remedy_then_handles_a_one_star_rating(desk, celery_worker, page, live_url, login,
                                                                      shot, console_errors):
     console = console_errors(page)
@@ -51,6 +75,7 @@ def test_supervisor_approves_a_remedy_then_handles_a_one_star_rating(desk, celer
         item.click()
     routing = page.locator("dt", has_text="Routing").locator("xpath=following-sibling::dd[1]")
     assert routing.inner_text().strip() == escalation.routing_explanation.strip()
+    assert_every_field_has_one_name(page)
     shot(page, JOURNEY, "02-escalation-with-routing")
 
     # Approve the remedy with a note for the agent.
@@ -89,7 +114,9 @@ def test_supervisor_approves_a_remedy_then_handles_a_one_star_rating(desk, celer
         item.click()
     page.get_by_role("button", name="Acknowledge").click()
     page.get_by_text("Acknowledged.").first.wait_for()
-    page.get_by_label("Note (optional)").fill("Called the customer: refund confirmed for Friday, apology accepted.")
+    assert_every_field_has_one_name(page)
+    page.get_by_label("What was done (optional)").fill(
+        "Called the customer: refund confirmed for Friday, apology accepted.")
     page.get_by_role("button", name="Resolve").click()
     page.locator("#escalation-detail .badge", has_text="Resolved").first.wait_for()
     recovery.refresh_from_db()

@@ -47,7 +47,20 @@ def test_counts_by_trigger_queue_team_and_agent(on_shift, queue, customer, super
     assert {r["trigger"]: r["count"] for r in data["by_trigger"]} == {"manual": 1, "complaint": 1}
     assert data["by_queue"] == [{"id": queue.pk, "name": queue.name, "count": 2}]
     assert data["by_team"][0]["count"] == 2
-    assert data["by_agent"] == [{"id": agent.pk, "name": agent.username, "count": 1}]
+    assert data["by_agent"] == [{"id": agent.pk, "name": agent.get_full_name(), "count": 1}]
+
+
+def test_agents_are_named_by_full_name_falling_back_to_username(on_shift, team, queue, customer, supervisor):
+    from tickets import services as ticket_services
+
+    named = esc.agent_in(team, first_name="Anna", last_name="Agent")
+    unnamed = esc.agent_in(team, first_name="", last_name="")
+    for agent in (named, unnamed):
+        ticket = esc.TicketFactory(queue=queue, customer=customer)
+        ticket_services.ticket_assign(ticket=ticket, assignee=agent, actor=agent)
+        escalation_with_times(ticket, state=Escalation.State.OPEN)
+    names = {r["id"]: r["name"] for r in measures.summary()["by_agent"]}
+    assert names == {named.pk: "Anna Agent", unnamed.pk: unnamed.username}
 
 
 def test_share_resolved_by_the_supervisor_versus_returned(on_shift, queue, customer, supervisor):

@@ -15,7 +15,7 @@ def test_routing_writes_a_notification_for_the_supervisor(on_shift, assigned_tic
     services.escalation_raise(ticket=assigned_ticket, trigger=Trigger.MANUAL, actor=agent, reason_text="help")
     notification = Notification.objects.get(recipient=supervisor)
     assert notification.kind == Notification.Kind.ROUTED
-    assert assigned_ticket.reference in notification.text
+    assert assigned_ticket.reference in notification.text_display
 
 
 def test_sending_twice_sends_one_email(on_shift, assigned_ticket, agent, supervisor):

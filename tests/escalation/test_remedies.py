@@ -23,7 +23,7 @@ def test_remedy_within_the_limit_is_applied_and_logged_on_the_ticket(limits, on_
     assert remedy.state == Remedy.State.APPLIED
     assert not Escalation.objects.exists()
     note = Message.objects.get(ticket=assigned_ticket, kind=Message.Kind.NOTE)
-    assert "Remedy applied" in note.body
+    assert "Remedy applied" in note.body_display
 
 
 def test_remedy_above_the_limit_waits_for_a_supervisor_and_escalates(limits, on_shift, assigned_ticket, agent,

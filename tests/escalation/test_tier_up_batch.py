@@ -75,7 +75,7 @@ def test_each_escalation_moves_up_with_its_history_and_a_notification(on_shift, 
         assert escalation.ack_due_at == LATER + timedelta(minutes=30)
         assert escalation.routing_explanation.startswith("Not acknowledged in time by ")
         tier_up = escalation.events.get(kind=E.TIER_UP)
-        assert tier_up.note == escalation.routing_explanation
+        assert tier_up.note_display == escalation.routing_explanation
         assert tier_up.seconds_since_raised == 31 * 60
         assert Notification.objects.filter(escalation=escalation, recipient=manager,
                                            kind=Notification.Kind.ROUTED).count() == 1
@@ -113,7 +113,7 @@ def test_nobody_higher_keeps_the_handler_and_stops_the_clock(on_shift, queue, cu
     escalation.refresh_from_db()
     assert (escalation.assigned_to, escalation.level, escalation.ack_due_at) == (
         supervisor, Escalation.Level.TEAM, None)
-    assert "nobody higher is available" in escalation.events.get(kind=E.TIER_UP).note
+    assert "nobody higher is available" in escalation.events.get(kind=E.TIER_UP).note_display
     assert not Notification.objects.filter(escalation=escalation, kind=Notification.Kind.ROUTED).exclude(
         recipient=supervisor).exists()
 

@@ -213,7 +213,7 @@ def test_low_rating_on_a_closed_ticket_still_escalates(on_shift, assigned_ticket
     escalation = services.service_recovery(ticket_id=assigned_ticket.pk, rating_id=6, stars=1, comment="")
     assigned_ticket.refresh_from_db()
     assert assigned_ticket.status == Ticket.Status.CLOSED
-    assert "cannot reopen" in escalation.reason_text
+    assert "cannot reopen" in escalation.reason_display
 
 
 def test_rating_for_a_missing_ticket_is_ignored(db):

@@ -57,8 +57,9 @@ def test_inbox_shows_service_recovery_before_a_clock_and_the_rating(client, on_s
     assert "Awful wait" in body
 
 
-def test_customers_get_404_on_every_escalation_page(client, on_shift, assigned_ticket, agent, supervisor,
-                                                    customer_user):
+def test_customers_get_the_desks_403_on_every_escalation_page(client, on_shift, assigned_ticket, agent, supervisor,
+                                                              customer_user):
+    """The same refusal as /tickets/ gives a customer (tickets.permissions.role_required), not a 404."""
     escalation = escalate(assigned_ticket, agent)
     remedy = services.remedy_propose(ticket=assigned_ticket, kind="refund", amount=10, actor=agent)
     client.force_login(customer_user)
@@ -70,10 +71,19 @@ def test_customers_get_404_on_every_escalation_page(client, on_shift, assigned_t
         reverse("escalation:measures"),
         reverse("escalation:remedies"),
     ):
-        assert client.get(url).status_code == 404, url
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert [t.name for t in response.templates][:1] == ["403.html"], url
+    assert client.get(reverse("tickets:list")).status_code == 403
     assert client.post(reverse("escalation:remedy_decide", args=[remedy.pk]), {"decision": "approve"}).status_code \
-        == 404
-    assert client.post(reverse("escalation:act", args=[escalation.pk, "resolve"])).status_code == 404
+        == 403
+    assert client.post(reverse("escalation:act", args=[escalation.pk, "resolve"])).status_code == 403
+
+
+def test_agents_get_403_on_the_supervisor_pages(client, on_shift, agent):
+    client.force_login(agent)
+    for url in (reverse("escalation:inbox"), reverse("escalation:measures")):
+        assert client.get(url).status_code == 403, url
 
 
 def test_supervisor_of_another_team_gets_404_on_the_escalation(client, on_shift, assigned_ticket, agent):
@@ -91,7 +101,7 @@ def test_acknowledge_then_return_with_guidance_without_javascript(client, on_shi
     response = client.post(reverse("escalation:act", args=[escalation.pk, "acknowledge"]))
     assert response.status_code == 302
     response = client.post(reverse("escalation:act", args=[escalation.pk, "return"]),
-                           {"guidance": "Offer the 20 EUR credit; it is within your limit."})
+                           {"return-guidance": "Offer the 20 EUR credit; it is within your limit."})
     assert response.status_code == 302
     escalation.refresh_from_db()
     assert escalation.state == Escalation.State.RETURNED
@@ -103,7 +113,7 @@ def test_acknowledge_then_return_with_guidance_without_javascript(client, on_shi
 def test_return_without_guidance_keeps_the_page_and_says_why(client, on_shift, assigned_ticket, agent, supervisor):
     escalation = escalate(assigned_ticket, agent)
     client.force_login(supervisor)
-    response = client.post(reverse("escalation:act", args=[escalation.pk, "return"]), {"guidance": ""})
+    response = client.post(reverse("escalation:act", args=[escalation.pk, "return"]), {"return-guidance": ""})
     assert response.status_code == 400
     assert "This field is required" in response.content.decode()
     escalation.refresh_from_db()
@@ -113,7 +123,7 @@ def test_return_without_guidance_keeps_the_page_and_says_why(client, on_shift, a
 def test_htmx_action_returns_the_partial(client, on_shift, assigned_ticket, agent, supervisor):
     escalation = escalate(assigned_ticket, agent)
     client.force_login(supervisor)
-    response = client.post(reverse("escalation:act", args=[escalation.pk, "resolve"]), {"note": "Called them."},
+    response = client.post(reverse("escalation:act", args=[escalation.pk, "resolve"]), {"resolve-note": "Called them."},
                            HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert 'id="escalation-detail"' in response.content.decode()
@@ -135,7 +145,7 @@ def test_reassign_to_another_supervisor(client, on_shift, team, assigned_ticket,
     escalation = escalate(assigned_ticket, agent)
     client.force_login(supervisor)
     target = other if escalation.assigned_to == supervisor else supervisor
-    client.post(reverse("escalation:act", args=[escalation.pk, "reassign"]), {"to_user": target.pk})
+    client.post(reverse("escalation:act", args=[escalation.pk, "reassign"]), {"reassign-to_user": target.pk})
     escalation.refresh_from_db()
     assert escalation.assigned_to == target
     assert "Reassigned by" in escalation.routing_explanation
@@ -155,7 +165,7 @@ def test_agent_cannot_act_on_an_escalation(client, on_shift, assigned_ticket, ag
     escalation = escalate(assigned_ticket, agent)
     client.force_login(agent)
     assert client.get(reverse("escalation:detail", args=[escalation.pk])).status_code == 200
-    assert client.post(reverse("escalation:act", args=[escalation.pk, "resolve"])).status_code == 404
+    assert client.post(reverse("escalation:act", args=[escalation.pk, "resolve"])).status_code == 403
     escalation.refresh_from_db()
     assert escalation.is_open
 

@@ -203,3 +203,35 @@ def test_agent_weeks_of_fewer_than_five_pulses_publish_no_asat_row(client, super
     response = client.get(reverse("feedback:dashboard"), {**PARAMS, "group_by": "team"})
     assert response.context["asat_groups"] == [] and response.context["asat_total"] is None
     assert "No pulses in this range." in response.content.decode()
+
+
+ANSWER = "Nobody called back <b>for a week</b> & the frame was still broken."
+
+
+def _low_rating_with_answer(queue, agent):
+    from feedback.models import Rating
+
+    rating = rf.ratings([2], queue=queue, agent=agent, day=MONDAY, customer=rf.customer())[0]
+    Rating.objects.filter(pk=rating.pk).update(follow_up=ANSWER, comment="Also rude.")
+    return rating
+
+
+def test_ratings_list_shows_the_customers_answer_to_the_follow_up_question_escaped(client, supervisor, queue,
+                                                                                    agent):
+    _low_rating_with_answer(queue, agent)
+    client.force_login(supervisor)
+    body = client.get(reverse("feedback:report_ratings"), PARAMS).content.decode()
+    assert "Follow-up answer" in body
+    assert "Nobody called back &lt;b&gt;for a week&lt;/b&gt; &amp; the frame was still broken." in body
+    assert "<b>for a week</b>" not in body
+    assert "Also rude." in body
+
+
+def test_ratings_csv_has_the_customers_answer_to_the_follow_up_question(client, supervisor, queue, agent):
+    _low_rating_with_answer(queue, agent)
+    client.force_login(supervisor)
+    response = client.get(reverse("feedback:report_export", args=["ratings"]), PARAMS)
+    header, row = list(csv.reader(io.StringIO(response.content.decode())))[-2:]
+    by_column = dict(zip(header, row, strict=True))
+    assert by_column["Follow-up answer"] == ANSWER
+    assert by_column["Comment"] == "Also rude."

@@ -138,7 +138,8 @@ def test_a_rating_of_one_or_two_publishes_the_recovery_event(client, survey, sta
     events.low_rating.connect(receiver, dispatch_uid="test-low-rating")
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(url(survey), {"stars": str(stars), "comment": "Nobody answered"})
+            client.post(url(survey), {"stars": str(stars), "comment": "Nobody answered",
+                                      "follow_up": "The refund never came"})
     finally:
         events.low_rating.disconnect(dispatch_uid="test-low-rating")
     rating = Rating.objects.get(survey=survey)
@@ -149,6 +150,7 @@ def test_a_rating_of_one_or_two_publishes_the_recovery_event(client, survey, sta
             "rating_id": rating.pk,
             "stars": stars,
             "comment": "Nobody answered",
+            "follow_up": "The refund never came",
         }
     ]
 

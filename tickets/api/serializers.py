@@ -229,6 +229,8 @@ class MessageSerializer(serializers.ModelSerializer):
     channel = channel_field(read_only=True)
     author = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()
+    # A note the desk composed is rendered in the reader's language (Message.phrase), then what was typed.
+    body = serializers.CharField(source="body_display", read_only=True)
 
     class Meta:
         model = Message

@@ -15,6 +15,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk import phrases
 from helpdesk.errors import DomainError
 from tickets import events
 from tickets.attachments import CheckedFile, attachment_store, check_total_size
@@ -57,10 +58,12 @@ def _save_versioned(ticket: Ticket, expected_version: int | None, **changes) -> 
     ticket.version = version + 1
 
 
-def _record(ticket: Ticket, kind: str, actor: User | None, from_value="", to_value="", reason="", at=None) -> None:
+def _record(ticket: Ticket, kind: str, actor: User | None, from_value="", to_value="", reason="", at=None,
+            reason_phrase=None) -> None:
     TicketEvent.objects.create(
         ticket=ticket, kind=kind, actor=actor, from_value=str(from_value or "")[:200],
-        to_value=str(to_value or "")[:200], reason=reason[:500], created_at=at or timezone.now(),
+        to_value=str(to_value or "")[:200], reason=reason[:500], reason_phrase=reason_phrase or None,
+        created_at=at or timezone.now(),
     )
 
 
@@ -164,10 +167,13 @@ def ticket_transition(
     reason: str = "",
     skip_survey_reason: str = "",
     at=None,
+    reason_phrase=None,
 ) -> Ticket:
     """Move a ticket to `to_status` if the life cycle allows it; record it; publish it after commit.
 
-    `at` backdates the change (demo data and imports); everything else uses now.
+    `reason` is what a person typed; `reason_phrase` the desk's own reason (a `helpdesk.phrases` value,
+    shown in the reader's language). `at` backdates the change (demo data and imports); everything else
+    uses now.
     """
     from_status = ticket.status
     if to_status not in TRANSITIONS.get(from_status, frozenset()):
@@ -180,7 +186,7 @@ def ticket_transition(
     _save_versioned(ticket, expected_version,
                     **_status_columns(from_status, to_status, now, reopen_count=ticket.reopen_count + 1))
     _record(ticket, TicketEvent.Kind.REOPENED if reopening else TicketEvent.Kind.STATUS, actor,
-            from_status, to_status, reason, at=now)
+            from_status, to_status, reason, at=now, reason_phrase=reason_phrase)
     change = events.StatusChange(ticket_id=ticket.pk, from_status=from_status, to_status=to_status,
                                  reopening=reopening)
     _announce((change,), actor=actor, skip_survey_reason=skip_survey_reason, at=now)
@@ -407,6 +413,7 @@ def message_add(
     expected_version: int | None = None,
     status: str | None = None,
     attachments: Sequence[CheckedFile] = (),
+    phrase=None,
 ) -> Message:
     """Add a reply or an internal note, moving the ticket along as a helpdesk would.
 
@@ -441,8 +448,8 @@ def message_add(
     check_total_size(attachments)
     now = created_at or timezone.now()
     message = Message.objects.create(
-        ticket=ticket, kind=kind, body=body, author_user=author_user, author_customer=author_customer,
-        channel=channel, email_message_id=email_message_id, created_at=now,
+        ticket=ticket, kind=kind, body=body, phrase=phrase or None, author_user=author_user,
+        author_customer=author_customer, channel=channel, email_message_id=email_message_id, created_at=now,
     )
     for checked in attachments:
         attachment_store(ticket=ticket, message=message, file=checked)
@@ -456,7 +463,8 @@ def message_add(
     Ticket.objects.filter(pk=ticket.pk).update(updated_at=now, search_document=document)
     ticket.updated_at = now
     if from_customer and ticket.status in (S.RESOLVED, S.PENDING):
-        ticket_transition(ticket=ticket, to_status=S.OPEN, actor=None, reason="customer replied")
+        ticket_transition(ticket=ticket, to_status=S.OPEN, actor=None,
+                          reason_phrase=phrases.phrase("tickets.reason.customer_replied"))
     elif status and status != ticket.status:
         ticket_transition(ticket=ticket, to_status=status, actor=author_user)
     elif staff_reply and ticket.status == S.NEW:

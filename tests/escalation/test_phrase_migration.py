@@ -1,0 +1,136 @@
+"""The data migration turns the English sentences the desk stored into phrases; typed text stays as typed.
+
+Rows are written as they were before the migration (the historical models of escalation 0005), then the
+migrations run forward: every known sentence becomes a code with its parameters and renders back to the same
+English (and to Estonian for an Estonian reader); text the desk did not compose is left alone. Backwards,
+the English sentences come back.
+"""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import translation
+
+from escalation.models import Escalation, EscalationEvent, Notification
+from tests import factories
+from tickets.models import Message, TicketEvent
+
+BEFORE = [("escalation", "0005_phrases")]
+LATEST = [("escalation", "0007_remove_escalation_routing_explanation")]
+
+ROUTING = ("Routed to Mari Tamm (team supervisor): on shift, 1 open escalation; Jaan Kask away; "
+           "Busy Bee has 2 open escalations.")
+TIER_UP = ("Not acknowledged in time by Mari Tamm, moved up a tier: Routed to Queue Manager (manager of queue "
+           "Billing): 0 open escalations.")
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+    return MigrationExecutor(connection).loader.project_state(targets).apps
+
+
+@pytest.fixture
+def old_rows(transactional_db):
+    old = _migrate(BEFORE)
+    OldEscalation = old.get_model("escalation", "Escalation")
+    OldEvent = old.get_model("escalation", "EscalationEvent")
+    OldNotification = old.get_model("escalation", "Notification")
+    team = factories.TeamFactory()
+    queue = factories.QueueFactory(team=team)
+    supervisor = factories.supervisor_of(team)
+    agent = factories.agent_in(team)
+    ticket = factories.TicketFactory(queue=queue)
+    other = factories.TicketFactory(queue=queue)
+    low = OldEscalation.objects.create(ticket_id=ticket.pk, trigger="service_recovery",
+                                       reason_text="Customer rated 2 stars. Contact them at once.",
+                                       routing_explanation=ROUTING, state="resolved")
+    typed = OldEscalation.objects.create(ticket_id=other.pk, trigger="manual", reason_text="Kunde ist wütend",
+                                         routing_explanation="Mari takes these on Fridays.")
+    events = {
+        "fired": OldEvent.objects.create(
+            escalation_id=low.pk, kind="fired_again", trigger="repeat_contact",
+            note="Repeat contact — Reopened 3 times. (2 stars: Nobody listened)"),
+        "tier_up": OldEvent.objects.create(escalation_id=low.pk, kind="tier_up", note=TIER_UP),
+        "decided": OldEvent.objects.create(escalation_id=low.pk, kind="remedy_approved",
+                                           note="Remedy approved by Mari Tamm: Refund 120.00 EUR. Fair enough."),
+        "typed": OldEvent.objects.create(escalation_id=typed.pk, kind="raised", note="Kunde ist wütend"),
+    }
+    notices = {
+        "sla": OldNotification.objects.create(key="a", recipient_id=agent.pk, kind="sla_warning",
+                                              text=f"{ticket.reference}: first response due at 2026-05-04 10:00 UTC"),
+        "routed": OldNotification.objects.create(key="b", recipient_id=supervisor.pk, kind="routed",
+                                                 text=f"Repeat contact on {ticket.reference}: {ROUTING}"),
+        "coached": OldNotification.objects.create(key="c", recipient_id=agent.pk, kind="coached",
+                                                  text="Remedy applied: call them first."),
+    }
+    reopened = TicketEvent.objects.create(ticket=ticket, kind="reopened", reason="Service recovery: rated 2 stars")
+    note = Message.objects.create(ticket=ticket, kind="note", author_user=agent,
+                                  body="Remedy applied: Refund 20.00 EUR (within Anna Agent's authority of 50.00). "
+                                       "Arrived broken")
+    yield {"low": low.pk, "typed": typed.pk, "events": {k: v.pk for k, v in events.items()},
+           "notices": {k: v.pk for k, v in notices.items()}, "reopened": reopened.pk, "note": note.pk}
+    _migrate(LATEST)
+
+
+def test_stored_english_sentences_become_phrases_that_render_back(old_rows):
+    _migrate(LATEST)
+    low = Escalation.objects.get(pk=old_rows["low"])
+    assert low.reason_phrase == {"code": "escalation.reason.low_rating", "params": {"stars": 2}}
+    assert low.reason_text == ""
+    assert low.routing["code"] == "escalation.routing.explained"
+    assert low.reason_display == "Customer rated 2 stars. Contact them at once."
+    assert low.routing_explanation == ROUTING
+    tier_up = EscalationEvent.objects.get(pk=old_rows["events"]["tier_up"])
+    assert tier_up.phrase["code"] == "escalation.tier_up.moved" and tier_up.note_display == TIER_UP
+    decided = EscalationEvent.objects.get(pk=old_rows["events"]["decided"])
+    assert (decided.phrase["code"], decided.note) == ("escalation.remedy.approved", "Fair enough.")
+    fired = EscalationEvent.objects.get(pk=old_rows["events"]["fired"])
+    assert fired.note_display == "Reopened 3 times. Rated 2 stars. Nobody listened"
+    sla = Notification.objects.get(pk=old_rows["notices"]["sla"])
+    assert sla.phrase["params"]["due"] == {"datetime": "2026-05-04T10:00:00+00:00"}
+    routed = Notification.objects.get(pk=old_rows["notices"]["routed"])
+    assert routed.phrase["code"] == "escalation.notice.routed" and routed.text == ""
+    reopened = TicketEvent.objects.get(pk=old_rows["reopened"])
+    assert reopened.reason_phrase == {"code": "escalation.reopened_for_recovery", "params": {"stars": 2}}
+    note = Message.objects.get(pk=old_rows["note"])
+    assert (note.phrase["code"], note.body) == ("escalation.remedy.applied", "Arrived broken")
+    with translation.override("et"):
+        shown = " ".join([low.reason_display, low.routing_explanation, tier_up.note_display, routed.text_display,
+                          reopened.reason_display, note.body_display])
+    assert not [word for word in ("Customer rated", "outed to", "open escalation", "moved up", "rated 2")
+                if word in shown], shown
+
+
+def test_text_the_desk_did_not_compose_stays_as_typed(old_rows):
+    _migrate(LATEST)
+    typed = Escalation.objects.get(pk=old_rows["typed"])
+    assert (typed.reason_phrase, typed.reason_text) == (None, "Kunde ist wütend")
+    assert typed.routing == "Mari takes these on Fridays."
+    assert EscalationEvent.objects.get(pk=old_rows["events"]["typed"]).note == "Kunde ist wütend"
+    coached = Notification.objects.get(pk=old_rows["notices"]["coached"])
+    assert (coached.phrase, coached.text) == (None, "Remedy applied: call them first.")
+
+
+def test_the_migration_reverses_to_the_english_sentences(old_rows):
+    _migrate(LATEST)
+    old = _migrate(BEFORE)
+    low = old.get_model("escalation", "Escalation").objects.get(pk=old_rows["low"])
+    assert (low.reason_text, low.routing_explanation) == ("Customer rated 2 stars. Contact them at once.", ROUTING)
+    assert TicketEvent.objects.get(pk=old_rows["reopened"]).reason == "Service recovery: rated 2 stars"
+
+
+def test_the_tickets_own_timeline_reasons_become_phrases(transactional_db):
+    _migrate([("tickets", "0007_phrases")])
+    ticket = factories.TicketFactory()
+    replied = TicketEvent.objects.create(ticket=ticket, kind="reopened", reason="customer replied")
+    closed = TicketEvent.objects.create(ticket=ticket, kind="status",
+                                        reason="closed automatically after being resolved")
+    typed = TicketEvent.objects.create(ticket=ticket, kind="status", reason="duplicate of DD-7")
+    _migrate([("tickets", "0008_reasons_to_phrases")])
+    rows = {row.pk: row for row in TicketEvent.objects.all()}
+    assert rows[replied.pk].reason_phrase == {"code": "tickets.reason.customer_replied", "params": {}}
+    assert rows[closed.pk].reason_display == "closed automatically after being resolved"
+    assert (rows[typed.pk].reason_phrase, rows[typed.pk].reason) == (None, "duplicate of DD-7")
+    with translation.override("et"):
+        assert rows[replied.pk].reason_display == "klient vastas"
