@@ -44,6 +44,19 @@ def _per_page(params: QueryDict) -> int:
     return value if value in selectors_workspace.PAGE_SIZES else selectors_workspace.DEFAULT_PAGE_SIZE
 
 
+def _status_scope(params: QueryDict) -> tuple[QueryDict, bool]:
+    """(the filters without the "any status" choice, whether to list only the unsolved tickets).
+
+    No status chosen means the unsolved work, what the view badges count; "any" lifts that default.
+    """
+    chosen = [value for value in params.getlist("status") if value]
+    if selectors_workspace.STATUS_ANY not in chosen:
+        return params, not chosen
+    params = params.copy()
+    params.setlist("status", [value for value in chosen if value != selectors_workspace.STATUS_ANY])
+    return params, False
+
+
 def _list_context(request, params: QueryDict, *, partial: bool) -> dict:
     """The list page's context for the filters in `params` (the query string, or the bulk form's `next`)."""
     user = request.user
@@ -52,7 +65,8 @@ def _list_context(request, params: QueryDict, *, partial: bool) -> dict:
     if view not in views:
         view = selectors_workspace.default_view(user)
     per_page = _per_page(params)
-    base = selectors_workspace.ticket_list_for_user(user, view=view)
+    params, unsolved_only = _status_scope(params)
+    base = selectors_workspace.ticket_list_for_user(user, view=view, unsolved_only=unsolved_only)
     filterset = TicketFilter(params, queryset=base, request=request)
     page = selectors_workspace.paginate(filterset.qs, page=params.get("page"), per_page=per_page)
     context = {
@@ -61,6 +75,8 @@ def _list_context(request, params: QueryDict, *, partial: bool) -> dict:
         "page": page,
         "rows": selectors_workspace.list_rows(page.object_list),
         "view": view,
+        "unsolved_only": unsolved_only,
+        "status_any": selectors_workspace.STATUS_ANY,
         "ordering": params.get("ordering") or "-created",
         "per_page": per_page,
         "page_sizes": selectors_workspace.PAGE_SIZES,
