@@ -62,3 +62,25 @@ document.addEventListener("change", (event) => {
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => scan(document));
   else scan(document);
 })();
+
+// A refused form's error summary ([data-error-summary], tickets/public/_error_summary.html) takes the
+// focus, so a screen reader reads what went wrong and a keyboard user starts there (without JavaScript
+// its `autofocus` does the same). Its links move the focus to the field itself, not only the view.
+(() => {
+  const focusSummary = () => {
+    const summary = document.querySelector("[data-error-summary]");
+    if (summary && document.activeElement !== summary && !summary.contains(document.activeElement)) {
+      summary.focus();
+    }
+  };
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("[data-error-summary] a[href^='#']");
+    const field = link && document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    if (!field) return;
+    event.preventDefault();
+    field.scrollIntoView({ block: "center" });
+    field.focus();
+  });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", focusSummary);
+  else focusSummary();
+})();
