@@ -29,9 +29,10 @@ from tickets.forms.workspace import (
     TicketCreateForm,
     TicketPropertiesForm,
 )
-from tickets.models import Message, Ticket
+from tickets.models import Ticket
 from tickets.permissions import staff_required
 from tickets.services.macros import macro_render, macro_render_text, macro_values
+from tickets.views import reply_mode
 
 # --- List ------------------------------------------------------------------------------------------
 
@@ -205,7 +206,8 @@ def _ticket_context(request, ticket: Ticket, **forms) -> dict:
         "is_closed": ticket.status == Ticket.Status.CLOSED,
         "macro_texts": {str(m.pk): macro_render_text(text=m.body, values=values) for m in macros},
         "reply_form": forms.get("reply_form")
-        or ReplyForm(ticket=ticket, user=user, macros=macros, initial={"kind": _composer_kind(request, ticket)}),
+        or ReplyForm(ticket=ticket, user=user, macros=macros,
+                     initial={"kind": reply_mode.remembered_kind(request, ticket)}),
         "properties_form": forms.get("properties_form")
         or TicketPropertiesForm(ticket=ticket, user=user, allowed_statuses=allowed,
                                 queues=list(selectors_workspace.queues_for_create(user)), staff=staff),
@@ -224,24 +226,6 @@ def _render_ticket(request, ticket: Ticket, *, status: int = 200, **forms) -> Ht
         # htmx swaps only 2xx answers; the refusal is in the partial itself.
         return render(request, "tickets/workspace/_ticket.html", context)
     return render(request, "tickets/workspace/detail.html", context, status=status)
-
-
-# The reply box stays in the mode the agent last sent in, per ticket: after an internal note the next
-# message is a note again until they choose "Public reply" (a reply box falling back to public after
-# a note is how a note reaches a customer by accident). Kept in the session, for the last tickets.
-COMPOSER_SESSION_KEY = "tickets.composer_kind"
-COMPOSER_REMEMBERED = 50
-
-
-def _composer_kind(request, ticket: Ticket) -> str:
-    kind = request.session.get(COMPOSER_SESSION_KEY, {}).get(str(ticket.pk))
-    return kind if kind in Message.Kind.values else Message.Kind.REPLY
-
-
-def _remember_composer_kind(request, ticket: Ticket, kind: str) -> None:
-    kinds = {k: v for k, v in request.session.get(COMPOSER_SESSION_KEY, {}).items() if k != str(ticket.pk)}
-    kinds[str(ticket.pk)] = kind  # last in, so the oldest ticket is dropped first
-    request.session[COMPOSER_SESSION_KEY] = dict(list(kinds.items())[-COMPOSER_REMEMBERED:])
 
 
 @staff_required
@@ -310,7 +294,7 @@ def ticket_reply(request, reference: str):
     except DomainError as error:
         return _refused(request, reference, error, form_name="reply_form", form_class=ReplyForm,
                         form_kwargs={"user": request.user})
-    _remember_composer_kind(request, ticket, kind)
+    reply_mode.remember_kind(request, ticket, kind)
     notice = _("Reply sent.") if kind == "reply" else _("Note added.")
     return _done(request, reference, notice)
 
