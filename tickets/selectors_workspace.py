@@ -4,6 +4,7 @@ Every function here issues a fixed number of queries whatever the page size or t
 tickets (the list's tests assert it), and lets PostgreSQL answer from indexes (see bench/README.md).
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -72,6 +73,23 @@ def ticket_list_for_user(user, *, view: str, unsolved_only: bool = False) -> Que
         .prefetch_related("tags")
         .order_by("-created_at", "-id")
     )
+
+
+# What an agent types for a ticket: "1302", "#1302", "DD-1302", "dd-1302".
+_REFERENCE_LIKE = re.compile(r"#?\d{1,18}|[A-Za-z]{1,10}-\d{1,18}")
+
+
+def exact_reference_match(user, term: str) -> Ticket | None:
+    """The ticket `term` names by its reference, if this user may see it (one indexed query, only for
+    a term shaped like a reference). The list shows it above the results: newer tickets that merely
+    mention the number come first by date, and the ticket may be outside the view or status filter."""
+    from tickets.filters import reference_spellings
+
+    term = (term or "").strip()
+    if not _REFERENCE_LIKE.fullmatch(term):
+        return None
+    spellings = reference_spellings(term)
+    return visible_to(user).filter(reference__in=spellings).only("pk", "reference", "subject", "status").first()
 
 
 def view_counts(user) -> dict[str, int]:

@@ -101,3 +101,22 @@ def test_migration_puts_the_customer_in_front_of_existing_documents(maarja):
     migration.prefix_customer(apps, SimpleNamespace(connection=connection))  # all it uses of a schema editor
     maarja.refresh_from_db()
     assert maarja.search_document == "maarja tamm\nmaarja.tamm@firma.ee\ninvoice question\nplease help"
+
+
+def test_a_ticket_number_shows_its_ticket_first_even_when_newer_tickets_mention_it(agent_client, maarja, queue):
+    number = maarja.reference.split("-", 1)[1]
+    for i in range(12):  # newer tickets whose text contains the number: they come first by date
+        factories.TicketFactory(queue=queue, subject=f"Order {number}{i} missing")
+    response = agent_client.get(reverse("tickets:list"), {"q": number, "per_page": 10})
+    assert maarja.reference not in [row.reference for row in response.context["rows"]]  # page 1 is newer ones
+    assert response.context["exact_match"] == maarja
+    html = response.content.decode()
+    link = reverse("tickets:detail", args=[maarja.reference])
+    assert html.index(f'href="{link}"') < html.index("<table")
+
+
+def test_no_exact_match_for_an_ordinary_word_or_an_unseen_ticket(agent_client, maarja, queue):
+    assert agent_client.get(reverse("tickets:list"), {"q": "invoice"}).context["exact_match"] is None
+    hidden = factories.TicketFactory(queue=factories.QueueFactory())  # another team's queue
+    number = hidden.reference.split("-", 1)[1]
+    assert agent_client.get(reverse("tickets:list"), {"q": number}).context["exact_match"] is None

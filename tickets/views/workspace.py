@@ -77,6 +77,7 @@ def _list_context(request, params: QueryDict, *, partial: bool) -> dict:
         "rows": selectors_workspace.list_rows(page.object_list),
         "view": view,
         "unsolved_only": unsolved_only,
+        "exact_match": selectors_workspace.exact_reference_match(user, params.get("q", "")),
         "status_any": selectors_workspace.STATUS_ANY,
         "ordering": params.get("ordering") or "-created",
         "per_page": per_page,
