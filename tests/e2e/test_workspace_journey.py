@@ -43,6 +43,7 @@ def _reply_box_look(page) -> dict:
 
 def test_agent_works_a_ticket_from_the_list(desk, tickets, page, live_url, login, shot, console_errors):
     console = console_errors(page)
+    page.emulate_media(reduced_motion="reduce")  # no colour transitions: read the colours as they end
     target = tickets["target"]
     login(page, desk.agent)
     page.goto(live_url("tickets:list") + "?view=my")
