@@ -106,7 +106,7 @@ def run_size(size: int, runs: int, explain: bool) -> dict:
         client = Client()
         client.force_login(agent)
         # A ticket present at every size, in the agent's team (i % 8 == 0), with its 5 messages.
-        probe = Ticket.objects.get(messages__body__startswith="my order ORD-100504 ")
+        probe = Ticket.objects.select_related("customer").get(messages__body__startswith="my order ORD-100504 ")
         list_url = reverse("tickets:list")
         cases = {
             "list, first page": f"{list_url}?view=team",
@@ -116,6 +116,10 @@ def run_size(size: int, runs: int, explain: bool) -> dict:
             "list, most urgent first": f"{list_url}?view=team&ordering=-priority",
             "search, rare (order no.)": f"{list_url}?view=team&q=ORD-100504",
             "search, common (refund)": f"{list_url}?view=team&q=refund",
+            "search, customer's email": f"{list_url}?view=team&q={probe.customer.email}",
+            "search, customer name (many)": f"{list_url}?view=team&q=Customer 1",
+            "search, bare ticket number": f"{list_url}?view=team&q={probe.reference.split('-', 1)[1]}",
+            "list, any status": f"{list_url}?view=team&status=any",
             "ticket page": reverse("tickets:detail", args=[probe.reference]),
         }
         for name, url in cases.items():

@@ -168,7 +168,8 @@ def ensure_tickets(target: int, *, batch: int = 5000, verbose: bool = True) -> i
                 customer = customers[f"bench{i // 4}@{BENCH_DOMAIN}"]
                 last = created + timedelta(hours=MESSAGES_PER_TICKET * 3)
                 subject, description = f"{_sentence(rng, 4)} ({i})".capitalize(), _sentence(rng, 25)
-                document = [subject, description]  # the search document, as tickets.services keep it
+                # The search document, as tickets.services.search keeps it.
+                document = [customer.name, customer.email, subject, description]
                 ticket = Ticket(
                     id=pk, reference=f"{prefix}-{pk + 1000}", subject=subject,
                     description=description, customer=customer, queue=queue, assignee=assignee,

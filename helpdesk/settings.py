@@ -207,6 +207,8 @@ LANGUAGES = [
     ("fi", _("Finnish")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Formats Django's locales lack (Estonian has no date-time formats): helpdesk/formats/<language>/formats.py.
+FORMAT_MODULE_PATH = "helpdesk.formats"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

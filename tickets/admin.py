@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from tickets import models
-from tickets.services import search_document_rebuild
+from tickets.services import search_document_rebuild, search_documents_rebuild_for_customer
 
 
 class MembershipInline(admin.TabularInline):
@@ -26,6 +26,11 @@ class QueueAdmin(admin.ModelAdmin):
 class CustomerAdmin(admin.ModelAdmin):
     list_display = ("name", "email", "company", "language", "monthly_spend")
     search_fields = ("name", "email", "company")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"name", "email"} & set(form.changed_data):
+            search_documents_rebuild_for_customer(customer=obj)  # agents search tickets by these
 
 
 @admin.register(models.Profile)

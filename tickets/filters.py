@@ -6,21 +6,23 @@ queue (slug), assignee (me/none/id), tag, created_after, created_before, orderin
 Every filter is written so that PostgreSQL can answer it from an index at 100k tickets:
 - status, priority, kind, queue, assignee, created_*: the composite b-tree indexes on Ticket;
 - tag: the m2m table's (tag_id, ticket_id) unique index, as an `id IN (...)` semi-join;
-- q: `search_document LIKE '%term%'` on the ticket's case-folded search document (subject,
-  description and every message body, kept by the services; the term folded the same way: no
-  UPPER() per row), or the exact reference. ONE condition on the ticket row, so PostgreSQL
-  chooses: for a rare term the trigram GIN index (migration 0005) finds the few tickets; for a
-  common word it walks the created_at index backwards, filters, and stops after one page. (The
-  former UNION of a subject arm and a message arm had to collect every match first: its cost grew
-  with the number of matches.) SQLite runs the same SQL without an index.
+- q: `search_document LIKE '%term%'` on the ticket's case-folded search document (the customer's
+  name and email, subject, description and every message body, kept by the services; the term
+  folded the same way: no UPPER() per row), or the reference ("1302" and "#1302" mean DD-1302).
+  ONE condition on the ticket row, so PostgreSQL chooses: for a rare term the trigram GIN index
+  (migration 0005) finds the few tickets; for a common word it walks the created_at index
+  backwards, filters, and stops after one page. (The former UNION of a subject arm and a message
+  arm had to collect every match first: its cost grew with the number of matches.) SQLite runs
+  the same SQL without an index.
 """
 
 import django_filters
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tickets.models import Message, Queue, Tag, Ticket
-from tickets.services.lifecycle import search_document
+from tickets.services.search import search_document
 
 # Sort keys offered to users; the row order inside equal keys is always newest first, then id.
 ORDERING_FIELDS = {
@@ -35,9 +37,19 @@ MAX_DB_ID = 2**63 - 1
 
 
 def search_condition(term: str) -> Q:
-    """Staff search: the reference, or `term` anywhere in the ticket's search document (notes included)."""
+    """Staff search: the reference, or `term` anywhere in the ticket's search document (the customer's
+    name and email, subject, description, replies and notes)."""
     term = term.strip()[:MAX_SEARCH_LENGTH]
-    return Q(search_document__contains=search_document(term)) | Q(reference__in={term, term.upper()})
+    return Q(search_document__contains=search_document(term)) | Q(reference__in=reference_spellings(term))
+
+
+def reference_spellings(term: str) -> set[str]:
+    """The references `term` may mean: "DD-1302" as typed or upper-cased, and "1302" or "#1302" as DD-1302."""
+    spellings = {term, term.upper()}
+    number = term.removeprefix("#").strip()
+    if number.isascii() and number.isdigit():
+        spellings.add(f"{settings.TICKET_REFERENCE_PREFIX}-{number}")
+    return spellings
 
 
 def ticket_ids_matching(term: str, *, include_notes: bool = True) -> QuerySet:

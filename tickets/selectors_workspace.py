@@ -4,6 +4,7 @@ Every function here issues a fixed number of queries whatever the page size or t
 tickets (the list's tests assert it), and lets PostgreSQL answer from indexes (see bench/README.md).
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -25,6 +26,8 @@ VIEW_LABELS = {
     VIEW_TEAM: _("My teams"),
     VIEW_ALL: _("All"),
 }
+# The list's status filter: nothing chosen means the unsolved work (what the badges count); "any" lifts it.
+STATUS_ANY = "any"
 PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 25
 # Counting beyond this many matches costs time and tells an agent nothing: "1,000+" says it all.
@@ -52,12 +55,18 @@ def _view_condition(user, view: str) -> Q:
     return Q()
 
 
-def ticket_list_for_user(user, *, view: str) -> QuerySet[Ticket]:
-    """The tickets of one view, newest first, with what a list row shows loaded in the same query."""
+def ticket_list_for_user(user, *, view: str, unsolved_only: bool = False) -> QuerySet[Ticket]:
+    """The tickets of one view, newest first, with what a list row shows loaded in the same query.
+
+    `unsolved_only`: new, open and pending tickets, the same set `view_counts` counts.
+    """
     if view not in views_for(user):
         view = default_view(user)
+    tickets = visible_to(user)
+    if unsolved_only:
+        tickets = tickets.filter(status__in=Ticket.OPEN_STATUSES)
     return (
-        visible_to(user)
+        tickets
         .filter(_view_condition(user, view))
         .select_related("customer", "queue", "assignee")
         .defer("description", "search_document")  # the rows never show them; ~1 kB a row saved
@@ -66,11 +75,29 @@ def ticket_list_for_user(user, *, view: str) -> QuerySet[Ticket]:
     )
 
 
-def view_counts(user) -> dict[str, int]:
-    """Open tickets (new, open, pending) per view, in ONE aggregate query.
+# What an agent types for a ticket: "1302", "#1302", "DD-1302", "dd-1302".
+_REFERENCE_LIKE = re.compile(r"#?\d{1,18}|[A-Za-z]{1,10}-\d{1,18}")
 
-    Only open tickets are counted: that is the workload an agent acts on, and it stays bounded as
-    the history grows (resolved and closed tickets are the bulk of a desk's rows).
+
+def exact_reference_match(user, term: str) -> Ticket | None:
+    """The ticket `term` names by its reference, if this user may see it (one indexed query, only for
+    a term shaped like a reference). The list shows it above the results: newer tickets that merely
+    mention the number come first by date, and the ticket may be outside the view or status filter."""
+    from tickets.filters import reference_spellings
+
+    term = (term or "").strip()
+    if not _REFERENCE_LIKE.fullmatch(term):
+        return None
+    spellings = reference_spellings(term)
+    return visible_to(user).filter(reference__in=spellings).only("pk", "reference", "subject", "status").first()
+
+
+def view_counts(user) -> dict[str, int]:
+    """Unsolved tickets (new, open, pending) per view, in ONE aggregate query.
+
+    Only unsolved tickets are counted: that is the workload an agent acts on, and it stays bounded as
+    the history grows (resolved and closed tickets are the bulk of a desk's rows). The list opens on
+    the same set (`ticket_list_for_user(unsolved_only=True)`), so a badge and its tab agree.
     """
     views = views_for(user)
     aggregates = {view: Count("pk", filter=_view_condition(user, view)) for view in views}

@@ -103,3 +103,65 @@ def test_survey_works_without_javascript(nojs_context, pages, survey, shot):
     shot(page, JOURNEY, "survey-nojs-thanks")
     rating = Rating.objects.get(survey=survey)
     assert (rating.stars, rating.follow_up) == (2, "The first reply took three days.")
+
+
+# --- What axe cannot check: where the focus goes, and one accessible name per field ----------------
+
+
+def _refuse_support_form(page, live_url):
+    page.goto(live_url("tickets:support"))
+    page.get_by_label("Your name").fill("Mari Maasikas")
+    page.get_by_label("Your email").fill("mari@example")  # no dot: refused
+    page.get_by_label("Subject").fill("Frame missing")
+    page.get_by_label("How can we help?").fill("Hi")  # too short: refused
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send").click()
+
+
+def test_refused_support_form_moves_the_focus_to_its_error_summary(page, live_url, site, shot):
+    from tests.e2e.a11y import focused_element_id
+
+    _refuse_support_form(page, live_url)
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'form-errors'")
+    summary = page.get_by_role("alert")
+    assert "Your email" in summary.inner_text() and "How can we help?" in summary.inner_text()
+    assert focused_element_id(page) == "form-errors"
+    # Every typed word is still there.
+    assert page.get_by_label("Your name").input_value() == "Mari Maasikas"
+    assert page.get_by_label("Your email").input_value() == "mari@example"
+    assert page.get_by_label("Subject").input_value() == "Frame missing"
+    assert page.get_by_label("How can we help?").input_value() == "Hi"
+    shot(page, JOURNEY, "support-form-error-summary-focused")
+
+
+def test_refused_support_form_focuses_its_error_summary_without_javascript(nojs_context, live_url, site):
+    from tests.e2e.a11y import focused_element_id
+
+    page = nojs_context().new_page()
+    _refuse_support_form(page, live_url)
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'form-errors'")
+    assert focused_element_id(page) == "form-errors"
+
+
+def test_error_summary_link_moves_the_focus_to_its_field(page, live_url, site):
+    from tests.e2e.a11y import focused_element_id
+
+    _refuse_support_form(page, live_url)
+    page.get_by_role("alert").get_by_role("link", name="Your email").click()
+    assert focused_element_id(page) == "id_email"
+
+
+@pytest.mark.parametrize("name", ["support", "follow"])
+def test_every_field_has_exactly_one_accessible_name(page, pages, name):
+    from tests.e2e.a11y import fields_without_exactly_one_name
+
+    page.goto(pages[name])
+    assert page.locator("textarea").count() > 0
+    assert fields_without_exactly_one_name(page) == []
+
+
+def test_refused_support_form_fields_keep_exactly_one_accessible_name(page, live_url, site):
+    from tests.e2e.a11y import fields_without_exactly_one_name
+
+    _refuse_support_form(page, live_url)
+    assert fields_without_exactly_one_name(page) == []

@@ -48,7 +48,7 @@ def test_agent_takes_replies_waits_for_approval_and_resolves(desk, celery_worker
 
     # Reply to the customer.
     page.locator("[data-reply-body]").fill("I am sorry the poster arrived torn. Let me put this right.")
-    page.get_by_role("button", name="Send", exact=True).click()
+    page.get_by_role("button", name="Send to customer", exact=True).click()
     page.locator(".ws-timeline").get_by_text("Let me put this right.").wait_for()
     assert Message.objects.filter(ticket=target, author_user=desk.agent, kind=Message.Kind.REPLY).exists()
     shot(page, JOURNEY, "04-replied")

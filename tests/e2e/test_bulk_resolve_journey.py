@@ -65,9 +65,14 @@ def test_agent_selects_the_outage_tickets_and_resolves_them_at_once(desk, outage
         apply.click()
 
     # Back on the same filtered list, with the message; both complaints resolved, the question untouched.
+    # The list shows the unsolved work, so the resolved complaints have left it; "any status" shows them.
     assert "kind=complaint" in page.url
     page.get_by_text("2 tickets resolved.").wait_for()
     results = page.locator("#ticket-results")
+    assert outage["first"].subject not in results.inner_text()
+    page.select_option("#f-status", "any")
+    page.wait_for_function("s => document.querySelector('#ticket-results').innerText.includes(s)",
+                           arg=outage["first"].subject)
     assert results.locator(".badge", has_text="Resolved").count() == 2
     shot(page, JOURNEY, "03-resolved")
     statuses = {key: Ticket.objects.get(pk=t.pk).status for key, t in outage.items()}

@@ -77,7 +77,7 @@ def test_a_valid_attachment_is_stored_with_the_ticket(client, queue):
         ("email", "", "This field is required."),
         ("subject", "   ", "This field is required."),
         ("description", "hey", "Please tell us a little more"),
-        ("description", "x" * 20001, "Ensure this value has at most 20000 characters"),
+        ("description", "x" * 20001, "This text is 20,001 characters long; the limit is 20,000."),
     ],
 )
 def test_each_bad_field_gets_its_own_message_and_the_form_comes_back_filled_in(client, queue, field, value,

@@ -67,3 +67,19 @@ def test_most_urgent_first_walks_the_priority_rank_index():
     plan = _plan(Ticket.objects.order_by("-priority_rank", "-created_at", "-id")[:25])
     assert "ticket_priority_rank_idx" in plan
     assert "Sort" not in plan.split("\n")[1]  # read in index order, not sorted
+
+
+def test_search_by_customer_name_reads_the_search_document_index_not_the_customer_table():
+    from tickets.filters import search_condition
+
+    plan = _bitmap_plan(Ticket.objects.filter(search_condition("maarja tamm")).order_by("-created_at", "-id")[:25])
+    assert "ticket_search_trgm_idx" in plan
+    assert "tickets_customer" not in plan
+
+
+def test_bare_ticket_number_search_can_use_the_reference_index():
+    from tickets.filters import search_condition
+
+    plan = _bitmap_plan(Ticket.objects.filter(search_condition("1302")).order_by("-created_at", "-id")[:25])
+    assert "tickets_ticket_reference_" in plan
+    assert "ticket_search_trgm_idx" in plan

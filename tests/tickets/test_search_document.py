@@ -31,10 +31,12 @@ def _refs(response) -> list[str]:
     return [row.reference for row in response.context["rows"]]
 
 
-def test_new_ticket_document_holds_subject_and_description(queue):
-    ticket = factories.TicketFactory(queue=queue, subject="Printer Jam", description="Tray TWO is stuck")
+def test_new_ticket_document_holds_customer_subject_and_description(queue):
+    customer = factories.CustomerFactory(name="Mari Maasikas", email="Mari@Example.EE")
+    ticket = factories.TicketFactory(queue=queue, customer=customer, subject="Printer Jam",
+                                     description="Tray TWO is stuck")
     ticket.refresh_from_db()
-    assert ticket.search_document == "printer jam\ntray two is stuck"
+    assert ticket.search_document == "mari maasikas\nmari@example.ee\nprinter jam\ntray two is stuck"
 
 
 def test_message_is_appended_to_the_document_in_its_transaction(queue, agent):
@@ -80,14 +82,15 @@ def test_list_search_finds_a_word_of_a_later_reply(agent_client, queue, agent):
     assert _refs(response) == [ticket.reference]
 
 
-def test_rebuild_recomputes_the_document_from_subject_description_and_messages(queue):
+def test_rebuild_recomputes_the_document_from_customer_subject_description_and_messages(queue):
     ticket = factories.TicketFactory(queue=queue, subject="Old subject")
     services.message_add(ticket=ticket, body="first reply", author_customer=ticket.customer)
     Ticket.objects.filter(pk=ticket.pk).update(subject="New subject", search_document="")
     ticket.refresh_from_db()
     services.search_document_rebuild(ticket=ticket)
     ticket.refresh_from_db()
-    assert ticket.search_document == "new subject\n" + ticket.description.casefold() + "\nfirst reply"
+    customer = f"{ticket.customer.name}\n{ticket.customer.email}".casefold()
+    assert ticket.search_document == f"{customer}\nnew subject\n{ticket.description.casefold()}\nfirst reply"
 
 
 def test_admin_edit_of_the_subject_updates_the_document(queue, admin_user):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tickets import attachments
 from tickets.exceptions import InvalidAttachment
+from tickets.forms.fields import MessageField
 
 
 def normalise_email(value: str) -> str:
@@ -73,8 +74,7 @@ class SupportForm(_PublicForm):
     email = forms.EmailField(label=_("Your email"), max_length=254,
                              help_text=_("We send the confirmation and our answers here."))
     subject = forms.CharField(label=_("Subject"), max_length=200)
-    description = forms.CharField(label=_("How can we help?"), widget=forms.Textarea(attrs={"rows": 6}),
-                                  max_length=settings.MESSAGE_MAX_LENGTH)
+    description = MessageField(label=_("How can we help?"))
     attachment = AttachmentField()
     # The honeypot: hidden from people (CSS class and aria-hidden), filled in by bots.
     website = forms.CharField(label=_("Leave this field empty"), required=False,
@@ -101,8 +101,7 @@ class SupportForm(_PublicForm):
 
 
 class ReplyForm(_PublicForm):
-    body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 5}),
-                           max_length=settings.MESSAGE_MAX_LENGTH)
+    body = MessageField(label=_("Your reply"), rows=5)
     attachment = AttachmentField()
 
     def clean_body(self):

@@ -5,10 +5,10 @@ refuse the change (StaleTicket) when someone else saved the ticket after this fo
 """
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from tickets.forms.fields import MessageField
 from tickets.forms.public import AttachmentField
 from tickets.models import Message, Ticket
 from tickets.selectors_workspace import assignee_choices, macros_for, queues_for_create
@@ -42,10 +42,7 @@ class ReplyForm(VersionedForm):
     kind = forms.ChoiceField(
         label=_("Type"), choices=Message.Kind.choices, initial=Message.Kind.REPLY, widget=forms.RadioSelect
     )
-    body = forms.CharField(
-        label=_("Message"), required=False, max_length=settings.MESSAGE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 6, "data-reply-body": ""}),
-    )
+    body = MessageField(label=_("Message"), required=False)
     macro = forms.ModelChoiceField(label=_("Canned reply"), queryset=None, required=False,
                                    empty_label=_("Choose a canned reply…"))
     # Sent with the message: the only field change a reply carries, refused when the page is stale
@@ -166,8 +163,7 @@ class TicketCreateForm(forms.Form):
     customer_name = forms.CharField(label=_("Customer's name"), max_length=200, required=False,
                                     help_text=_("Used when this email is new to the desk."))
     subject = forms.CharField(label=_("Subject"), max_length=200)
-    description = forms.CharField(label=_("What the customer said"), widget=forms.Textarea(attrs={"rows": 6}),
-                                  max_length=settings.MESSAGE_MAX_LENGTH)
+    description = MessageField(label=_("What the customer said"))
     queue = forms.ModelChoiceField(label=_("Queue"), queryset=None, empty_label=None)
     priority = forms.ChoiceField(label=_("Priority"), choices=Ticket.Priority.choices,
                                  initial=Ticket.Priority.NORMAL)

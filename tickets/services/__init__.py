@@ -4,7 +4,6 @@ from .lifecycle import (
     TRANSITIONS,
     allowed_transitions,
     message_add,
-    search_document_rebuild,
     ticket_assign,
     ticket_create,
     ticket_transition,
@@ -12,6 +11,7 @@ from .lifecycle import (
     tickets_transition,
 )
 from .people import customer_get_or_create, user_create_with_role
+from .search import search_document_rebuild, search_documents_rebuild_for_customer
 
 __all__ = [
     "TRANSITIONS",
@@ -19,6 +19,7 @@ __all__ = [
     "customer_get_or_create",
     "message_add",
     "search_document_rebuild",
+    "search_documents_rebuild_for_customer",
     "ticket_assign",
     "ticket_create",
     "ticket_transition",

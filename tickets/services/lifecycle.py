@@ -22,6 +22,7 @@ from tickets.attachments import CheckedFile, attachment_store, check_total_size
 from tickets.exceptions import IllegalTransition, InvalidAssignee, MessageTooLong, StaleTicket, TicketClosed
 from tickets.models import Customer, Membership, Message, Queue, Tag, Team, Ticket, TicketEvent
 from tickets.roles import Role, role_of
+from tickets.services.search import customer_search_words, search_document
 
 User = get_user_model()
 S = Ticket.Status
@@ -123,7 +124,7 @@ def ticket_create(
         language=language or customer.language,
         created_at=created_at or timezone.now(),
         updated_at=created_at or timezone.now(),
-        search_document=search_document(subject.strip()[:200], description),
+        search_document=search_document(*customer_search_words(customer), subject.strip()[:200], description),
     )
     ticket.reference = _next_reference(ticket)
     Ticket.objects.filter(pk=ticket.pk).update(reference=ticket.reference)
@@ -133,22 +134,6 @@ def ticket_create(
                                to_value=channel, created_at=ticket.created_at)
     events.publish(events.ticket_created, ticket_id=ticket.pk, actor_id=getattr(actor, "pk", None))
     return ticket
-
-
-def search_document(*parts: str) -> str:
-    """The search document (or a part to append): lines of text, case-folded once here so that the
-    search compares with a plain LIKE (`tickets.filters.search_condition` folds the term the same way)."""
-    return "\n".join(part for part in parts if part).casefold()
-
-
-def search_document_rebuild(*, ticket: Ticket) -> None:
-    """Recompute a ticket's search document from its subject, description and messages.
-
-    The services keep it current as they write; this is for changes made around them (the admin).
-    """
-    bodies = ticket.messages.order_by("created_at", "id").values_list("body", flat=True)
-    ticket.search_document = search_document(ticket.subject, ticket.description, *bodies)
-    Ticket.objects.filter(pk=ticket.pk).update(search_document=ticket.search_document)
 
 
 def _tags_named(names: Iterable[str]) -> list[Tag]:

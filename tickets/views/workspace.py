@@ -32,6 +32,7 @@ from tickets.forms.workspace import (
 from tickets.models import Ticket
 from tickets.permissions import staff_required
 from tickets.services.macros import macro_render, macro_render_text, macro_values
+from tickets.views import reply_mode
 
 # --- List ------------------------------------------------------------------------------------------
 
@@ -44,6 +45,19 @@ def _per_page(params: QueryDict) -> int:
     return value if value in selectors_workspace.PAGE_SIZES else selectors_workspace.DEFAULT_PAGE_SIZE
 
 
+def _status_scope(params: QueryDict) -> tuple[QueryDict, bool]:
+    """(the filters without the "any status" choice, whether to list only the unsolved tickets).
+
+    No status chosen means the unsolved work, what the view badges count; "any" lifts that default.
+    """
+    chosen = [value for value in params.getlist("status") if value]
+    if selectors_workspace.STATUS_ANY not in chosen:
+        return params, not chosen
+    params = params.copy()
+    params.setlist("status", [value for value in chosen if value != selectors_workspace.STATUS_ANY])
+    return params, False
+
+
 def _list_context(request, params: QueryDict, *, partial: bool) -> dict:
     """The list page's context for the filters in `params` (the query string, or the bulk form's `next`)."""
     user = request.user
@@ -52,7 +66,8 @@ def _list_context(request, params: QueryDict, *, partial: bool) -> dict:
     if view not in views:
         view = selectors_workspace.default_view(user)
     per_page = _per_page(params)
-    base = selectors_workspace.ticket_list_for_user(user, view=view)
+    params, unsolved_only = _status_scope(params)
+    base = selectors_workspace.ticket_list_for_user(user, view=view, unsolved_only=unsolved_only)
     filterset = TicketFilter(params, queryset=base, request=request)
     page = selectors_workspace.paginate(filterset.qs, page=params.get("page"), per_page=per_page)
     context = {
@@ -61,6 +76,9 @@ def _list_context(request, params: QueryDict, *, partial: bool) -> dict:
         "page": page,
         "rows": selectors_workspace.list_rows(page.object_list),
         "view": view,
+        "unsolved_only": unsolved_only,
+        "exact_match": selectors_workspace.exact_reference_match(user, params.get("q", "")),
+        "status_any": selectors_workspace.STATUS_ANY,
         "ordering": params.get("ordering") or "-created",
         "per_page": per_page,
         "page_sizes": selectors_workspace.PAGE_SIZES,
@@ -188,7 +206,9 @@ def _ticket_context(request, ticket: Ticket, **forms) -> dict:
         and selectors_workspace.can_take(user, ticket, staff=staff),
         "is_closed": ticket.status == Ticket.Status.CLOSED,
         "macro_texts": {str(m.pk): macro_render_text(text=m.body, values=values) for m in macros},
-        "reply_form": forms.get("reply_form") or ReplyForm(ticket=ticket, user=user, macros=macros),
+        "reply_form": forms.get("reply_form")
+        or ReplyForm(ticket=ticket, user=user, macros=macros,
+                     initial={"kind": reply_mode.remembered_kind(request, ticket)}),
         "properties_form": forms.get("properties_form")
         or TicketPropertiesForm(ticket=ticket, user=user, allowed_statuses=allowed,
                                 queues=list(selectors_workspace.queues_for_create(user)), staff=staff),
@@ -275,6 +295,7 @@ def ticket_reply(request, reference: str):
     except DomainError as error:
         return _refused(request, reference, error, form_name="reply_form", form_class=ReplyForm,
                         form_kwargs={"user": request.user})
+    reply_mode.remember_kind(request, ticket, kind)
     notice = _("Reply sent.") if kind == "reply" else _("Note added.")
     return _done(request, reference, notice)
 
