@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from feedback.tokens import relationship_token_for, survey_token_for
 from tests import factories
@@ -9,6 +10,15 @@ from tests.feedback import factories as ff
 from tests.feedback.factories import new_ticket, resolve, survey_of
 
 _fast_passwords, _role_groups = ff._fast_passwords, ff._role_groups  # fixtures used here
+
+
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """A request leaves the language its middleware activated in the test's thread: put it back, so the
+    tests that run later (pytest-django runs those without a database last) see the default."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
 
 
 @pytest.fixture
