@@ -6,6 +6,7 @@ follow links); only the POST of the survey page does.
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -18,11 +19,19 @@ from django_ratelimit.decorators import ratelimit
 
 from feedback import metrics, selectors, services
 from feedback.exceptions import InvalidSurveyLink, SurveyLinkExpired
-from feedback.forms import NpsForm, PulseForm, RatingForm, WeeklyPulseForm, follow_up_question
+from feedback.forms import (
+    FOLLOW_UP_QUESTIONS,
+    NpsForm,
+    PulseForm,
+    RatingForm,
+    WeeklyPulseForm,
+    moved_answer_message,
+)
 from feedback.metrics import ReportFilter
-from feedback.models import Survey
+from feedback.models import STAR_LABELS, Survey
 from feedback.pulse_privacy import PRIVACY_MIN_PULSES
 from helpdesk.errors import DomainError
+from helpdesk.i18n import supported_language
 from tickets.permissions import staff_required, supervisor_required
 
 PUBLIC_RATE = "30/m"
@@ -36,23 +45,37 @@ def _invalid_link(request, exc: DomainError) -> HttpResponse:
     )
 
 
-def _customer_language(request, language: str):
-    """The survey speaks the customer's language unless they picked another one on the site."""
-    from django.conf import settings
+def _page_language(request, stored: str) -> str:
+    """The language of a survey page, reached from an email and usually without logging in:
 
-    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
-        return translation.override(translation.get_language())
-    return translation.override(language)
+    1. the visitor's own choice: a logged-in user's profile language, or the language cookie of the
+       switcher (UserPreferencesMiddleware and LocaleMiddleware have made it active already);
+    2. the customer's stored language (the one the email was written in), unless it is the desk's
+       default: the desk stores LANGUAGE_CODE when it knows nothing better, so the default says little;
+    3. the browser's Accept-Language (active already, by LocaleMiddleware), then LANGUAGE_CODE.
+    """
+    active = translation.get_language()
+    chosen = supported_language(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+    profile = getattr(request.user, "profile", None) if request.user.is_authenticated else None
+    if chosen or profile is not None:
+        return active
+    stored = supported_language(stored)
+    return stored if stored and stored != settings.LANGUAGE_CODE else active
+
+
+def _stars_param(request) -> int | None:
+    stars = request.GET.get("stars")
+    return int(stars) if stars in {"1", "2", "3", "4", "5"} else None
 
 
 @ratelimit(key="ip", rate=PUBLIC_RATE, method=ratelimit.ALL, block=True)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])  # scanners check links with HEAD; only a POST records
 def survey_page(request, reference: str, token: str):
     try:
         survey = selectors.survey_from_link(reference=reference, token=token)
     except (InvalidSurveyLink, SurveyLinkExpired) as exc:
         return _invalid_link(request, exc)
-    with _customer_language(request, survey.language):
+    with translation.override(_page_language(request, survey.language)):
         rating = selectors.rating_of(survey)
         if survey.state in (Survey.State.EXPIRED, Survey.State.SKIPPED):
             return _invalid_link(request, SurveyLinkExpired())
@@ -60,43 +83,56 @@ def survey_page(request, reference: str, token: str):
             form = RatingForm(request.POST)
             if form.is_valid():
                 try:
-                    services.rating_submit(survey_id=survey.pk, **form.cleaned_data)
+                    services.rating_submit(survey_id=survey.pk, **_rating_fields(form))
                 except DomainError as exc:
                     form.add_error(None, exc.detail)
                 else:
                     return redirect(reverse("feedback:survey", args=[reference, token]) + "?thanks=1")
+        elif rating:  # the saved answer, whichever star link was opened (a GET records nothing)
+            initial = {"stars": rating.stars, "follow_up": rating.follow_up, "comment": rating.comment}
+            form = RatingForm(initial=initial, stars=rating.stars)
         else:
-            stars = request.GET.get("stars")
-            stars = int(stars) if stars in {"1", "2", "3", "4", "5"} else None
-            initial = {
-                "stars": stars or (rating.stars if rating else None),
-                "follow_up": rating.follow_up if rating else "",
-                "comment": rating.comment if rating else "",
-            }
-            form = RatingForm(initial=initial, stars=initial["stars"])
-        context = {
-            "survey": survey,
-            "ticket": survey.ticket,
-            "rating": rating,
-            "form": form,
-            "thanks": request.GET.get("thanks") == "1" and rating is not None,
-            "questions": {"good": str(follow_up_question(5)), "bad": str(follow_up_question(1))},
-            "agent_name": (survey.agent.get_full_name() or survey.agent.get_username()) if survey.agent else "",
-        }
-        status = 400 if form.is_bound and form.errors else 200
-        response = render(request, "feedback/survey.html", context, status=status)
+            form = RatingForm(initial={"stars": _stars_param(request)}, stars=_stars_param(request))
+        context = _survey_context(request, survey, rating, form)
+        response = render(request, "feedback/survey.html", context, status=400 if form.errors else 200)
         response["Content-Language"] = translation.get_language()
         return response
 
 
+def _rating_fields(form: RatingForm) -> dict:
+    return {name: form.cleaned_data[name] for name in ("stars", "follow_up", "comment")}
+
+
+def _survey_context(request, survey: Survey, rating, form: RatingForm) -> dict:
+    link_stars = _stars_param(request) if not form.is_bound else None
+    proposed = link_stars if rating and link_stars and link_stars != rating.stars else None
+    return {
+        "survey": survey,
+        "ticket": survey.ticket,
+        "rating": rating,
+        "form": form,
+        "thanks": request.GET.get("thanks") == "1" and rating is not None,
+        "proposed": proposed,
+        "proposed_label": STAR_LABELS[proposed] if proposed else "",
+        "questions": {
+            **{side: str(question) for side, question in FOLLOW_UP_QUESTIONS.items()},
+            "moved": {
+                "good": moved_answer_message(written_for="good", now_for="bad"),
+                "bad": moved_answer_message(written_for="bad", now_for="good"),
+            },
+        },
+        "agent_name": (survey.agent.get_full_name() or survey.agent.get_username()) if survey.agent else "",
+    }
+
+
 @ratelimit(key="ip", rate=PUBLIC_RATE, method=ratelimit.ALL, block=True)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def relationship_survey_page(request, token: str):
     try:
         survey = selectors.relationship_survey_from_link(token=token)
     except (InvalidSurveyLink, SurveyLinkExpired) as exc:
         return _invalid_link(request, exc)
-    with _customer_language(request, survey.language):
+    with translation.override(_page_language(request, survey.language)):
         if request.method == "POST":
             form = NpsForm(request.POST)
             if form.is_valid():
@@ -114,12 +150,14 @@ def relationship_survey_page(request, token: str):
                 else {}
             )
             form = NpsForm(initial=initial)
-        return render(
+        response = render(
             request,
             "feedback/relationship_survey.html",
             {"survey": survey, "form": form, "thanks": request.GET.get("thanks") == "1"},
             status=400 if form.is_bound and form.errors else 200,
         )
+        response["Content-Language"] = translation.get_language()
+        return response
 
 
 def _back(request, default: str):

@@ -99,7 +99,7 @@ def test_survey_works_without_javascript(nojs_context, pages, survey, shot):
     assert page.locator("input[name=stars][value='2']").is_checked()
     page.locator("textarea[name=follow_up]").fill("The first reply took three days.")
     with page.expect_navigation():
-        page.locator("#rating-form button[type=submit]").click()
+        page.get_by_role("button", name="Send my answer").click()
     shot(page, JOURNEY, "survey-nojs-thanks")
     rating = Rating.objects.get(survey=survey)
     assert (rating.stars, rating.follow_up) == (2, "The first reply took three days.")

@@ -67,3 +67,11 @@ def test_a_tampered_relationship_link_is_refused_politely(client, sent):
     url = reverse("feedback:relationship_survey", args=[relationship_token_for(sent) + "x"])
     assert client.post(url, {"score": "10"}).status_code == 404
     assert not NpsResponse.objects.exists()
+
+
+def test_a_head_request_on_the_link_answers_and_records_nothing(client, sent):
+    url = reverse("feedback:relationship_survey", args=[relationship_token_for(sent)])
+    assert client.head(url).status_code == 200  # mail scanners check links with HEAD
+    assert not NpsResponse.objects.exists()
+    sent.refresh_from_db()
+    assert sent.state == RelationshipSurvey.State.SENT

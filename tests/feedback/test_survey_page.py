@@ -203,3 +203,85 @@ def test_the_follow_panel_lets_the_customer_rate(survey):
     )
     assert reverse("feedback:survey", args=[survey.ticket.reference, survey_token_for(survey)]) in html
     assert 'name="stars"' in html
+
+
+def test_a_head_request_on_a_star_link_answers_and_records_nothing(client, survey):
+    response = client.head(url(survey) + "?stars=1")  # mail scanners check links with HEAD
+    assert response.status_code == 200
+    assert not Rating.objects.exists()
+    survey.refresh_from_db()
+    assert survey.state == Survey.State.SENT
+
+
+def test_the_star_link_page_records_the_linked_star_with_its_one_button(client, survey):
+    body = client.get(url(survey) + "?stars=4").content.decode()
+    assert re.search(r'name="stars" value="4"[^>]*checked', body)
+    [button] = re.findall(r'<button[^>]*type="submit"[^>]*>\s*Send my rating\s*</button>', body)
+    assert body.index(button) < body.index('name="follow_up"')  # the tap first, the optional words after
+    assert client.post(url(survey), {"stars": "4", "follow_up_for": "good"}).status_code == 302
+    assert Rating.objects.get(survey=survey).stars == 4
+
+
+def test_the_follow_up_answer_can_be_added_after_the_rating_is_recorded(client, survey):
+    client.post(url(survey), {"stars": "2", "follow_up_for": "bad"})
+    body = client.get(url(survey) + "?thanks=1").content.decode()
+    assert re.search(r'Where did we go wrong\?\s*</label>', body)
+    client.post(url(survey), {"stars": "2", "follow_up": "Nobody called back.", "follow_up_for": "bad"})
+    rating = Rating.objects.get(survey=survey)
+    assert (rating.stars, rating.follow_up) == (2, "Nobody called back.")
+
+
+def test_the_email_names_the_button_that_records_the_rating(survey):
+    from tests.feedback.factories import survey_mails
+
+    [message] = survey_mails()
+    assert "One click is enough" not in message.body
+    assert "press “Send my rating”" in message.body
+    assert "press “Send my rating”" in message.alternatives[0][0]
+
+
+@pytest.fixture
+def complaint(survey) -> Rating:
+    return services.rating_submit(survey_id=survey.pk, stars=2, follow_up="The replacement took two weeks.")
+
+
+def test_another_star_link_shows_the_saved_answer_and_what_would_change(client, survey, complaint):
+    body = client.get(url(survey) + "?stars=5").content.decode()
+    assert re.search(r'name="stars" value="2"[^>]*checked', body)
+    assert not re.search(r'name="stars" value="5"[^>]*checked', body)
+    # The complaint stays under the question it answers.
+    assert re.search(r"Where did we go wrong\?\s*</label>\s*<textarea[^>]*>\s*The replacement took two weeks\.", body)
+    assert "Your rating: 2 out of 5" in body
+    assert "The link you opened is for 5 out of 5" in body
+    complaint.refresh_from_db()
+    assert (complaint.stars, complaint.follow_up) == (2, "The replacement took two weeks.")
+
+
+def test_moving_an_answer_to_the_other_question_is_shown_before_it_is_saved(client, survey, complaint):
+    data = {"stars": "5", "follow_up": "The replacement took two weeks.", "follow_up_for": "bad"}
+    response = client.post(url(survey), data)
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "This answer was written for “Where did we go wrong?”" in body
+    assert re.search(r"What did we do right\?\s*</label>\s*<textarea[^>]*>\s*The replacement took two weeks\.", body)
+    complaint.refresh_from_db()
+    assert complaint.stars == 2
+    # Sent again as it is, under the question now shown: the customer has seen the change.
+    assert re.search(r'name="follow_up_for" value="good"', body)
+    assert client.post(url(survey), {**data, "follow_up_for": "good"}).status_code == 302
+    complaint.refresh_from_db()
+    assert (complaint.stars, complaint.follow_up) == (5, "The replacement took two weeks.")
+
+
+def test_a_refused_answer_shows_an_error_summary_that_takes_the_focus(client, survey):
+    response = client.post(url(survey), {"follow_up": "Long story I typed", "follow_up_for": "any"})
+    body = response.content.decode()
+    assert response.status_code == 400
+    [summary] = re.findall(r'<div[^>]*id="error-summary"[^>]*>', body)
+    assert 'role="alert"' in summary and 'tabindex="-1"' in summary and "autofocus" in summary
+    assert re.search(r'<a[^>]*href="#id_stars_0">Please choose a rating from 1 to 5 stars\.</a>', body)
+    assert "Long story I typed" in body
+
+
+def test_the_survey_page_without_errors_has_no_error_summary(client, survey):
+    assert 'id="error-summary"' not in client.get(url(survey) + "?stars=3").content.decode()
