@@ -184,5 +184,5 @@ def _low_rating_with_answer(now) -> None:
     if survey is None:
         return
     rating_submit(survey_id=survey.pk, stars=1, now=now - timedelta(minutes=5),
-                  comment="You closed my ticket but the invoice is still wrong.",
-                  follow_up="Nobody checked the second invoice I attached. Please call me before Friday.")
+                  comment="The reply did not answer my question, and then the ticket was closed.",
+                  follow_up="Read what I wrote before answering. I still need help: please call me.")
