@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from feedback.reports import services
 from tests.feedback import reports_factories as rf
@@ -16,6 +17,14 @@ NBSP = "\xa0"
 WHAT_IF = {"customers": 100, "monthly_spend": 100, "csat": 75}  # D4: 2,375 a month at risk, 95 per point
 PARAMS = {"date_from": "2026-05-01", "date_to": "2026-07-31"}
 WEEK = dt.date(2026, 6, 1)
+
+
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """A request activates its user's language and leaves it active: give the next test the one it had."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
 
 
 @pytest.fixture(autouse=True)

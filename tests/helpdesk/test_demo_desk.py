@@ -20,7 +20,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from escalation.models import Escalation, EscalationEvent, Notification, TicketSla, Trigger
 from feedback.models import Rating, RelationshipSurvey, Survey
@@ -31,6 +31,14 @@ pytestmark = pytest.mark.django_db
 DEMO_TICKETS = 120
 ALARMS = ("fr_warning_at", "fr_breach_at", "res_warning_at", "res_breach_at", "complaint_at")
 SMALL = 3  # outgoing emails tolerated in the first minutes (none expected)
+
+
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """A request activates its user's language and leaves it active: give the next test the one it had."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
 
 
 @pytest.fixture(scope="module")
