@@ -1,8 +1,23 @@
-"""Demo escalation data: calendars, SLA policies, rules, authority limits, SLA clocks for open tickets,
-and a handful of escalations in several states, plus a remedy of "agent" awaiting "supervisor".
+"""Demo escalation data: calendars, SLA policies, rules, authority limits, the SLA clocks of the demo's
+history, and a handful of live escalations for the supervisors.
 
-Runs after the tickets and feedback demos (INSTALLED_APPS order). Idempotent: each part is created
-once and skipped when it exists.
+Runs after the tickets and feedback demos (INSTALLED_APPS order). Idempotent: the rules are created
+once; clocks are written only for tickets that have none, and only then are the history replayed and
+the live escalations raised (a second `seed_demo`, e.g. on the next `make run`, leaves a desk that has
+been used alone).
+
+A calm desk (issue 13.8): when beat and the worker start, nothing about the history may fall due.
+- Resolved and closed tickets get their clock as it ended: first response and resolution met or
+  missed, every alarm disarmed.
+- For open tickets the beat sweep is replayed at each alarm's own time (`escalation_history`): the
+  breaches of the past were escalated when they happened and the supervisor acknowledged and resolved
+  them within the hour or two; the warnings went out. The replay runs CALM past now, so no alarm falls
+  due in the desk's first minutes.
+- The notifications written meanwhile are history: they went out when it happened (marked sent, and
+  read). The live ones are marked sent too; only the agent's unread guidance counts in a badge.
+- Live: a few open escalations of different triggers (a low rating with the customer's answer to
+  "where did we go wrong", a remedy above the agent's authority, an agent's "get someone who can",
+  the latest SLA breach), and one returned to its agent with guidance.
 """
 
 from datetime import time, timedelta
@@ -12,10 +27,12 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from escalation import services
+from escalation.demo_history import CALM, replay_history
 from escalation.models import (
     AuthorityLimit,
     Escalation,
     EscalationRule,
+    Notification,
     RemedyKind,
     SlaPolicy,
     TeamCalendar,
@@ -23,7 +40,6 @@ from escalation.models import (
     Trigger,
     WorkingPeriod,
 )
-from helpdesk.phrases import phrase
 from tickets.models import Team, Ticket
 
 User = get_user_model()
@@ -53,8 +69,16 @@ LIMITS = [  # role, kind, max
 def seed(command) -> None:
     _calendars(command)
     _policies_rules_limits(command)
-    _clocks(command)
-    _escalations(command)
+    now = timezone.now()
+    if not replay_history(command, now=now):
+        command.stdout.write("  SLA clocks already present: history and live escalations skipped")
+        return
+    _mark_history_sent(now)
+    _live_escalations(command, now)
+    _mark_live_sent(now)
+    live = Escalation.objects.filter(state__in=Escalation.OPEN_STATES).count()
+    command.stdout.write(f"  {TicketSla.objects.count()} SLA clocks, {Escalation.objects.count()} escalations "
+                         f"({live} open); nothing falls due in the next {CALM.seconds // 60} minutes")
 
 
 def _calendars(command) -> None:
@@ -82,53 +106,83 @@ def _policies_rules_limits(command) -> None:
     command.stdout.write("  SLA policies, escalation rules, authority limits")
 
 
-def _clocks(command) -> None:
-    ids = list(Ticket.objects.filter(status__in=Ticket.OPEN_STATUSES, sla__isnull=True).values_list("pk", flat=True))
-    for ticket_id in command.progress(ids, "SLA clocks", total=len(ids)):
-        services.sla_start(ticket_id=ticket_id)
-    # Demo history is loaded muted (no events): pending tickets' clocks pause here, from their last change.
-    for ticket_id, updated_at in Ticket.objects.filter(pk__in=ids, status=Ticket.Status.PENDING).values_list(
-            "pk", "updated_at"):
-        services.sla_pause(ticket_id=ticket_id, at=updated_at)
+def _mark_history_sent(now) -> None:
+    """The history's notifications went out when it happened: sent, and read by their recipients."""
+    Notification.objects.filter(sent_at__isnull=True).update(sent_at=now, read_at=now)
 
 
-def _escalations(command) -> None:
-    if Escalation.objects.exists():
-        return
-    users = {u.username: u for u in User.objects.filter(username__in=["admin", "supervisor", "agent", "liisa"])}
+def _mark_live_sent(now) -> None:
+    """The live escalations were raised minutes ago: their emails went out then (none is sent when the
+    worker starts). Unread, they still count in the agents' badges."""
+    Notification.objects.filter(sent_at__isnull=True).update(sent_at=now)
+
+
+# --- Live escalations ---------------------------------------------------------------------------
+
+
+def _live_tickets(queryset, n: int) -> list[Ticket]:
+    """Open customer-care tickets without an open escalation, newest first. Never complaints: a
+    message on one would arm its complaint clock, long overdue, and the first sweep would escalate it."""
+    return list(
+        queryset.filter(queue__team__slug="customer-care").exclude(kind=Ticket.Kind.COMPLAINT)
+        .exclude(escalations__state__in=Escalation.OPEN_STATES)
+        .select_related("queue__team", "customer", "assignee").order_by("-created_at")[:n]
+    )
+
+
+def _live_escalations(command, now) -> None:
+    users = {u.username: u for u in User.objects.filter(username__in=["admin", "supervisor", "agent"])}
     supervisor, agent, admin = users.get("supervisor"), users.get("agent"), users.get("admin")
     if not (supervisor and agent and admin):
         return
-    tickets = list(
-        Ticket.objects.filter(status__in=Ticket.OPEN_STATUSES, queue__team__slug="customer-care")
-        .select_related("queue__team", "customer").order_by("-created_at")[:6]
-    )
-    if len(tickets) < 5:
+    _low_rating_with_answer(now)
+    tickets = _live_tickets(Ticket.objects.filter(status=Ticket.Status.OPEN, assignee=agent), 3)
+    if len(tickets) < 3:
+        tickets += _live_tickets(Ticket.objects.filter(status=Ticket.Status.OPEN)
+                                 .exclude(pk__in=[t.pk for t in tickets]), 3 - len(tickets))
+    if len(tickets) < 3:
         return
-    now = timezone.now()
+    manual, returned, refund = tickets
 
-    def raise_(ticket, trigger, **kwargs):
-        escalation, _ = services.escalation_raise(ticket=ticket, trigger=trigger, now=now - timedelta(hours=1),
-                                                  **kwargs)
-        return escalation
+    def handler(escalation):
+        return escalation.assigned_to or supervisor
 
-    raise_(tickets[0], Trigger.MANUAL, actor=agent, reason_code=Escalation.Reason.UPSET_CUSTOMER,
-           reason_text="The customer has called three times and wants to speak to a manager.",
-           tried="Apologised, explained the delivery delay, offered a callback.")
-    acknowledged = raise_(tickets[1], Trigger.SLA_FIRST_RESPONSE,
-                          reason_phrase=phrase("escalation.reason.first_response_breached"))
-    services.escalation_acknowledge(escalation=acknowledged, actor=acknowledged.assigned_to or supervisor)
-    raise_(tickets[2], Trigger.SERVICE_RECOVERY, reason_code=Escalation.Reason.UPSET_CUSTOMER,
-           reason_phrase=phrase("escalation.reason.low_rating", stars=1),
-           rating={"stars": 1, "comment": "Nobody read what I wrote.", "rating_id": None})
-    returned = raise_(tickets[3], Trigger.MANUAL, actor=agent, reason_code=Escalation.Reason.POLICY_EXCEPTION,
-                      reason_text="Wants a refund 40 days after purchase.")
-    services.escalation_return(escalation=returned, actor=returned.assigned_to or supervisor,
+    # "Get someone who can" (D6): raised 40 minutes ago, acknowledged at once.
+    escalation, _created = services.escalation_raise(
+        ticket=manual, trigger=Trigger.MANUAL, actor=manual.assignee or agent, now=now - timedelta(minutes=40),
+        reason_code=Escalation.Reason.UPSET_CUSTOMER,
+        reason_text="The customer has called three times and wants to speak to a manager.",
+        tried="Apologised, explained the delivery delay, offered a callback.")
+    services.escalation_acknowledge(escalation=escalation, actor=handler(escalation), now=now - timedelta(minutes=34))
+    # An exception to a policy, returned to the agent with guidance a moment ago.
+    escalation, _created = services.escalation_raise(
+        ticket=returned, trigger=Trigger.MANUAL, actor=returned.assignee or agent, now=now - timedelta(minutes=55),
+        reason_code=Escalation.Reason.POLICY_EXCEPTION, reason_text="Wants a refund 40 days after purchase.")
+    services.escalation_return(escalation=escalation, actor=handler(escalation), now=now,
                                guidance="Our 30-day rule allows a store credit: offer 25 EUR, it is within your limit.")
-    # A remedy of "agent" above their authority, waiting for "supervisor" (Mari).
-    remedy = services.remedy_propose(ticket=tickets[4], kind=RemedyKind.REFUND, amount=Decimal("120.00"),
-                                     actor=agent, reason="Printer arrived broken; the customer returned it.")
+    # A refund above the agent's authority, waiting for "supervisor" (Mari).
+    remedy = services.remedy_propose(ticket=refund, kind=RemedyKind.REFUND, amount=Decimal("120.00"),
+                                     actor=refund.assignee or agent, now=now,
+                                     reason="Printer arrived broken; the customer returned it.")
     if remedy.escalation and remedy.escalation.assigned_to_id != supervisor.pk:
-        services.escalation_reassign(escalation=remedy.escalation, actor=admin, to_user=supervisor,
+        services.escalation_reassign(escalation=remedy.escalation, actor=admin, to_user=supervisor, now=now,
                                      note="Mari handles billing approvals this week.")
-    command.stdout.write(f"  {Escalation.objects.count()} escalations, {TicketSla.objects.count()} SLA clocks")
+
+
+def _low_rating_with_answer(now) -> None:
+    """A customer rates a resolved ticket 1 star and answers the follow-up question, through the survey
+    service: the rating reopens the ticket to a supervisor (service recovery, D6) as it would live.
+    (The escalation follows after commit: at once when seeding runs in autocommit, as `seed_demo` does.)"""
+    from feedback.models import Survey
+    from feedback.services import rating_submit
+
+    survey = (
+        Survey.objects.filter(state=Survey.State.SENT, expires_at__gt=now, ticket__status=Ticket.Status.RESOLVED,
+                              ticket__queue__team__slug="customer-care")
+        .exclude(ticket__kind=Ticket.Kind.COMPLAINT).order_by("-sent_at").first()
+    )
+    if survey is None:
+        return
+    rating_submit(survey_id=survey.pk, stars=1, now=now - timedelta(minutes=5),
+                  comment="The reply did not answer my question, and then the ticket was closed.",
+                  follow_up="Read what I wrote before answering. I still need help: please call me.")

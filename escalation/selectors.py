@@ -53,11 +53,19 @@ def escalations_visible_to(user) -> QuerySet[Escalation]:
     return escalations.none()
 
 
+def _routed_to(user) -> Q:
+    """Escalations routed to `user`; an admin's include those routed to nobody (theirs to pick up)."""
+    mine = Q(assigned_to=user)
+    if role_of(user) == Role.ADMIN:
+        mine |= Q(assigned_to__isnull=True)
+    return mine
+
+
 def inbox_for(user, *, state: str = "open", scope: str = "all") -> QuerySet[Escalation]:
     """Newest and most urgent first: open before acknowledged, then trigger, priority, age."""
     escalations = escalations_visible_to(user)
     if scope == "mine":
-        escalations = escalations.filter(assigned_to=user)
+        escalations = escalations.filter(_routed_to(user))
     if state == "open":
         escalations = escalations.filter(state__in=Escalation.OPEN_STATES)
     elif state == "closed":
@@ -107,12 +115,17 @@ def escalation_history(escalation: Escalation) -> QuerySet[EscalationEvent]:
 
 
 def open_count_for(user) -> int:
-    """The navigation badge: open escalations routed to me (admins: also the unassigned ones)."""
-    role = role_of(user)
-    mine = Q(assigned_to=user)
-    if role == Role.ADMIN:
-        mine |= Q(assigned_to__isnull=True)
-    return Escalation.objects.filter(mine, state__in=Escalation.OPEN_STATES).count()
+    """The navigation badge: open escalations routed to me (admins: also the unassigned ones), the
+    same count as the inbox's "routed to you" (`open_counts_for`)."""
+    return Escalation.objects.filter(_routed_to(user), state__in=Escalation.OPEN_STATES).count()
+
+
+def open_counts_for(user) -> dict[str, int]:
+    """What the inbox and the reports dashboard say is open now, in ONE query: `open`, the open
+    escalations the user's inbox lists ("My teams"), and `mine`, those routed to them (the
+    navigation badge's number, `open_count_for`)."""
+    return escalations_visible_to(user).filter(state__in=Escalation.OPEN_STATES).aggregate(
+        open=Count("id"), mine=Count("id", filter=_routed_to(user)))
 
 
 def remedies_visible_to(user) -> QuerySet[Remedy]:

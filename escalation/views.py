@@ -40,7 +40,8 @@ def inbox(request):
     scope = request.GET.get("scope", "all")
     scope = scope if scope in ("mine", "all") else "all"
     page = Paginator(selectors.inbox_for(request.user, state=state, scope=scope), 25).get_page(request.GET.get("page"))
-    context = {"page": page, "state": state, "scope": scope, "awaiting": selectors.remedies_awaiting(request.user)[:10]}
+    context = {"page": page, "state": state, "scope": scope, "awaiting": selectors.remedies_awaiting(request.user)[:10],
+               "counts": selectors.open_counts_for(request.user), "all_teams": role_of(request.user) == Role.ADMIN}
     template = "escalation/_inbox_results.html" if request.htmx else "escalation/inbox.html"
     return render(request, template, context)
 

@@ -3,11 +3,17 @@
 Run by `manage.py seed_demo` after the tickets demo. Idempotent: tickets that already have a survey
 are left alone, weekly pulses and NPS answers are created once. Written with bulk_create, directly:
 no email is sent. Agents get a steady "form" so that their CSAT and their pulse move together (D5).
+
+History, consistent with the desk's periodic tasks, so that starting beat sends nothing about it: every
+survey was sent an hour after its ticket was resolved, and those left unanswered past their link's
+lifetime are expired; every active customer was sent the relationship survey (NPS) in the last months,
+so none is due when the daily task first runs.
 """
 
 import random
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +22,7 @@ from feedback.emails import survey_message_id
 from feedback.models import AgentPulse, NpsResponse, Rating, RatingChange, RelationshipSurvey, Survey, WowStory
 from feedback.rollup import rollup_rebuild
 from feedback.services import monday_of
+from feedback.services.relationship import surveys_per_year
 from tickets.models import Customer, Ticket
 
 User = get_user_model()
@@ -86,18 +93,20 @@ def seed(command) -> None:
             answered = rng.random() < 0.7
             sent_at = resolved + timedelta(hours=1)
             rated_at = min(sent_at + timedelta(hours=rng.uniform(0.2, 30)), now - timedelta(minutes=5))
+            expires_at = sent_at + timedelta(days=settings.SURVEY_TOKEN_MAX_AGE_DAYS)
+            unanswered = Survey.State.SENT if expires_at > now else Survey.State.EXPIRED
             survey = Survey.objects.create(
                 ticket=ticket,
                 customer=ticket.customer,
                 agent_id=agent_id,
                 queue_id=ticket.queue_id,
                 language=ticket.customer.language,
-                state=Survey.State.ANSWERED if answered else Survey.State.SENT,
+                state=Survey.State.ANSWERED if answered else unanswered,
                 due_at=sent_at,
                 sent_at=sent_at,
                 answered_at=rated_at if answered else None,
                 attempts=1,
-                expires_at=sent_at + timedelta(days=30),
+                expires_at=expires_at,
                 created_at=resolved,
             )
             Survey.objects.filter(pk=survey.pk).update(message_id=survey_message_id(survey))
@@ -150,6 +159,7 @@ def seed(command) -> None:
         AgentPulse.objects.bulk_create(pulses, ignore_conflicts=True)
         _weekly_pulses(rng, form, ratings_by_agent_week, now)
         _nps(rng, now)
+        _relationship_surveys_sent(rng, now)
         rollup_rebuild()  # the rows above were written directly: count them all in SQL
 
 
@@ -218,3 +228,24 @@ def _nps(rng, now) -> None:
             one_thing=one_thing,
             answered_at=sent + timedelta(hours=rng.randint(1, 72)),
         )
+
+
+def _relationship_surveys_sent(rng, now) -> None:
+    """Every active customer not asked yet was sent the relationship survey in the last months (and
+    most did not answer): none is due when beat's daily task first runs."""
+    asked = RelationshipSurvey.objects.values("customer_id")
+    customers = list(
+        Customer.objects.filter(tickets__created_at__gte=now - timedelta(days=365)).exclude(email="")
+        .exclude(pk__in=asked).distinct().order_by("pk").values_list("pk", "language")
+    )
+    interval_days = 365 // surveys_per_year()
+    rows = []
+    for customer_id, language in customers:
+        sent = now - timedelta(days=rng.uniform(3, max(4, min(120, interval_days - 30))))
+        expires = sent + timedelta(days=settings.SURVEY_TOKEN_MAX_AGE_DAYS)
+        rows.append(RelationshipSurvey(
+            customer_id=customer_id, language=language or "en", due_at=sent, sent_at=sent, attempts=1,
+            state=RelationshipSurvey.State.SENT if expires > now else RelationshipSurvey.State.EXPIRED,
+            expires_at=expires, created_at=sent,
+        ))
+    RelationshipSurvey.objects.bulk_create(rows)

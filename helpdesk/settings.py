@@ -324,6 +324,7 @@ REPORT_MIN_RESPONSES = env.int("REPORT_MIN_RESPONSES", default=5)
 # Reports read the pre-aggregated rollup tables (feedback/rollup.py); False reads the rating rows themselves.
 REPORT_ROLLUPS = env.bool("REPORT_ROLLUPS", default=True)
 CHURN_PROBABILITY = env.float("CHURN_PROBABILITY", default=0.95)
+REVENUE_CURRENCY = env.str("REVENUE_CURRENCY", default="EUR").strip().upper()  # customers' spend, revenue at risk
 SHOW_SENT_MAIL = DEBUG and EMAIL_BACKEND == "helpdesk.mail.EmlFileBackend"
 # Email intake: an IMAP mailbox polled by beat (imaps://user:pass@host/INBOX); unset = no polling.
 IMAP_URL = env.str("IMAP_URL", default="")

@@ -4,6 +4,7 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -68,13 +69,15 @@ MACROS = [
 def seed(command) -> None:
     rng = random.Random(command.options["seed"])
     teams, queues = _teams_and_queues()
-    staff = _staff(teams)
-    customers = _customers(rng)
+    passwords = _DemoPassword()
+    staff = _staff(teams, passwords)
+    customers = _customers(rng, passwords)
     _macros(teams)
     if Ticket.objects.exists():
         command.stdout.write("  tickets already present: skipped")
         return
-    with events.muted():  # history, not live changes: no surveys, no notifications
+    # History, not live changes: no surveys, no notifications; one transaction (SQLite commits are slow).
+    with events.muted(), transaction.atomic():
         _tickets(command, rng, queues, staff, customers)
 
 
@@ -90,13 +93,13 @@ def _teams_and_queues():
     return teams, queues
 
 
-def _staff(teams):
+def _staff(teams, passwords):
     staff = {}
     for username, first, last, role, team_slugs, language, tz in STAFF:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = services.user_create_with_role(
-                username=username, password=PASSWORD, role=role, email=f"{username}@delightdesk.localhost",
+            user = passwords.create(
+                username=username, role=role, email=f"{username}@delightdesk.localhost",
                 first_name=first, last_name=last, language=language, time_zone=tz,
             )
         for slug in team_slugs:
@@ -107,12 +110,29 @@ def _staff(teams):
     return staff
 
 
-def _customers(rng):
+class _DemoPassword:
+    """Every demo login has the same password. A password hash takes about a second by design, so
+    the first login is created with the password and the others are given its hash."""
+
+    def __init__(self):
+        self.hash = ""
+
+    def create(self, **fields):
+        user = services.user_create_with_role(password=None if self.hash else PASSWORD, **fields)
+        if not self.hash:
+            self.hash = user.password
+        else:
+            user.password = self.hash
+            user.save(update_fields=["password"])
+        return user
+
+
+def _customers(rng, passwords):
     if User.objects.filter(username="customer").exists():
         demo = Customer.objects.get(user__username="customer")
     else:
-        user = services.user_create_with_role(
-            username="customer", password=PASSWORD, role=Role.CUSTOMER, email="customer@example.com",
+        user = passwords.create(
+            username="customer", role=Role.CUSTOMER, email="customer@example.com",
             first_name="Kai", last_name="Customer", language="en", time_zone="Europe/Tallinn",
         )
         demo = user.customer
@@ -137,40 +157,69 @@ def _macros(teams):
         Macro.objects.get_or_create(name=name, defaults={"body": body})
 
 
+# The status of ticket i is STATUSES[i % 20]: a desk that keeps up with its work. Most of the history
+# is closed; a few days' worth is open or resolved (resolved tickets close after
+# TICKET_AUTO_CLOSE_DAYS, so none is older than that); new tickets arrived in the last minutes.
+_S = Ticket.Status
+STATUSES = [_S.NEW] + [_S.OPEN] * 2 + [_S.PENDING] + [_S.RESOLVED] * 3 + [_S.CLOSED] * 13
+NEW_WITHIN = timedelta(minutes=25)  # shorter than any SLA warning: no new ticket is overdue when the desk starts
+OPEN_WITHIN = timedelta(days=4)
+RESOLVED_WITHIN = timedelta(days=6)  # and within 80% of TICKET_AUTO_CLOSE_DAYS (7 by default)
+CLOSED_FROM, CLOSED_TO = timedelta(days=56), timedelta(days=10)
+
+
+def _created_at(rng: random.Random, status: str, now):
+    if status == _S.NEW:
+        return now - rng.uniform(0.05, 1) * NEW_WITHIN
+    if status in (_S.OPEN, _S.PENDING):
+        return now - timedelta(hours=1) - rng.uniform(0, 1) * OPEN_WITHIN
+    if status == _S.RESOLVED:
+        within = min(RESOLVED_WITHIN, timedelta(days=settings.TICKET_AUTO_CLOSE_DAYS) * 0.8)
+        return now - timedelta(hours=3) - rng.uniform(0, 1) * within
+    return now - CLOSED_TO - rng.uniform(0, 1) * (CLOSED_FROM - CLOSED_TO)
+
+
+def _reply_delay(rng: random.Random, status: str) -> timedelta:
+    """How long the customer waited for the first answer. Open work was answered within the hour
+    (inside every first-response target); in the history, one answer in five took longer."""
+    if status in (_S.OPEN, _S.PENDING) or rng.random() < 0.8:
+        return timedelta(minutes=rng.uniform(5, 55))
+    return timedelta(hours=rng.uniform(1, 20))
+
+
 def _tickets(command, rng, queues, staff, customers):
     now = timezone.now()
     members = {
         q.slug: list(User.objects.filter(memberships__team=q.team, memberships__role="agent")) for q in queues.values()
     }
     count = command.options["tickets"]
-    S = Ticket.Status
-    statuses = [S.NEW] * 3 + [S.OPEN] * 4 + [S.PENDING] * 2 + [S.RESOLVED] * 5 + [S.CLOSED] * 6
     for i in command.progress(range(count), "tickets", total=count):
-        subject, queue_slug, kind = SUBJECTS[i % len(SUBJECTS)]
+        status = STATUSES[i % len(STATUSES)]
+        subject, queue_slug, kind = SUBJECTS[(i + i // len(STATUSES)) % len(SUBJECTS)]  # every status, every subject
         customer = customers[0] if i % 15 == 0 else rng.choice(customers)
-        created = now - timedelta(days=rng.uniform(0, 56), minutes=rng.randint(0, 600))
-        status = statuses[i % len(statuses)]
-        with transaction.atomic():
-            ticket = services.ticket_create(
-                customer=customer, subject=subject, description=f"Hello, {subject.lower()}. Order #{10000 + i}.",
-                channel=rng.choice(list(Ticket.Channel.values)), queue=queues[queue_slug], kind=kind,
-                priority=rng.choice(["low", "normal", "normal", "high", "urgent"]), created_at=created,
-            )
-            if status == S.NEW:
-                continue
-            agent = rng.choice(members[queue_slug])
-            services.ticket_assign(ticket=ticket, assignee=agent, actor=agent)
-            replied = created + timedelta(hours=rng.uniform(0.2, 20))
-            services.message_add(ticket=ticket, body=rng.choice(REPLIES).format(name=customer.name.split()[0]),
-                                 author_user=agent, created_at=replied)
-            if rng.random() < 0.3:
-                services.message_add(ticket=ticket, body="Checked the order history; nothing unusual.",
-                                     kind=Message.Kind.NOTE, author_user=agent, created_at=replied)
-            if status == S.PENDING:
-                services.ticket_transition(ticket=ticket, to_status=S.PENDING, actor=agent, at=replied)
-            if status in (S.RESOLVED, S.CLOSED):
-                resolved = min(replied + timedelta(hours=rng.uniform(1, 48)), now - timedelta(hours=1))
-                services.ticket_transition(ticket=ticket, to_status=S.RESOLVED, actor=agent, at=resolved)
-                if status == S.CLOSED:
-                    services.ticket_transition(ticket=ticket, to_status=S.CLOSED, actor=None,
-                                               at=min(resolved + timedelta(days=7), now))
+        created = _created_at(rng, status, now)
+        ticket = services.ticket_create(
+            customer=customer, subject=subject, description=f"Hello, {subject.lower()}. Order #{10000 + i}.",
+            channel=rng.choice(list(Ticket.Channel.values)), queue=queues[queue_slug], kind=kind,
+            priority=rng.choice(["low", "normal", "normal", "high", "urgent"]), created_at=created,
+        )
+        if status == _S.NEW:
+            continue
+        agent = rng.choice(members[queue_slug])
+        services.ticket_assign(ticket=ticket, assignee=agent, actor=agent)
+        settled = status in (_S.RESOLVED, _S.CLOSED)
+        replied = min(created + _reply_delay(rng, status), now - timedelta(hours=2 if settled else 0.5))
+        services.ticket_transition(ticket=ticket, to_status=_S.OPEN, actor=agent, at=replied)
+        services.message_add(ticket=ticket, body=rng.choice(REPLIES).format(name=customer.name.split()[0]),
+                             author_user=agent, created_at=replied)
+        if rng.random() < 0.3:
+            services.message_add(ticket=ticket, body="Checked the order history; nothing unusual.",
+                                 kind=Message.Kind.NOTE, author_user=agent, created_at=replied)
+        if status == _S.PENDING:
+            services.ticket_transition(ticket=ticket, to_status=_S.PENDING, actor=agent, at=replied)
+        if settled:
+            resolved = min(replied + timedelta(hours=rng.uniform(0.5, 30)), now - timedelta(hours=1))
+            services.ticket_transition(ticket=ticket, to_status=_S.RESOLVED, actor=agent, at=resolved)
+            if status == _S.CLOSED:
+                closed = min(resolved + timedelta(days=settings.TICKET_AUTO_CLOSE_DAYS), now - timedelta(hours=1))
+                services.ticket_transition(ticket=ticket, to_status=_S.CLOSED, actor=None, at=closed)

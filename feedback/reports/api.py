@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from feedback import metrics
 from feedback.reports.dashboard import what_if
 from feedback.reports.forms import ReportFilterForm, WhatIfForm
+from feedback.reports.money import currency
 from tickets.permissions import IsStaffMember, IsSupervisorOrAdmin
 from tickets.roles import Role, role_of
 
@@ -161,11 +162,11 @@ class RevenueAtRiskView(ReportView):
             form = WhatIfForm(request.query_params)
             if not form.is_valid():
                 raise exceptions.ValidationError(form.errors.get_json_data())
-            return Response(jsonable({"what_if": True, **what_if(**form.cleaned_data)}))
+            return Response(jsonable({"what_if": True, "currency": currency(), **what_if(**form.cleaned_data)}))
         f, group = self.parse(request)
         total = metrics.csat_overall(request.user, f)
         report = metrics.revenue_at_risk_report(request.user, f, total["csat"])
         return self.envelope(
-            f, group, what_if=False, responses=total["n"], **report,
+            f, group, what_if=False, currency=currency(), responses=total["n"], **report,
             by_company=metrics.revenue_at_risk_by_company(request.user, f),
         )

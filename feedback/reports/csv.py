@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from feedback import metrics
 from feedback.metrics import ReportFilter
+from feedback.reports.money import with_currency
 
 TABLES = ("csat", "asat", "nps", "correlation", "burnout", "revenue", "ratings")
 RATINGS_EXPORT_LIMIT = 100_000
@@ -72,8 +73,8 @@ def table(user, f: ReportFilter, name: str, group: str, **options) -> tuple[list
                         for r in rows]
     if name == "revenue":
         rows = metrics.revenue_at_risk_by_company(user, f, limit=10_000)
-        header = [_("Customer company"), _("Customers"), _("Monthly revenue"), _("Responses"), _("CSAT %"),
-                  _("Revenue at risk per month"), _("Per CSAT point")]
+        header = [_("Customer company"), _("Customers"), with_currency(_("Monthly revenue")), _("Responses"),
+                  _("CSAT %"), with_currency(_("Revenue at risk per month")), with_currency(_("Per CSAT point"))]
         return header, [[r["company"], r["customers"], r["monthly_revenue"], r["n"], r["csat"], r["revenue_at_risk"],
                          r["per_point"]] for r in rows]
     if name == "ratings":

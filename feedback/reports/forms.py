@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from feedback import metrics
 from feedback.metrics import ReportFilter
+from feedback.reports.money import with_currency
 from tickets.models import Membership, Team, Ticket
 from tickets.roles import Role, role_of
 from tickets.selectors import queues_visible_to, team_ids_of
@@ -134,6 +135,11 @@ class WhatIfForm(forms.Form):
         decimal_places=4,
         required=False,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        spend = self.fields["monthly_spend"]
+        spend.label = with_currency(spend.label)  # per form: in the reader's language, with today's setting
 
 
 def week_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:

@@ -15,6 +15,7 @@ from feedback import metrics
 from feedback.reports import csv as report_csv
 from feedback.reports.dashboard import chart_data, dashboard_data, what_if
 from feedback.reports.forms import RatingListForm, ReportFilterForm, WhatIfForm
+from feedback.reports.money import with_currency
 from tickets.permissions import supervisor_required
 
 RATINGS_PER_PAGE = 50
@@ -31,7 +32,7 @@ def _chart_labels() -> dict:
         "trend": _("Trend line"),
         "x": _("CSAT of the agent-week (%)"),
         "y": _("ASAT of the agent-week (%)"),
-        "at_risk": _("Revenue at risk per month"),
+        "at_risk": with_currency(_("Revenue at risk per month")),
     }
 
 

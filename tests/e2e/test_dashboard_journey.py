@@ -71,7 +71,7 @@ def test_supervisor_sees_csat_and_asat_figures_and_charts_matching_the_data(desk
     assert _headline(page, "Delight (5 stars)") == "40.0%"
     assert _headline(page, "ASAT (agents, 4-5)") == "50.0%"
     # D4: 10 customers x 100 a month x (1 - 0.70) x 0.95 churn probability.
-    assert _headline(page, "Revenue at risk / month") == "285.00"
+    assert _headline(page, "Revenue at risk / month") == "€285.00"  # REVENUE_CURRENCY, EUR by default
     shot(page, JOURNEY, "01-dashboard")
 
     # The charts draw the same numbers (Chart.js, from the page's json_script data).

@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
 from feedback.models import AgentPulse, Rating, Survey
 from tests.feedback import factories as ff
@@ -23,7 +24,9 @@ def test_seeding_twice_creates_the_feedback_data_once_and_sends_no_email(setting
     assert (Survey.objects.count(), Rating.objects.count(), AgentPulse.objects.count()) == first
     assert first[1] > 0 and first[2] > 0
     assert not [m for m in mail.outbox if "X-Delightdesk-Survey" in m.extra_headers]
-    assert set(Survey.objects.values_list("state", flat=True)) <= {"answered", "sent"}
+    # History: sent and answered, or left unanswered and expired once their link lapsed (the nightly task's work).
+    assert set(Survey.objects.values_list("state", flat=True)) <= {"answered", "sent", "expired"}
+    assert not Survey.objects.filter(state="sent", expires_at__lt=timezone.now()).exists()
 
 
 def test_seeding_counts_the_demo_ratings_in_the_report_rollups(settings):

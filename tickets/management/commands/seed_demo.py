@@ -4,6 +4,7 @@ Each installed app may have a `demo` module with `seed(command) -> None`; they r
 INSTALLED_APPS order, so later apps build on earlier ones. Every step is idempotent.
 """
 
+import time
 from importlib import import_module
 from importlib.util import find_spec
 
@@ -31,7 +32,9 @@ class Command(BaseCommand):
             if find_spec(module_name) is None:
                 continue
             self.stdout.write(f"{app_config.verbose_name}:")
+            started = time.monotonic()
             import_module(module_name).seed(self)
+            self.stdout.write(f"  ({time.monotonic() - started:.1f} s)")
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins: admin, supervisor, agent, customer "
                                              "(password: demo)."))
 
