@@ -169,6 +169,7 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its own in <app>/beat.py (see helpdesk/celery.py)
+CELERY_IMPORTS = ["helpdesk.accounts"]  # the project's own task (password reset email); apps' are autodiscovered
 
 # --- Email
 EMAIL_FILE_PATH = VAR_DIR / "mail"
