@@ -1,5 +1,5 @@
-"""Fixtures that start the desk as shipped; imported by tests/shipped/conftest.py, and by any other
-conftest whose tests need the desk as a new user gets it (for example a first-run browser journey).
+"""Fixtures that start the desk as shipped; imported by tests/conftest.py, so that any test that needs
+the desk as a new user gets it can ask for it (tests/shipped/, a first-run browser journey in tests/e2e/).
 
 `shipped_desk`: one desk for the whole session, started by `make run` in a fresh copy of the tree on a
 free port, with SURVEY_DELAY_SECONDS=2 so that a resolved ticket's survey goes out at once. It runs on

@@ -156,8 +156,11 @@ def _answers(desk: ProductionDesk) -> bool:
 def _pages(desk: ProductionDesk) -> list[tuple[str | None, str]]:
     reference, token = desk.data["reference"], desk.data["survey_token"]
     return [
+        (None, reverse("home")),
         (None, reverse("login")),
+        (None, reverse("password_reset")),
         (None, reverse("tickets:support")),
+        (None, reverse("tickets:fresh_link")),
         ("kati", reverse("tickets:list")),
         ("kati", reverse("tickets:detail", args=[reference])),
         (None, reverse("feedback:survey", args=[reference, token])),
