@@ -80,7 +80,7 @@ def test_password_reset_email_is_in_the_language_of_the_page(client, mail_sent_b
     client.post(reverse("password_reset"), {"email": "juhan@example.com"}, HTTP_ACCEPT_LANGUAGE="et")
 
     [message] = mail_sent_by_the_worker
-    assert "parool" in message.subject.lower()
+    assert "salasõna" in message.subject.lower()
 
 
 def test_password_reset_requests_are_rate_limited(client, settings, mail_sent_by_the_worker):
