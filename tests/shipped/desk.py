@@ -224,6 +224,18 @@ class MakeRunDesk:
             log.seek(self._log_offset)
             return log.read().decode("utf-8", "replace")
 
+    def wait_until_idle(self, quiet_seconds: float = 3, timeout: float = 90) -> None:
+        """Until the log has been still for a while (no task running: a warm shutdown waits for one)."""
+        last = {"size": -1, "since": time.monotonic()}
+
+        def still() -> bool:
+            size = self.log_path.stat().st_size
+            if size != last["size"]:
+                last.update(size=size, since=time.monotonic())
+            return time.monotonic() - last["since"] >= quiet_seconds
+
+        wait_until(still, timeout=timeout, what="a quiet moment in the log", log=self.log)
+
     def interrupt(self, timeout: float = 60) -> int:
         """Ctrl-C in the terminal: SIGINT to the foreground process group. Returns make's exit status."""
         os.killpg(self.process.pid, signal.SIGINT)
