@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.shipped.desk import DeskClient, links_in
+from tests.shipped.client import DeskClient
+from tests.shipped.desk import links_in
 
 pytestmark = pytest.mark.shipped
 

@@ -20,18 +20,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from tests.shipped.desk import (
-    ROOT,
-    Backing,
-    DeskClient,
-    StaticReferences,
-    base_environment,
-    css_references,
-    free_port,
-    fresh_copy,
-    missing_tools,
-    wait_until,
-)
+from tests.shipped.client import DeskClient, StaticReferences, css_references
+from tests.shipped.desk import ROOT, Backing, base_environment, free_port, fresh_copy, missing_tools, wait_until
 from tests.shipped.fixtures import skip_or_fail
 
 pytestmark = pytest.mark.production
