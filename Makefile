@@ -37,12 +37,14 @@ run: $(VENV)/.installed-run messages
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
 	@echo ""
-	@echo "  Delight Desk is starting on http://127.0.0.1:$(PORT)/"
+	@echo "  Delight Desk is starting on http://127.0.0.1:$(PORT)/ (the front door: support form, fresh links, log in)"
 	@echo "  Log in as admin, supervisor, agent or customer; the password is: demo"
-	@echo "  Public ticket form: http://127.0.0.1:$(PORT)/support/   API docs: http://127.0.0.1:$(PORT)/api/docs/"
+	@echo "  Support form: http://127.0.0.1:$(PORT)/support/   API docs: http://127.0.0.1:$(PORT)/api/docs/"
 	@echo "  Sent mail (demo): http://127.0.0.1:$(PORT)/dev/mail/    Ctrl-C stops everything."
 	@echo ""
-	$(BIN)/honcho start -f Procfile.dev
+	@# Ctrl-C: honcho stops web, worker and beat (SIGTERM to each) and exits 130; that is the way out, not an
+	@# error for make to report. The shell ignores the SIGINT itself and waits for honcho to finish.
+	@trap '' INT; $(BIN)/honcho start -f Procfile.dev || [ $$? -eq 130 ]
 
 test: $(VENV)/.installed-dev messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

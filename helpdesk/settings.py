@@ -32,7 +32,11 @@ if not SECRET_KEY or (not DEBUG and not TESTING and SECRET_KEY == _DEV_SECRET):
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG or TESTING else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
+# The public address of the web server: the base of every link the desk sends, whichever process renders
+# it. Never derived from PORT: honcho gives each process of `make run` its own PORT (the worker, which
+# sends the mail, gets the web server's plus 100). DESK_PORT is the web server's port (the Makefile exports
+# it to all three processes; Procfile.dev serves on it).
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('DESK_PORT', default=8000)}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -165,6 +169,7 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its own in <app>/beat.py (see helpdesk/celery.py)
+CELERY_IMPORTS = ["helpdesk.accounts"]  # the project's own task (password reset email); apps' are autodiscovered
 
 # --- Email
 EMAIL_FILE_PATH = VAR_DIR / "mail"
@@ -300,9 +305,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {"quiet_sweeps": {"()": "helpdesk.log_filters.QuietSweeps"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Beat's two-second survey sweep would write three INFO lines a run; idle sweeps go to DEBUG.
+        **{name: {"filters": ["quiet_sweeps"]} for name in ("celery.beat", "celery.worker.strategy",
+                                                            "celery.app.trace")},
+    },
 }
 
 # --- Product settings (each overridable from the environment)

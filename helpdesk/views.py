@@ -3,9 +3,9 @@ from email.parser import BytesParser
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
@@ -21,8 +21,11 @@ LANDING_PAGES = {
 }
 
 
-@login_required
 def home(request):
+    """Visitors get the front door (ask for help, get a fresh link, log in); people who are logged in go
+    to their role's start page."""
+    if not request.user.is_authenticated:
+        return render(request, "front_door.html")
     role = role_of(request.user)
     for name in LANDING_PAGES.get(role, ()):
         try:
@@ -30,6 +33,11 @@ def home(request):
         except NoReverseMatch:
             continue
     return render(request, "no_role.html", status=403)
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on their own (API responses, pages without a <link rel=icon>)."""
+    return redirect(static("favicon.ico"))
 
 
 def healthz(request):

@@ -1,6 +1,7 @@
 import pytest
 
 from tests import factories
+from tests.shipped.fixtures import shipped_desk  # noqa: F401 - the desk as `make run` starts it (tests/shipped)
 
 
 @pytest.fixture

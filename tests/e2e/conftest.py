@@ -251,8 +251,6 @@ class ConsoleLog:
         if msg.type != "error":
             return
         url = (msg.location or {}).get("url", "")
-        if url.endswith("/favicon.ico"):  # Chromium asks for it on its own; the desk ships none
-            return
         text = f"{msg.text} ({url})" if url else msg.text
         (self.csp if "Content Security Policy" in msg.text else self.errors).append(text)
 

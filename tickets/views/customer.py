@@ -172,13 +172,13 @@ def follow(request, token: str):
 def fresh_link(request):
     """Email fresh follow links. The answer is the same whether or not the address is known."""
     if request.method != "POST":
-        return _link_invalid(request, 200)
+        return render(request, "tickets/public/fresh_link.html", {"form": FreshLinkForm()})
     form = FreshLinkForm(request.POST)
     if getattr(request, "limited", False):
         _rate_limited(form)
-        return _link_invalid(request, 429, form)
+        return render(request, "tickets/public/fresh_link.html", {"form": form}, status=429)
     if not form.is_valid():
-        return _link_invalid(request, 400, form)
+        return render(request, "tickets/public/fresh_link.html", {"form": form}, status=400)
     from tickets.tasks import send_fresh_links
 
     enqueue(send_fresh_links, form.cleaned_data["email"])

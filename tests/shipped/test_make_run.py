@@ -1,0 +1,104 @@
+"""`make run` from a fresh clone: the links the desk emails open pages of its web server, the log shows
+work rather than idle sweeps, and Ctrl-C stops everything cleanly."""
+
+import re
+import secrets
+import time
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.shipped.client import DeskClient
+from tests.shipped.desk import links_in
+
+pytestmark = pytest.mark.shipped
+
+# The survey sweep runs every two seconds; when it finds nothing to do, the log should not say so.
+IDLE_SWEEP_LINES = re.compile(
+    r"Sending due task feedback-claim-due-surveys"
+    r"|feedback\.claim_due_surveys\[[^\]]+\] received"
+    r"|feedback\.claim_due_surveys\[[^\]]+\] succeeded in \S+ \{'batches': 0\}"
+)
+
+
+def open_link(url: str, **headers):
+    """GET a link exactly where it points (its own host and port), as a mail client's browser would."""
+    parts = urlsplit(url)
+    client = DeskClient(f"{parts.scheme}://{parts.netloc}")
+    client.extra_headers.update(headers)
+    return client.get(url)
+
+
+def open_ticket(desk, *, language: str = "en") -> tuple[str, DeskClient]:
+    email = f"customer-{secrets.token_hex(4)}@example.com"
+    customer = DeskClient(desk.url)
+    customer.extra_headers["Accept-Language"] = language
+    reply = customer.post_form("/support/", {
+        "name": "Kadri Tamm", "email": email, "subject": "Printer prints blank pages",
+        "description": "Since Monday the printer in room 4 prints only blank pages.",
+    })
+    assert reply.status == 200, reply.text[:2000]
+    return email, customer
+
+
+def agent_token(desk) -> str:
+    output = desk.manage("drf_create_token", "agent").stdout
+    return re.search(r"Generated token (\w+)", output).group(1)
+
+
+def test_confirmation_email_links_to_the_web_server(shipped_desk):
+    email, _customer = open_ticket(shipped_desk)
+
+    confirmation = shipped_desk.wait_for_mail(to=email, containing="/t/")
+    [link] = links_in(confirmation, "/t/")
+
+    assert link.startswith(shipped_desk.url + "/"), f"{link} does not point at the web server {shipped_desk.url}"
+    assert open_link(link).status == 200
+
+
+def test_survey_email_links_to_the_web_server(shipped_desk):
+    email, _customer = open_ticket(shipped_desk, language="et")
+    confirmation = shipped_desk.wait_for_mail(to=email, containing="/t/")
+    reference = re.search(r"\[([^\]]+)\]", str(confirmation["Subject"])).group(1)
+    agent = DeskClient(shipped_desk.url)
+    agent.extra_headers["Authorization"] = f"Token {agent_token(shipped_desk)}"
+    ticket = agent.get(f"/api/v1/tickets/{reference}/").json()
+    resolved = agent.request(
+        "POST", f"/api/v1/tickets/{reference}/messages/",
+        body=b'{"body": "We replaced the toner cartridge.", "status": "resolved", "version": %d}' % ticket["version"],
+        headers={"Content-Type": "application/json"},
+    )
+    assert resolved.status == 201, resolved.text
+
+    survey = shipped_desk.wait_for_mail(to=email, containing="/survey/")
+    star_links = links_in(survey, "stars=5")
+
+    assert star_links, "the survey email has no five-star link"
+    assert star_links[0].startswith(shipped_desk.url + "/"), f"{star_links[0]} is not on {shipped_desk.url}"
+    assert open_link(star_links[0], **{"Accept-Language": "et"}).status == 200
+
+
+def test_log_shows_work_but_not_idle_sweeps(shipped_desk):
+    email, _customer = open_ticket(shipped_desk)
+    shipped_desk.wait_for_mail(to=email, containing="/t/")
+    time.sleep(6)  # let beat's two-second sweep come round a few times more
+
+    log = shipped_desk.log()
+
+    assert re.search(r"tickets\.send_ticket_confirmation\[[^\]]+\] succeeded", log), "real work must stay at INFO"
+    idle = [match.group(0) for match in IDLE_SWEEP_LINES.finditer(log)]
+    assert not idle, f"{len(idle)} lines about idle sweeps in the log of `make run`, e.g. {idle[:3]}"
+
+
+def test_ctrl_c_stops_make_run_without_errors(shipped_desk):
+    # While idle: a task running at that moment is waited for (warm shutdown), up to honcho's 5 s.
+    shipped_desk.wait_until_idle()
+    exit_status = shipped_desk.interrupt()
+    log = shipped_desk.log()
+    shipped_desk.start()  # the session's other tests go on with a running desk
+
+    stopping = log[log.index("SIGINT received"):]
+    assert "make: ***" not in stopping, stopping
+    assert not re.search(r"Traceback|ERROR|SIGKILL", stopping), stopping
+    assert re.search(r"worker\.\d+ stopped \(rc=0\)", stopping), stopping
+    assert exit_status in (0, -2, 130), f"make ended with {exit_status}"
