@@ -21,10 +21,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max, Min
 
+from accounts.models import Membership
 from escalation import services
 from escalation.models import Escalation, TicketSla
 from escalation.services.rules import memoised
-from tickets.models import Membership, Ticket, TicketEvent
+from tickets.models import Ticket, TicketEvent
 
 User = get_user_model()
 

@@ -9,10 +9,12 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Que
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.models import Membership
+from accounts.roles import Role, role_of
+from accounts.selectors import team_ids_of
 from escalation.models import Escalation, EscalationEvent, Remedy, TicketSla
-from tickets.models import Membership, Ticket
-from tickets.roles import Role, role_of
-from tickets.selectors import team_ids_of, visible_to
+from tickets.models import Ticket
+from tickets.selectors import visible_to
 
 User = get_user_model()
 

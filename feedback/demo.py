@@ -18,12 +18,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Customer
 from feedback.emails import survey_message_id
 from feedback.models import AgentPulse, NpsResponse, Rating, RatingChange, RelationshipSurvey, Survey, WowStory
 from feedback.rollup import rollup_rebuild
 from feedback.services import monday_of
 from feedback.services.relationship import surveys_per_year
-from tickets.models import Customer, Ticket
+from tickets.models import Ticket
 
 User = get_user_model()
 

@@ -1,42 +1,13 @@
 from django.contrib import admin
 
 from tickets import models
-from tickets.services import search_document_rebuild, search_documents_rebuild_for_customer
-
-
-class MembershipInline(admin.TabularInline):
-    model = models.Membership
-    extra = 1
-
-
-@admin.register(models.Team)
-class TeamAdmin(admin.ModelAdmin):
-    list_display = ("name", "time_zone")
-    prepopulated_fields = {"slug": ("name",)}
-    inlines = [MembershipInline]
+from tickets.services import search_document_rebuild
 
 
 @admin.register(models.Queue)
 class QueueAdmin(admin.ModelAdmin):
     list_display = ("name", "team", "manager", "is_default")
     prepopulated_fields = {"slug": ("name",)}
-
-
-@admin.register(models.Customer)
-class CustomerAdmin(admin.ModelAdmin):
-    list_display = ("name", "email", "company", "language", "monthly_spend")
-    search_fields = ("name", "email", "company")
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and {"name", "email"} & set(form.changed_data):
-            search_documents_rebuild_for_customer(customer=obj)  # agents search tickets by these
-
-
-@admin.register(models.Profile)
-class ProfileAdmin(admin.ModelAdmin):
-    list_display = ("user", "language", "time_zone", "is_away")
-    list_filter = ("is_away", "language")
 
 
 @admin.register(models.Macro)

@@ -11,11 +11,11 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import Team
+from accounts.roles import STAFF_ROLES, Role, role_of
 from escalation import measures, selectors, services
 from escalation.api import serializers as s
 from escalation.models import Escalation, Trigger
-from tickets.models import Team
-from tickets.roles import STAFF_ROLES, Role, role_of
 from tickets.selectors import queues_visible_to, ticket_get_for_user
 
 User = get_user_model()

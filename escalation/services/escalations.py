@@ -12,6 +12,8 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from accounts.models import Membership
+from accounts.roles import Role, role_of
 from escalation import business_hours
 from escalation.exceptions import EscalationClosed, InvalidHandler, NotAllowed
 from escalation.models import Escalation, EscalationEvent, Notification, Remedy, Trigger
@@ -24,8 +26,7 @@ from escalation.services.rules import calendar_for_team, memoised, rule_for, rul
 from helpdesk.phrases import Phrase, join, phrase
 from tickets import services as ticket_services
 from tickets.exceptions import InvalidAssignee, StaleTicket, TicketClosed
-from tickets.models import Membership, Message, Ticket
-from tickets.roles import Role, role_of
+from tickets.models import Message, Ticket
 
 User = get_user_model()
 E = EscalationEvent.Kind

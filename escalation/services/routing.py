@@ -30,13 +30,14 @@ from django.db.models import Count, Exists, F, FilteredRelation, IntegerField, O
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from accounts.models import Membership
+from accounts.roles import Role
 from escalation import business_hours
 from escalation.models import Escalation
 from escalation.phrases import person
 from escalation.services.rules import calendar_for_team
 from helpdesk.phrases import Phrase, phrase
-from tickets.models import Membership, Queue
-from tickets.roles import Role
+from tickets.models import Queue
 
 User = get_user_model()
 

@@ -15,11 +15,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.roles import Role, role_of
 from feedback import metrics
 from feedback.metrics import ReportFilter
 from feedback.models import WeeklySummary
 from tickets.email_trust import desk_message_id
-from tickets.roles import Role, role_of
 
 logger = logging.getLogger(__name__)
 

@@ -16,11 +16,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from accounts.roles import is_staff_member
 from tickets import attachments, selectors
 from tickets.exceptions import InvalidAttachment
 from tickets.forms.workspace import BULK_STATUSES, MAX_BULK_TICKETS
 from tickets.models import Message, Ticket
-from tickets.roles import is_staff_member
 from tickets.services import allowed_transitions
 
 User = get_user_model()

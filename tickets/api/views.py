@@ -18,10 +18,12 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
+from accounts.roles import is_staff_member, role_of
+from accounts.selectors import customer_for_user
+from accounts.services import customer_get_or_create
 from tickets import selectors, services
 from tickets.filters import TicketFilter
 from tickets.models import Message, Ticket
-from tickets.roles import is_staff_member, role_of
 
 from .serializers import (
     BulkStatusResultSerializer,
@@ -174,12 +176,12 @@ class TicketViewSet(viewsets.GenericViewSet):
         data = data_in.validated_data
         user = request.user
         if is_staff_member(user):
-            customer = services.customer_get_or_create(
+            customer = customer_get_or_create(
                 email=data["customer_email"], name=data.get("customer_name", ""),
                 language=data.get("language", "en"),
             )
         else:
-            customer = selectors.customer_for_user(user)
+            customer = customer_for_user(user)
             if customer is None:
                 raise PermissionDenied(_("Your account is not linked to a customer."))
         ticket = services.ticket_create(

@@ -29,13 +29,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
+from accounts.roles import STAFF_ROLES
 from helpdesk.errors import DomainError
 from tickets import attachments as files
 from tickets import email_trust
 from tickets.email_parsing import ParsedEmail, parse_email
 from tickets.exceptions import InvalidAttachment
 from tickets.models import InboundEmail, Ticket
-from tickets.roles import STAFF_ROLES
 
 from .intake import customer_find_or_create, customer_reply, language_or_default
 from .lifecycle import message_max_length, ticket_create

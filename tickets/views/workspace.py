@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.permissions import staff_required
+from accounts.services import customer_get_or_create
 from helpdesk.errors import DomainError
 from tickets import selectors, selectors_workspace, services
 from tickets.exceptions import StaleTicket
@@ -30,7 +32,6 @@ from tickets.forms.workspace import (
     TicketPropertiesForm,
 )
 from tickets.models import Ticket
-from tickets.permissions import staff_required
 from tickets.services.macros import macro_render, macro_render_text, macro_values
 from tickets.views import reply_mode
 
@@ -377,7 +378,7 @@ def ticket_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            customer = services.customer_get_or_create(email=data["customer_email"], name=data["customer_name"])
+            customer = customer_get_or_create(email=data["customer_email"], name=data["customer_name"])
             ticket = services.ticket_create(
                 customer=customer, subject=data["subject"], description=data["description"],
                 channel=Ticket.Channel.PHONE, queue=data["queue"], priority=data["priority"], kind=data["kind"],

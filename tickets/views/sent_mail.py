@@ -1,0 +1,54 @@
+"""The dev mail viewer: the `.eml` files the embedded mail backend (`helpdesk.mail.EmlFileBackend`) wrote,
+for staff, while DEBUG is on (`SHOW_SENT_MAIL`). Confirmations, replies, surveys, password resets."""
+
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from accounts.permissions import staff_required
+
+
+def _mail_dir() -> Path:
+    if not settings.SHOW_SENT_MAIL:
+        raise Http404
+    return Path(settings.EMAIL_FILE_PATH)
+
+
+def _parse(path: Path):
+    return BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+
+
+@staff_required
+def sent_mail_list(request):
+    directory = _mail_dir()
+    files = sorted(directory.glob("*.eml"), reverse=True)[:200] if directory.exists() else []
+    mails = []
+    for path in files:
+        message = _parse(path)
+        mails.append({"name": path.name, "to": message["To"], "subject": message["Subject"], "date": message["Date"]})
+    return render(request, "sent_mail/list.html", {"mails": mails})
+
+
+@staff_required
+def sent_mail_detail(request, name: str):
+    path = _mail_dir() / Path(name).name
+    if path.suffix != ".eml" or not path.is_file():
+        raise Http404
+    message = _parse(path)
+    if request.GET.get("raw"):
+        return HttpResponse(path.read_bytes(), content_type="text/plain; charset=utf-8")
+    text = message.get_body(preferencelist=("plain",))
+    return render(
+        request,
+        "sent_mail/detail.html",
+        {
+            "name": path.name,
+            "headers": [(k, message[k]) for k in ("From", "To", "Subject", "Date", "Message-ID")],
+            "body": text.get_content() if text else _("(this message has no plain-text part)"),
+        },
+    )
