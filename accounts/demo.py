@@ -1,7 +1,6 @@
 """Demo people: the staff (one login per role, and colleagues in two teams, in five languages and their time
 zones), the demo customer's login, and sixty customers who write in. Logins: see README (password `demo`)."""
 
-import random
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -37,7 +36,7 @@ GENERATED_CUSTOMERS = 60
 
 
 def seed(command) -> None:
-    rng = random.Random(command.options["seed"])
+    rng = command.rng
     teams = {slug: team_get_or_create(slug=slug, name=name, time_zone=tz) for name, slug, tz in TEAMS}
     passwords = _DemoPassword()
     _staff(teams, passwords)

@@ -48,7 +48,7 @@ MACROS = [
 
 
 def seed(command) -> None:
-    rng = random.Random(command.options["seed"])
+    rng = command.rng  # after accounts' demo drew from it
     queues = _queues()
     staff = people.staff()
     customers = people.customers()
@@ -110,7 +110,8 @@ def _reply_delay(rng: random.Random, status: str) -> timedelta:
 
 def _tickets(command, rng, queues, staff, customers):
     now = timezone.now()
-    members = {q.slug: list(staff_in_team(q.team_id, role=Membership.TeamRole.AGENT)) for q in queues.values()}
+    agents = Membership.TeamRole.AGENT
+    members = {q.slug: list(staff_in_team(q.team_id, role=agents).order_by("pk")) for q in queues.values()}
     count = command.options["tickets"]
     for i in command.progress(range(count), "tickets", total=count):
         status = STATUSES[i % len(STATUSES)]

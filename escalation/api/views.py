@@ -7,34 +7,19 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Team
-from accounts.roles import STAFF_ROLES, Role, role_of
+from accounts.permissions import StaffOr404, SupervisorOr404
+from accounts.roles import Role, role_of
 from escalation import measures, selectors, services
 from escalation.api import serializers as s
 from escalation.models import Escalation, Trigger
 from tickets.selectors import queues_visible_to, ticket_get_for_user
 
 User = get_user_model()
-
-
-class StaffOr404(BasePermission):
-    """Escalations do not exist for customers: 404, not 403."""
-
-    def has_permission(self, request, view) -> bool:
-        if role_of(request.user) not in STAFF_ROLES:
-            raise NotFound
-        return True
-
-
-class SupervisorOr404(BasePermission):
-    def has_permission(self, request, view) -> bool:
-        if role_of(request.user) not in (Role.SUPERVISOR, Role.ADMIN):
-            raise NotFound
-        return True
 
 
 class _Base:

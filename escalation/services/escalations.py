@@ -12,8 +12,8 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from accounts.models import Membership
 from accounts.roles import Role, role_of
+from accounts.selectors import works_in_team
 from escalation import business_hours
 from escalation.exceptions import EscalationClosed, InvalidHandler, NotAllowed
 from escalation.models import Escalation, EscalationEvent, Notification, Remedy, Trigger
@@ -318,9 +318,9 @@ def _may_act(escalation: Escalation, actor) -> None:
     role = role_of(actor)
     if role not in (Role.SUPERVISOR, Role.ADMIN):
         raise NotAllowed()
-    if role == Role.SUPERVISOR and escalation.assigned_to_id != actor.pk and not Membership.objects.filter(
-        user=actor, team_id=escalation.team_id
-    ).exists() and escalation.queue is not None and escalation.queue.manager_id != actor.pk:
+    if role == Role.SUPERVISOR and escalation.assigned_to_id != actor.pk and not works_in_team(
+        actor, escalation.team_id
+    ) and escalation.queue is not None and escalation.queue.manager_id != actor.pk:
         raise NotAllowed()
 
 
