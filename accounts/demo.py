@@ -7,7 +7,13 @@ from django.contrib.auth import get_user_model
 
 from accounts.models import Customer, Membership
 from accounts.roles import Role
-from accounts.services import customer_get_or_create, team_get_or_create, team_member_add, user_create_with_role
+from accounts.services import (
+    customer_get_or_create,
+    customer_save,
+    team_get_or_create,
+    team_member_add,
+    user_create_with_role,
+)
 
 User = get_user_model()
 PASSWORD = "demo"  # noqa: S105 - documented demo login; seed_demo refuses to run with DEBUG off
@@ -99,11 +105,11 @@ def _customers(rng, passwords) -> None:
         )
         demo = user.customer
         demo.company, demo.monthly_spend = "Purrfect Prints", Decimal("100")
-        demo.save(update_fields=["company", "monthly_spend"])
+        customer_save(customer=demo, changed={"company", "monthly_spend"})
     languages = ["en", "et", "nl", "es", "fi"]
     for i, (name, email) in enumerate(_generated()):
         customer = customer_get_or_create(email=email, name=name, language=languages[i % 5])
         if customer.monthly_spend is None:
             customer.company = COMPANIES[i % len(COMPANIES)]
             customer.monthly_spend = Decimal(rng.choice([20, 50, 100, 100, 250, 500]))
-            customer.save(update_fields=["company", "monthly_spend"])
+            customer_save(customer=customer, changed={"company", "monthly_spend"})

@@ -41,7 +41,9 @@ def customer_save(*, customer: Customer, changed: set[str] | frozenset[str] = fr
     documents, which hold them, are rebuilt.
     """
     creating = customer.pk is None
-    customer.save()
+    # Only what changed is written, so that a concurrent edit of another field is not overwritten.
+    columns = sorted(set(changed) & {field.name for field in Customer._meta.concrete_fields})
+    customer.save(update_fields=columns if columns and not creating else None)
     if not creating and CUSTOMER_SEARCH_FIELDS & set(changed):
         events.publish(events.customer_renamed, customer_id=customer.pk)
     return customer

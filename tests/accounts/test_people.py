@@ -57,6 +57,19 @@ def test_other_changes_of_a_customer_are_not_announced(renamed, django_capture_o
     assert renamed == []
 
 
+def test_saving_a_customer_writes_only_the_fields_that_changed():
+    customer = factories.CustomerFactory(name="Maarja Tamm", company="Old Firm")
+    stale = type(customer).objects.get(pk=customer.pk)
+    customer.name = "Maarja Kask"
+    services.customer_save(customer=customer, changed={"name"})
+
+    stale.company = "Nordic Bikes"
+    services.customer_save(customer=stale, changed={"company"})
+
+    customer.refresh_from_db()
+    assert (customer.name, customer.company) == ("Maarja Kask", "Nordic Bikes")
+
+
 def test_members_and_admins_work_in_a_team_and_others_do_not(team, agent, admin_user):
     other = factories.agent_in(factories.TeamFactory())
 
