@@ -2,7 +2,8 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.defaults import server_error as html_server_error
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -30,3 +31,14 @@ def exception_handler(exc, context):
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
         response.data = {"code": codes if isinstance(codes, str) else "error", "detail": detail}
     return response
+
+
+API_PATH_PREFIX = "/api/"
+
+
+def server_error(request, *args, **kwargs):
+    """handler500: under /api/ the error contract holds for crashes too (JSON, never an HTML page)."""
+    if request.path.startswith(API_PATH_PREFIX):
+        detail = str(exceptions.APIException.default_detail)
+        return JsonResponse({"code": "server_error", "detail": detail}, status=500)
+    return html_server_error(request, *args, **kwargs)

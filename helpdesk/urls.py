@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("feedback.urls")),
     path("", include("escalation.urls")),
 ]
+handler500 = "helpdesk.api.server_error"  # JSON under /api/, the HTML page elsewhere
 # Media files are never served from a public URL: attachments go through a permission-checked view.
