@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from escalation.models import Escalation, EscalationEvent, Remedy, RemedyKind
+from helpdesk.dates import ApiDateField
 
 User = get_user_model()
 
@@ -104,7 +105,7 @@ class RemedyInputSerializer(serializers.Serializer):
 
 
 class ReportQuerySerializer(serializers.Serializer):
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
+    date_from = ApiDateField(required=False)
+    date_to = ApiDateField(required=False)
     queue = serializers.IntegerField(required=False, min_value=1)
     team = serializers.IntegerField(required=False, min_value=1)

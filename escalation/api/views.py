@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from escalation import measures, selectors, services
 from escalation.api import serializers as s
 from escalation.models import Escalation, Trigger
+from helpdesk.dates import DateTimeParameterFilter
 from tickets.models import Team
 from tickets.roles import STAFF_ROLES, Role, role_of
 from tickets.selectors import queues_visible_to, ticket_get_for_user
@@ -49,8 +50,8 @@ class EscalationFilter(django_filters.FilterSet):
     team = django_filters.NumberFilter(field_name="team_id")
     assigned_to = django_filters.NumberFilter(field_name="assigned_to_id")
     open = django_filters.BooleanFilter(method="filter_open")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = DateTimeParameterFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeParameterFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Escalation

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from feedback.models import AgentPulse, Rating, Survey
+from helpdesk.dates import ApiDateField
 
 
 class RatingSerializer(serializers.ModelSerializer):
@@ -98,7 +99,7 @@ class PulseInSerializer(serializers.Serializer):
     ticket = serializers.CharField(required=False, help_text="Ticket reference (for a ticket pulse).")
     score = serializers.IntegerField(min_value=1, max_value=5)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
-    week = serializers.DateField(required=False, help_text="Any day of the week (weekly pulse); default this week.")
+    week = ApiDateField(required=False, help_text="Any day of the week (weekly pulse); default this week.")
 
     def validate(self, attrs):
         if attrs["kind"] == AgentPulse.Kind.TICKET and not attrs.get("ticket"):

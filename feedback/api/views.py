@@ -21,6 +21,7 @@ from feedback.api.serializers import (
 )
 from feedback.exceptions import InvalidSurveyLink
 from feedback.models import AgentPulse, Rating, Survey
+from helpdesk.dates import DateTimeParameterFilter
 from tickets.permissions import IsStaffMember
 from tickets.roles import is_staff_member
 from tickets.selectors import ticket_get_for_user
@@ -70,8 +71,8 @@ class RatingFilter(django_filters.FilterSet):
     team = django_filters.NumberFilter(field_name="team_id")
     kind = django_filters.CharFilter(field_name="ticket_kind")
     company = django_filters.CharFilter(field_name="company", lookup_expr="iexact")
-    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    since = DateTimeParameterFilter(field_name="created_at", lookup_expr="gte")
+    until = DateTimeParameterFilter(field_name="created_at", lookup_expr="lt")
     has_comment = django_filters.BooleanFilter(method="filter_has_comment")
 
     class Meta:
