@@ -3,8 +3,8 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
-from django.views.defaults import server_error as html_server_error
 from django.utils.translation import gettext as _
+from django.views.defaults import server_error as html_server_error
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
