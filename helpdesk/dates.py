@@ -13,24 +13,36 @@ database or the date arithmetic:
 - a date-time field also takes a plain date (what `<input type="date">` sends): the start of that day
   in the user's time zone.
 
-`DateParameterField`/`DateTimeParameterField` are the form fields; `DateParameterFilter`/
-`DateTimeParameterFilter` the django-filter filters; `ApiDateField` the DRF serializer field. All of them
-call `parse_date`/`parse_datetime` below.
+What is accepted is exactly what the API schema documents: a day is `YYYY-MM-DD` (OpenAPI `date`), a
+date-time is RFC 3339 (OpenAPI `date-time`: `2026-01-31T09:00:00+02:00`, `...Z`, fractions of a second
+allowed, the offset required) or a day. Pages send days (`<input type="date">`).
+
+`DateParameterField`/`DateTimeParameterField` are the form fields; `ApiDateField` the DRF serializer
+field; helpdesk.filters.DateTimeParameterFilter the django-filter filter. All of them call
+`parse_date`/`parse_datetime` below.
 """
 
 import datetime as dt
+import re
 
-import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import dateparse, timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 DATE_MIN = dt.date(1971, 1, 1)
 DATE_MAX = dt.date(2999, 12, 31)
 MAX_UTC_OFFSET = dt.timedelta(hours=14)
-MAX_INPUT_LENGTH = 64  # the longest ISO 8601 date-time is about 35 characters
+MAX_INPUT_LENGTH = 64  # the longest RFC 3339 date-time is about 35 characters
+DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+RFC3339_RE = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})\Z")
+
+# How the API documents them: an empty value means "not given" (HTML forms send every field).
+EMPTY = {"type": "string", "enum": [""]}
+DATE_SCHEMA = {"anyOf": [{"type": "string", "format": "date"}, EMPTY]}
+DATETIME_SCHEMA = {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}, EMPTY]}
 
 INVALID_DATE = forms.DateField.default_error_messages["invalid"]
 INVALID_DATETIME = forms.DateTimeField.default_error_messages["invalid"]
@@ -51,7 +63,7 @@ def parse_date(value: str) -> dt.date:
     """A calendar day written YYYY-MM-DD (or any ISO 8601 date), within DATE_MIN..DATE_MAX."""
     text = str(value).strip()
     try:
-        day = dateparse.parse_date(text) if len(text) <= MAX_INPUT_LENGTH else None
+        day = dateparse.parse_date(text) if DAY_RE.match(text) else None
     except ValueError:  # well formed, but not a day of the calendar (2026-02-30)
         day = None
     if day is None:
@@ -66,19 +78,19 @@ def parse_datetime(value: str) -> dt.datetime:
     if len(text) > MAX_INPUT_LENGTH:
         raise ValidationError(INVALID_DATETIME, code="invalid")
     try:
-        moment = dateparse.parse_datetime(text.replace(" ", "T", 1))
-    except ValueError:  # 2026-02-30T10:00, or an offset of 24 hours or more
+        moment = dateparse.parse_datetime(text.upper()) if RFC3339_RE.match(text) else None
+    except ValueError:  # 2026-02-30T10:00:00Z, 25:00, or an offset of 24 hours or more
         moment = None
     if moment is None:
         try:
-            day = dateparse.parse_date(text)
+            day = dateparse.parse_date(text) if DAY_RE.match(text) else None
         except ValueError:
             day = None
         if day is None:
             raise ValidationError(INVALID_DATETIME, code="invalid")
         _check_range(day)
         moment = dt.datetime.combine(day, dt.time.min)
-    if timezone.is_naive(moment):
+    if timezone.is_naive(moment):  # a day: its first moment where the user is
         _check_range(moment.date())
         moment = timezone.make_aware(moment, timezone.get_current_timezone())
     offset = moment.utcoffset()
@@ -128,20 +140,10 @@ class DateTimeParameterField(forms.DateTimeField):
         return value
 
 
-# --- django-filter filters (the ticket list and every API list) -------------------------------------------
-
-
-class DateParameterFilter(django_filters.DateFilter):
-    field_class = DateParameterField
-
-
-class DateTimeParameterFilter(django_filters.IsoDateTimeFilter):
-    field_class = DateTimeParameterField
-
-
 # --- DRF (API request bodies and query serializers) -------------------------------------------------------
 
 
+@extend_schema_field(DATE_SCHEMA)
 class ApiDateField(serializers.DateField):
     """A DRF date field that parses with `parse_date` (the same rules and messages as the pages)."""
 

@@ -1,54 +1,46 @@
-"""The OpenAPI document: generated once per process and language, then served from memory.
+"""The project's OpenAPI AutoSchema: every operation documents the error responses it can give.
 
-drf-spectacular's generation is not thread-safe (its issues 1123 and 1368: "Schema generation REQUIRES a
-view instance" when two requests generate at once), and a threaded server answered parallel requests with
-500s. The schema is the same for everyone (public: every operation, whoever asks), so it is built lazily,
-under one lock, for each language its descriptions are translated into, and kept.
+`DeskAutoSchema` (REST_FRAMEWORK's DEFAULT_SCHEMA_CLASS) adds the project's error responses (the `Error`
+contract of helpdesk/api.py) to every operation that does not describe its own, so that a client can rely
+on every status code the API answers being in the schema. (The schema view is in helpdesk/schema_view.py:
+drf-spectacular's views import this module through the settings.)
 """
 
-import threading
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
 
-from django.utils import translation
-from django.utils.functional import Promise
-from drf_spectacular.views import SpectacularAPIView
-from rest_framework.response import Response
+from helpdesk.api import ErrorSerializer
 
-_lock = threading.Lock()
-_documents: dict[tuple[str | None, str | None], dict] = {}
-
-
-def _resolved(value):
-    """The document with every lazy translation turned into text in the active language, so that a
-    cached copy never changes language when it is rendered later."""
-    if isinstance(value, Promise):
-        return str(value)
-    if isinstance(value, dict):
-        return {_resolved(key): _resolved(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_resolved(item) for item in value]
-    return value
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+ERRORS = {
+    "400": _("Invalid input: `errors` names each field or query parameter and what is wrong with it."),
+    "401": _("Not authenticated."),
+    "403": _("Your role does not allow this."),
+    "404": _("No such object, or not one you can see (or a page past the last one)."),
+    "409": _("The object changed since you read it, or its state does not allow this (see `code`): reload and "
+             "try again."),
+    "415": _("Unsupported media type: send JSON (or multipart/form-data where files are accepted)."),
+    "429": _("Too many requests: wait a moment and try again."),
+}
 
 
-def clear_cache() -> None:
-    with _lock:
-        _documents.clear()
+class DeskAutoSchema(AutoSchema):
+    """drf-spectacular's AutoSchema, with the error responses every operation can give."""
 
+    def _error_codes(self) -> list[str]:
+        codes = ["400", "403", "404", "429"]  # 403 also for a public endpoint's rate limit
+        if self.view.get_authenticators():
+            codes.append("401")
+        if self.method in WRITE_METHODS:
+            codes += ["409", "415"]
+        return sorted(codes)
 
-class CachedSchemaView(SpectacularAPIView):
-    """SpectacularAPIView, generating each language's document once."""
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code in self._error_codes():
+            if code not in responses:
+                response = OpenApiResponse(ErrorSerializer, description=str(ERRORS[code]))
+                responses[code] = self._get_response_for_code(response, code, direction=direction)
+        return dict(sorted(responses.items()))
 
-    def _get_schema_response(self, request):
-        version = self.api_version or request.version or self._get_version_parameter(request)
-        key = (version, translation.get_language())
-        document = _documents.get(key)
-        if document is None:
-            with _lock:
-                document = _documents.get(key)
-                if document is None:
-                    generator = self.generator_class(urlconf=self.urlconf, api_version=version, patterns=self.patterns)
-                    document = _resolved(generator.get_schema(request=None, public=self.serve_public))
-                    _documents[key] = document
-        return Response(
-            data=document,
-            headers={"Content-Disposition": f'inline; filename="{self._get_filename(request, version)}"'},
-        )

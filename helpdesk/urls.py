@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from helpdesk import i18n, views
-from helpdesk.schema import CachedSchemaView
+from helpdesk.schema_view import CachedSchemaView
 
 api_v1 = [
     path("", include("tickets.api.urls")),
@@ -28,5 +28,6 @@ urlpatterns = [
     path("", include("feedback.urls")),
     path("", include("escalation.urls")),
 ]
-handler500 = "helpdesk.api.server_error"  # JSON under /api/, the HTML page elsewhere
+handler404 = "helpdesk.api.page_not_found"  # JSON under /api/, the HTML page elsewhere
+handler500 = "helpdesk.api.server_error"
 # Media files are never served from a public URL: attachments go through a permission-checked view.

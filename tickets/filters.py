@@ -19,7 +19,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.dates import DateTimeParameterFilter
+from helpdesk.filters import DateTimeParameterFilter
 from tickets.models import Message, Queue, Tag, Ticket
 from tickets.services.lifecycle import search_document
 

@@ -8,14 +8,16 @@ import re
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from helpdesk.api import ErrorSerializer
 from tickets import attachments, selectors
 from tickets.exceptions import InvalidAttachment
 from tickets.forms.workspace import BULK_STATUSES, MAX_BULK_TICKETS
@@ -32,18 +34,29 @@ MAX_VERSION = 2**31 - 1
 TAG_RE = re.compile(r"^[-\w]+\Z")
 
 
-class ErrorSerializer(serializers.Serializer):
-    """The one API error contract (helpdesk/api.py): a stable `code` and a human `detail`."""
-
-    code = serializers.CharField(help_text=_("Stable machine-readable error code."))
-    detail = serializers.CharField(help_text=_("Human-readable explanation, in the user's language."))
-    errors = serializers.DictField(
-        required=False, help_text=_("Per-field messages, present when the input was invalid.")
-    )
+def _json_type_matches(field: serializers.Field, value) -> bool:
+    """Whether a JSON value has the type the schema documents for `field` (DRF would coerce 5 into "5",
+    "5" into 5 and "true" into True, accepting what the schema says is invalid)."""
+    if value is None:
+        return True  # allow_null decides
+    if isinstance(field, serializers.ListField):
+        return isinstance(value, list) and all(_json_type_matches(field.child, item) for item in value)
+    if isinstance(field, serializers.BooleanField):
+        return isinstance(value, bool)
+    if isinstance(field, serializers.IntegerField):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(field, serializers.DecimalField | serializers.FloatField):
+        return isinstance(value, int | float | str) and not isinstance(value, bool)
+    if isinstance(field, serializers.ChoiceField):
+        return any(type(value) is type(choice) for choice in field.choices)
+    if isinstance(field, serializers.CharField | serializers.DateField | serializers.DateTimeField):
+        return isinstance(value, str)
+    return True
 
 
 class StrictInputSerializer(serializers.Serializer):
-    """Refuses fields it does not know, instead of silently ignoring them."""
+    """Refuses fields it does not know, and JSON values of another type than documented, instead of
+    silently ignoring or coercing them. The schema says so too (`additionalProperties: false`)."""
 
     IGNORED = frozenset({"csrfmiddlewaretoken"})  # sent by HTML forms (the browsable API)
 
@@ -55,7 +68,24 @@ class StrictInputSerializer(serializers.Serializer):
         unknown = sorted(str(key) for key in data if key not in self.fields and key not in self.IGNORED)
         if unknown:
             raise serializers.ValidationError({key[:100]: [_("Unknown field.")] for key in unknown[:20]})
+        if not isinstance(data, QueryDict):  # JSON; form fields are all text, and DRF converts them
+            wrong = [name for name, value in data.items()
+                     if name in self.fields and not _json_type_matches(self.fields[name], value)]
+            if wrong:
+                raise serializers.ValidationError({name: [_("Wrong type of value.")] for name in wrong})
         return super().to_internal_value(data)
+
+
+class StrictInputSerializerExtension(OpenApiSerializerExtension):
+    """Documents a strict input serializer with `additionalProperties: false`."""
+
+    target_class = "tickets.api.serializers.StrictInputSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        schema["additionalProperties"] = False
+        return schema
 
 
 class TagListField(serializers.ListField):
@@ -136,24 +166,36 @@ def message_kind_field(**kwargs) -> NamedChoiceField:
 # --- Output ------------------------------------------------------------------------------------------
 
 
-class PersonSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
+def person_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class PersonSummarySerializer(serializers.Serializer):
+    """A member of the desk's staff, the same shape wherever one appears (assignee, agent, handler, actor)."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "PersonSummary"
+
+    def get_name(self, user) -> str:
+        return person_name(user)
 
 
 class CustomerSummarySerializer(serializers.Serializer):
-    name = serializers.CharField()
-    email = serializers.EmailField()
+    name = serializers.CharField(read_only=True)
+    # Not `format: email`: addresses arrive by email intake as the sender wrote them, not all RFC-valid.
+    email = serializers.CharField(read_only=True, help_text=_("The address the customer writes from."))
+
+    class Meta:
+        ref_name = "CustomerSummary"
 
 
 class TicketLinksSerializer(serializers.Serializer):
     self = serializers.URLField()
     messages = serializers.URLField()
     web = serializers.URLField(help_text=_("The ticket's page for the requester (workspace or customer page)."))
-
-
-def _person_name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 class TicketSerializer(serializers.ModelSerializer):
@@ -163,7 +205,7 @@ class TicketSerializer(serializers.ModelSerializer):
     channel = channel_field(read_only=True)
     language = language_field(read_only=True)
     queue = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    assignee = serializers.SerializerMethodField()
+    assignee = PersonSummarySerializer(allow_null=True, read_only=True)
     customer = CustomerSummarySerializer(read_only=True)
     tags = serializers.SerializerMethodField()
     allowed_transitions = serializers.SerializerMethodField()
@@ -177,12 +219,6 @@ class TicketSerializer(serializers.ModelSerializer):
             "resolved_at", "closed_at", "reopen_count", "version", "allowed_transitions", "links",
         ]
         read_only_fields = fields
-
-    @extend_schema_field(PersonSerializer(allow_null=True))
-    def get_assignee(self, ticket: Ticket):
-        if ticket.assignee is None:
-            return None
-        return {"id": ticket.assignee.pk, "name": _person_name(ticket.assignee)}
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_tags(self, ticket: Ticket) -> list[str]:
@@ -250,7 +286,7 @@ class MessageSerializer(serializers.ModelSerializer):
     @extend_schema_field(MessageAuthorSerializer(allow_null=True))
     def get_author(self, message: Message):
         if message.author_user is not None:
-            return {"name": _person_name(message.author_user), "is_staff": True}
+            return {"name": person_name(message.author_user), "is_staff": True}
         if message.author_customer is not None:
             return {"name": message.author_customer.name, "is_staff": False}
         return None
