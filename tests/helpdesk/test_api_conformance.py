@@ -24,7 +24,7 @@ from tests.feedback.factories import resolve, survey_of
 # The live server answers from threads of its own: the data must be committed to be seen.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.conformance]
 
-MAX_EXAMPLES = 5
+MAX_EXAMPLES = 3
 PHASES = ["examples", "coverage", "fuzzing"]
 
 
