@@ -97,6 +97,7 @@ class EscalationFilter(django_filters.FilterSet):
             state__in=Escalation.OPEN_STATES)
 
 
+@extend_schema(tags=["escalation"])
 class EscalationViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Escalations visible to the user, most urgent first; the supervisor's actions."""
 
@@ -169,6 +170,7 @@ def _valid(serializer_class, request) -> dict:
     return serializer.validated_data
 
 
+@extend_schema(tags=["escalation"])
 class TicketEscalateView(_Base, APIView):
     """"Get someone who can": the manual trigger. A second call adds to the open escalation."""
 
@@ -189,6 +191,7 @@ def _paginated(view: GenericAPIView, request, remedies) -> Response:
     return view.get_paginated_response(s.RemedySerializer(page, many=True).data)
 
 
+@extend_schema(tags=["escalation"])
 class TicketRemediesView(_Base, GenericAPIView):
     """A ticket's remedies, paginated; POST proposes one (applied within authority, else pending approval)."""
 
@@ -208,7 +211,7 @@ class TicketRemediesView(_Base, GenericAPIView):
         return Response(s.RemedySerializer(remedy).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(parameters=[OpenApiParameter(
+@extend_schema(tags=["escalation"], parameters=[OpenApiParameter(
     "awaiting", str, enum=["me"], description=_("`me`: only the pending remedies you could decide."))])
 class RemedyListView(_Base, GenericAPIView):
     """Remedies of the tickets you can see, newest first; `?awaiting=me` the ones waiting for your decision."""
@@ -230,6 +233,7 @@ class RemedyListView(_Base, GenericAPIView):
         return _paginated(self, request, remedies)
 
 
+@extend_schema(tags=["me"])
 class MeView(_Base, APIView):
     """Who you are on the desk: your role, and how far you may go without approval (D6)."""
 
@@ -240,6 +244,7 @@ class MeView(_Base, APIView):
         return Response(s.MeSerializer(request.user).data)
 
 
+@extend_schema(tags=["escalation"])
 class RemedyDecisionView(_Base, APIView):
     """Approve or deny a pending remedy (a supervisor or admin; never the proposer)."""
 
@@ -265,6 +270,7 @@ class RemedyDenyView(RemedyDecisionView):
     approve = False
 
 
+@extend_schema(tags=["escalation"])
 class EscalationReportView(_Base, APIView):
     """The escalation measures: by trigger, queue, team and agent; acknowledge/resolve times; outcomes;
     SLA compliance per queue and priority; service-recovery outcomes."""
