@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.csrf import csrf_exempt
 from django.views.defaults import page_not_found as html_page_not_found
 from django.views.defaults import server_error as html_server_error
 from rest_framework import exceptions, serializers
@@ -52,6 +53,13 @@ def exception_handler(exc, context):
 API_PATH_PREFIX = "/api/"
 
 
+@csrf_exempt
+def api_not_found(request, *args, **kwargs):
+    """Every URL under /api/ that names no endpoint: the error contract, in DEBUG too (where Django would
+    show its technical HTML page instead of handler404)."""
+    return JsonResponse({"code": "not_found", "detail": str(exceptions.NotFound.default_detail)}, status=404)
+
+
 def page_not_found(request, exception, *args, **kwargs):
     """handler404: a URL under /api/ that names nothing answers the error contract, not an HTML page."""
     if request.path.startswith(API_PATH_PREFIX):
@@ -94,4 +102,7 @@ class DeskPagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         refuse_unknown_parameters(request, self.known_parameters(view))
+        pages = request.query_params.getlist(self.page_query_param)
+        if len(pages) > 1 or (pages and not (pages[0].isascii() and pages[0].isdigit()) and pages[0] != "last"):
+            raise exceptions.ValidationError({self.page_query_param: [str(self.invalid_page_message)]})
         return super().paginate_queryset(queryset, request, view)

@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from helpdesk import i18n, views
+from helpdesk import api, i18n, views
 from helpdesk.schema_view import CachedSchemaView
 
 api_v1 = [
@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", CachedSchemaView.as_view(), name="api-schema"),  # generated once per language
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^api/.+/\Z", api.api_not_found),  # any other /api/ URL: JSON 404 (slash-less ones still redirect)
     path("dev/mail/", views.sent_mail_list, name="sent_mail"),
     path("dev/mail/<str:name>", views.sent_mail_detail, name="sent_mail_detail"),
     path("", include("tickets.urls")),

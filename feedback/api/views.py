@@ -57,9 +57,14 @@ class PublicRatingView(APIView):
     def post(self, request, reference: str):
         data = PublicRatingInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        survey = selectors.survey_from_link(reference=reference, token=data.validated_data["token"])
-        if survey.state in (Survey.State.SKIPPED,):
-            raise InvalidSurveyLink()
+        try:
+            survey = selectors.survey_from_link(reference=reference, token=data.validated_data["token"])
+            if survey.state in (Survey.State.SKIPPED,):
+                raise InvalidSurveyLink()
+        except InvalidSurveyLink as exc:
+            # The token is this endpoint's only credential: a wrong one is refused (403), whether or not the
+            # ticket exists (a 404 would say the ticket is gone, and tells a client nothing true).
+            return Response({"code": exc.code, "detail": exc.detail}, status=status.HTTP_403_FORBIDDEN)
         payload = {k: v for k, v in data.validated_data.items() if k != "token"}
         rating = services.rating_submit(survey_id=survey.pk, **payload)
         return Response(SurveyRatingSerializer(rating).data, status=status.HTTP_200_OK)

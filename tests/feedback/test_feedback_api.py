@@ -63,7 +63,7 @@ def test_the_public_rating_endpoint_refuses_a_bad_token_with_the_error_contract(
         {"token": "nonsense", "stars": 2},
         content_type="application/json",
     )
-    assert response.status_code == 404 and response.json()["code"] == "invalid_survey_link"
+    assert response.status_code == 403 and response.json()["code"] == "invalid_survey_link"
     assert not Rating.objects.exists()
 
 

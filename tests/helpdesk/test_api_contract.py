@@ -123,3 +123,17 @@ def test_a_customers_survey_matches_its_documented_shape(client):
     schema = client.get("/api/schema/?format=json").json()["components"]["schemas"]
     survey = schema["StaffSurvey"]
     assert "last_error" not in survey["required"] and "message_id" not in survey["required"]
+
+
+def test_a_url_under_api_that_names_nothing_answers_json_404_in_debug_too(settings, admin_user):
+    settings.DEBUG = True  # Django would show its technical HTML page; `make run` runs with DEBUG on
+    response = api_as(admin_user).get("/api/v1/tickets/DD-1/nothing-here/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("query", ["page=abc", "page=", "page=1&page=2"])
+def test_a_page_that_is_not_a_number_answers_400(admin_user, query):
+    response = api_as(admin_user).get(f"/api/v1/pulses/?{query}")
+    assert response.status_code == 400
+    assert "page" in response.json()["errors"]
