@@ -63,7 +63,7 @@ def api_not_found(request, *args, **kwargs):
 def page_not_found(request, exception, *args, **kwargs):
     """handler404: a URL under /api/ that names nothing answers the error contract, not an HTML page."""
     if request.path.startswith(API_PATH_PREFIX):
-        return JsonResponse({"code": "not_found", "detail": str(exceptions.NotFound.default_detail)}, status=404)
+        return api_not_found(request)
     return html_page_not_found(request, exception, *args, **kwargs)
 
 
