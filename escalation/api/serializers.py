@@ -6,13 +6,9 @@ from rest_framework import serializers
 
 from escalation import selectors
 from escalation.models import AuthorityLimit, Escalation, EscalationEvent, Remedy, RemedyKind
+from helpdesk.api_input import StrictInputSerializer
 from helpdesk.dates import ApiDateField
-from tickets.api.serializers import (
-    CustomerSummarySerializer,
-    PersonSummarySerializer,
-    StrictInputSerializer,
-    person_name,
-)
+from tickets.api.serializers import CustomerSummarySerializer, PersonSummarySerializer, person_name
 from tickets.roles import Role, role_of
 
 User = get_user_model()

@@ -5,8 +5,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from feedback.models import AgentPulse, Rating, RatingChange, Survey
+from helpdesk.api_input import StrictInputSerializer
 from helpdesk.dates import ApiDateField
-from tickets.api.serializers import PersonSummarySerializer, StrictInputSerializer
+from tickets.api.serializers import PersonSummarySerializer
 
 
 class RatingSerializer(serializers.ModelSerializer):
