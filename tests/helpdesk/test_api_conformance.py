@@ -1,7 +1,7 @@
 """The API matches its own OpenAPI schema, for every role: schemathesis with every check on, in-process.
 
 schemathesis loads /api/schema/ from the live test server (a real threaded server) and runs its phases
-(examples, coverage, fuzzing) against every operation with a bounded number of examples, with a token of
+(examples and fuzzing) against every operation with a bounded number of examples, with a token of
 each role. Every
 failure (an undocumented status code, a body that does not match its schema, a 500, an anonymous answer
 without `WWW-Authenticate`, ...) is listed. `schemathesis.toml` at the project root holds the one
@@ -25,7 +25,11 @@ from tests.feedback.factories import resolve, survey_of
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.conformance]
 
 MAX_EXAMPLES = 3
-PHASES = ["examples", "coverage", "fuzzing"]
+# Every check, on the examples and fuzzing phases. The coverage phase (boundary values of every
+# parameter) took over three minutes for one role on this suite's 2-core machine, more than the rest of
+# the suite together: run it with the command line in the README (`schemathesis run --checks all`,
+# whose default phases include it) before a release, not on every test run.
+PHASES = ["examples", "fuzzing"]
 
 
 @pytest.fixture
@@ -44,13 +48,13 @@ def desk(settings, team, queue, agent, supervisor, admin_user, customer_user, cu
     return {"agent": agent, "supervisor": supervisor, "admin": admin_user, "customer": customer_user}
 
 
-def run_schemathesis(base_url: str, user) -> list[str]:
+def run_schemathesis(base_url: str, user, phases: list[str]) -> list[str]:
     token = Token.objects.get_or_create(user=user)[0].key
     config = SchemathesisConfig.discover()
     project = config.projects.override
     project.update(headers={"Authorization": f"Token {token}"}, workers=1)
     project.checks.update(included_check_names=["all"])
-    project.phases.update(phases=PHASES)
+    project.phases.update(phases=phases)
     project.generation.update(max_examples=MAX_EXAMPLES, database="none", deterministic=True)
     schema = schemathesis.openapi.from_url(f"{base_url}/api/schema/?format=json", config=config)
     found = []
@@ -76,5 +80,5 @@ def _failed_checks(event) -> list[str]:
 
 @pytest.mark.parametrize("role", ["admin", "supervisor", "agent", "customer"])
 def test_the_api_conforms_to_its_schema_with_every_check(live_server, desk, role):
-    failures = run_schemathesis(live_server.url, desk[role])
+    failures = run_schemathesis(live_server.url, desk[role], PHASES)
     assert not failures, "\n".join(sorted(set(failures)))
