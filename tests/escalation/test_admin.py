@@ -254,12 +254,15 @@ def test_the_escalation_notification_outbox_is_view_only(admin_client, remedy, s
 def _escalation_data(n, team, queue):
     agent, supervisor = factories.agent_in(team), factories.supervisor_of(team)
     esc.limit(kind="refund", max_amount=10, user=agent, queue=queue)
+    esc.limit(kind="refund", max_amount=1000, user=supervisor)
     for _i in range(n):
         ticket = factories.TicketFactory(queue=queue)
         tickets.ticket_assign(ticket=ticket, assignee=agent, actor=agent)
         escalation, _created = services.escalation_raise(ticket=ticket, trigger=Trigger.MANUAL, actor=agent)
         services.escalation_acknowledge(escalation=escalation, actor=supervisor)
         services.remedy_propose(ticket=ticket, kind="refund", amount="5", actor=agent)
+        above = services.remedy_propose(ticket=ticket, kind="refund", amount="50", actor=agent)
+        services.remedy_deny(remedy=above, actor=supervisor, note="Too much")  # decided_by: one query a row?
         other = factories.QueueFactory(team=team, manager=supervisor)
         esc.sla_policy(queue=other, priority="high")
         esc.rule(Trigger.COMPLAINT, queue=other, target_hours=3)
