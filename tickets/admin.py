@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -175,7 +176,17 @@ class TicketAdmin(admin.ModelAdmin):
             field.label_from_instance = lambda user: user.get_full_name() or user.get_username()
         return form
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(getattr(field, "widget", None), RelatedFieldWidgetWrapper):
+            # Choose among them; queues, people and tags are not created or edited from a ticket.
+            field.widget.can_add_related = field.widget.can_change_related = False
+            field.widget.can_delete_related = False
+        return field
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # "Save and add another" would lead to the desk's new-ticket page: not what the button says.
+        extra_context = {**(extra_context or {}), "show_save_and_add_another": False}
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except DomainError as refused:  # stale page, assignee outside the new team...: nothing was saved

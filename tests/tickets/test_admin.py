@@ -299,3 +299,10 @@ def test_the_admin_ticket_page_costs_the_same_queries_for_a_longer_timeline(admi
         services.ticket_update(ticket=_fresh(ticket), actor=agent, priority=priority)
     with django_assert_max_num_queries(few):
         admin_client.get(change_url(ticket))
+
+
+def test_the_ticket_page_offers_no_way_to_add_or_edit_queues_people_or_tags_from_it(admin_client, ticket):
+    body = admin_client.get(change_url(ticket)).content.decode()
+    assert 'id="add_id_queue"' not in body and 'id="change_id_assignee"' not in body
+    assert 'id="add_id_tags"' not in body and 'id="delete_id_queue"' not in body
+    assert 'name="_addanother"' not in body
