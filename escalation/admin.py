@@ -116,12 +116,24 @@ class EscalationAdmin(ViewOnlyAdmin):
     list_select_related = ("ticket", "assigned_to")
     list_filter = ("state", "trigger", "level")
     search_fields = ("ticket__reference", "reason_text")
-    readonly_fields = ("in_desk",)
+    # The desk's sentences (reason, routing) rendered in the reader's language, never their stored codes.
+    fields = ("in_desk", "ticket", "queue", "team", "agent", "raised_by", "trigger", "reason_code", "why", "tried",
+              "state", "level", "assigned_to", "routed", "rating_stars", "rating_comment", "rating_follow_up",
+              "ack_due_at", "created_at", "acknowledged_at", "resolved_at", "resolved_by", "guidance")
+    readonly_fields = ("in_desk", "why", "routed")
     inlines = [EscalationEventInline]
 
     @admin.display(description=_("desk"))
     def in_desk(self, escalation: Escalation):
         return desk_link(reverse("escalation:detail", args=[escalation.pk]))
+
+    @admin.display(description=_("why"))
+    def why(self, escalation: Escalation) -> str:
+        return escalation.reason_display
+
+    @admin.display(description=_("routing"))
+    def routed(self, escalation: Escalation) -> str:
+        return escalation.routing_explanation
 
 
 @admin.register(Remedy)
@@ -145,8 +157,10 @@ class NotificationAdmin(ViewOnlyAdmin):
     list_display = ("recipient", "kind", "created_at", "sent_at", "attempts", "last_error")
     list_select_related = ("recipient",)
     list_filter = ("kind",)
-    readonly_fields = ("short_text",)
+    fields = ("recipient", "kind", "ticket", "escalation", "remedy", "said", "created_at", "sent_at", "attempts",
+              "last_error", "read_at")
+    readonly_fields = ("said",)
 
     @admin.display(description=_("text"))
-    def short_text(self, obj):
-        return obj.text_display[:80]
+    def said(self, notification: Notification) -> str:
+        return notification.text_display

@@ -296,3 +296,17 @@ def test_the_escalation_page_costs_the_same_queries_for_a_longer_history(admin_c
                                      to_user=colleague)
     with django_assert_max_num_queries(few):
         admin_client.get(change_url(escalation))
+
+
+def test_the_escalation_page_says_why_and_how_it_was_routed_in_words_not_codes(admin_client, escalation):
+    body = admin_client.get(change_url(escalation)).content.decode()
+    assert "escalation.routing" not in body and "&quot;code&quot;" not in body
+    assert escalation.routing_explanation and escalation.routing_explanation.split(";")[0] in body
+    assert "Wants a refund beyond my limit" in body
+
+
+def test_a_notification_page_shows_the_sentence_not_its_code(admin_client, remedy, supervisor):
+    note = Notification.objects.filter(recipient=supervisor, kind=Notification.Kind.REMEDY_PENDING).first()
+    body = admin_client.get(change_url(note)).content.decode()
+    assert "&quot;code&quot;" not in body
+    assert note.text_display.split(".")[0] in body
