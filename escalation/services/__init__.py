@@ -25,6 +25,7 @@ from .sla import (
     sla_sweep,
     slas_resolved,
 )
+from .sla_targets import sla_calendar_changed, sla_policy_delete, sla_policy_save, team_calendar_delete
 from .triggers import repeat_contact_on_create, repeat_contact_on_reopen, service_recovery
 
 __all__ = [
@@ -48,13 +49,17 @@ __all__ = [
     "repeat_contact_on_create",
     "repeat_contact_on_reopen",
     "service_recovery",
+    "sla_calendar_changed",
     "sla_closed",
     "sla_first_response",
     "sla_pause",
+    "sla_policy_delete",
+    "sla_policy_save",
     "sla_recompute",
     "sla_reopened",
     "sla_resume",
     "sla_start",
     "sla_sweep",
     "slas_resolved",
+    "team_calendar_delete",
 ]
