@@ -242,10 +242,17 @@ class MessageSerializer(serializers.ModelSerializer):
 # --- Input -------------------------------------------------------------------------------------------
 
 
+def active_user(user_id: int):
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise serializers.ValidationError(_("No such user."))
+    return user
+
+
 class TicketCreateSerializer(StrictInputSerializer):
     """Customers open their own tickets; staff open one on a customer's behalf (customer_email)."""
 
-    STAFF_ONLY = ("customer_email", "customer_name", "queue", "priority", "tags")
+    STAFF_ONLY = ("customer_email", "customer_name", "queue", "priority", "tags", "assignee")
 
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=MAX_DESCRIPTION)
@@ -258,6 +265,13 @@ class TicketCreateSerializer(StrictInputSerializer):
                                             help_text=_("Staff only, and then required: who the ticket is for."))
     customer_name = serializers.CharField(max_length=200, required=False, allow_blank=True,
                                           help_text=_("Staff only: the customer's name on first contact."))
+    assignee = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, required=False,
+        help_text=_("Staff only: user id of a member of the queue's team, or of an admin, to assign it to."),
+    )
+
+    def validate_assignee(self, user_id):
+        return active_user(user_id)
 
     def validate(self, attrs):
         user = self.context["request"].user
@@ -312,12 +326,7 @@ class TicketUpdateSerializer(StrictInputSerializer):
         return queue
 
     def validate_assignee(self, user_id):
-        if user_id is None:
-            return None
-        user = User.objects.filter(pk=user_id, is_active=True).first()
-        if user is None:
-            raise serializers.ValidationError(_("No such user."))
-        return user
+        return None if user_id is None else active_user(user_id)
 
 
 class AttachmentUploadField(serializers.FileField):
