@@ -17,7 +17,7 @@ from rest_framework import serializers
 
 from helpdesk.api import ErrorSerializer
 from helpdesk.api_input import StrictInputSerializer
-from tickets import attachments, selectors
+from tickets import attachments, follow_up, selectors
 from tickets.exceptions import InvalidAttachment
 from tickets.forms.workspace import BULK_STATUSES, MAX_BULK_TICKETS
 from tickets.models import Message, Ticket
@@ -242,6 +242,20 @@ class MessageSerializer(serializers.ModelSerializer):
 # --- Input -------------------------------------------------------------------------------------------
 
 
+def with_no_follow_up_field(fields: dict, **kwargs) -> dict:
+    """`fields` and the reason to resolve without a follow-up (tickets.follow_up), named as the app that follows
+    up names it for the API's clients; it reaches the view as `no_follow_up_reason`. None without such an app."""
+    words = follow_up.words()
+    if words is not None:
+        if words.api_field != "no_follow_up_reason":
+            kwargs["source"] = "no_follow_up_reason"
+        fields[words.api_field] = serializers.CharField(
+            required=False, allow_blank=True, max_length=follow_up.MAX_REASON_LENGTH, trim_whitespace=True,
+            help_text=words.api_help, **kwargs,
+        )
+    return fields
+
+
 def active_user(user_id: int):
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
@@ -304,10 +318,9 @@ class TicketUpdateSerializer(StrictInputSerializer):
         help_text=_("User id of a member of the queue's team, or of an admin; null unassigns."),
     )
     tags = TagListField(required=False)
-    skip_survey_reason = serializers.CharField(
-        required=False, allow_blank=True, max_length=500, trim_whitespace=True,
-        help_text=_("With `resolved`: resolve without sending the satisfaction survey, for this reason."),
-    )
+
+    def get_fields(self) -> dict:
+        return with_no_follow_up_field(super().get_fields())
 
     # A PATCH changes only the fields it sends, yet `version` is always required: this serializer is
     # never partial (and so is documented with `version` required, not as an all-optional "Patched" body).
@@ -389,16 +402,12 @@ class BulkStatusSerializer(StrictInputSerializer):
     )
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="",
                                    help_text=_("Recorded on each ticket's timeline."))
-    skip_survey_reason = serializers.CharField(
-        max_length=500, required=False, allow_blank=True, default="",
-        help_text=_("With `resolved`: resolve without sending the satisfaction survey, for this reason."),
-    )
+
+    def get_fields(self) -> dict:
+        return with_no_follow_up_field(super().get_fields(), default="")
 
     def validate(self, data):
-        if data["status"] != Ticket.Status.RESOLVED:
-            data["skip_survey_reason"] = ""
         data["reason"] = data["reason"].strip()
-        data["skip_survey_reason"] = data["skip_survey_reason"].strip()
         return data
 
 

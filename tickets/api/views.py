@@ -200,7 +200,7 @@ class TicketViewSet(viewsets.GenericViewSet):
         data_in.is_valid(raise_exception=True)
         data = dict(data_in.validated_data)
         changes = {name: data[name] for name in ("status", "priority", "kind", "queue", "assignee", "tags",
-                                                 "skip_survey_reason") if name in data}
+                                                 "no_follow_up_reason") if name in data}
         services.ticket_update(ticket=ticket, actor=request.user, expected_version=data["version"], **changes)
         return Response(self.get_serializer(self._reloaded(ticket)).data)
 
@@ -208,8 +208,7 @@ class TicketViewSet(viewsets.GenericViewSet):
         summary=_("Change the status of many tickets (staff)"),
         description=_("Move up to 500 tickets (by reference) to one status, as the life cycle allows for each: "
                       "tickets whose status does not allow the change, and references that name no ticket "
-                      "you can see, are reported in `unchanged`. Resolving schedules each ticket's "
-                      "satisfaction survey unless `skip_survey_reason` is given."),
+                      "you can see, are reported in `unchanged`."),
         request=BulkStatusSerializer,
         responses={200: BulkStatusResultSerializer, **_errors(400, 401, 403)},
     )
@@ -232,7 +231,7 @@ class TicketViewSet(viewsets.GenericViewSet):
         pk_of = {ref: found.get(ref, found.get(ref.upper())) for ref in sent}
         result = services.tickets_transition(
             ticket_ids=[pk for pk in pk_of.values() if pk is not None], to_status=data["status"],
-            actor=request.user, reason=data["reason"], skip_survey_reason=data["skip_survey_reason"],
+            actor=request.user, reason=data["reason"], no_follow_up_reason=data.get("no_follow_up_reason", ""),
         )
         changed = set(result.changed)
         body = {

@@ -156,7 +156,7 @@ def ticket_bulk_status(request):
     visible = list(selectors.visible_to(request.user).filter(pk__in=wanted).values_list("pk", flat=True))
     result = services.tickets_transition(
         ticket_ids=visible, to_status=data["status"], actor=request.user, reason=data["reason"],
-        skip_survey_reason=data["skip_survey_reason"],
+        no_follow_up_reason=data["no_follow_up_reason"],
     )
     done, left = _bulk_notices(data["status"], len(result.changed), len(wanted) - len(result.changed))
     if done:
@@ -327,7 +327,7 @@ def ticket_update(request, reference: str):
         services.ticket_update(
             ticket=ticket, actor=request.user, expected_version=data["version"], status=data["status"],
             priority=data["priority"], kind=data["kind"], queue=data["queue"], assignee=data["assignee"],
-            skip_survey_reason=data.get("skip_survey_reason", ""),
+            no_follow_up_reason=data.get("no_follow_up_reason", ""),
         )
     except DomainError as error:
         # The fields show the ticket as it is now (someone else's change or the unchanged value).
