@@ -14,7 +14,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from tickets.models import Macro, Membership, Message, Queue, Ticket, TicketEvent
+from tickets.models import Macro, Message, Queue, Ticket, TicketEvent
 from tickets.roles import Role, role_of
 from tickets.selectors import messages_visible_to, queues_visible_to, team_ids_of, visible_to
 
@@ -303,15 +303,9 @@ def macros_for(user, ticket: Ticket) -> QuerySet[Macro]:
     return Macro.objects.filter(Q(team__isnull=True) | Q(team_id=ticket.queue.team_id)).order_by("name")
 
 
-def can_work_on(user, ticket: Ticket) -> bool:
-    """Whether the ticket may be assigned to `user`: members of its team, and admins (any ticket)."""
-    if role_of(user) == Role.ADMIN:
-        return True
-    return Membership.objects.filter(user=user, team_id=ticket.queue.team_id).exists()
-
-
 def can_take(user, ticket: Ticket, *, staff: list) -> bool:
-    """`can_work_on` answered from the ticket page's already loaded assignee options (no query)."""
+    """Whether the ticket may be assigned to `user` (members of its team, and admins: any ticket), answered
+    from the ticket page's already loaded assignee options (no query)."""
     return role_of(user) == Role.ADMIN or any(member.pk == user.pk for member in staff)
 
 

@@ -1,16 +1,14 @@
 """Every state change of the escalation app goes through these functions."""
 
-from .escalations import (
+from .escalations import escalation_raise, escalations_raise_many
+from .handling import (
     escalation_acknowledge,
-    escalation_raise,
     escalation_reassign,
     escalation_resolve,
     escalation_return,
     escalation_take_over,
-    escalation_tier_up,
-    escalations_raise_many,
-    escalations_tier_up_many,
 )
+from .lifecycle import TRANSITIONS, allowed_transitions, escalation_transition
 from .notifications import notification_send, notify
 from .remedies import authority_limit_for, remedy_approve, remedy_decide, remedy_deny, remedy_propose
 from .sla import (
@@ -26,9 +24,12 @@ from .sla import (
     slas_resolved,
 )
 from .sla_targets import sla_calendar_changed, sla_policy_delete, sla_policy_save, team_calendar_delete
+from .tier_up import escalation_tier_up, escalations_tier_up_many
 from .triggers import repeat_contact_on_create, repeat_contact_on_reopen, service_recovery
 
 __all__ = [
+    "TRANSITIONS",
+    "allowed_transitions",
     "authority_limit_for",
     "complaint_arm",
     "escalation_acknowledge",
@@ -38,6 +39,7 @@ __all__ = [
     "escalation_return",
     "escalation_take_over",
     "escalation_tier_up",
+    "escalation_transition",
     "escalations_raise_many",
     "escalations_tier_up_many",
     "notification_send",

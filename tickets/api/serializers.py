@@ -17,7 +17,7 @@ from rest_framework import serializers
 
 from helpdesk.api import ErrorSerializer
 from helpdesk.api_input import StrictInputSerializer
-from tickets import attachments, selectors
+from tickets import attachments, follow_up, selectors
 from tickets.exceptions import InvalidAttachment
 from tickets.forms.workspace import BULK_STATUSES, MAX_BULK_TICKETS
 from tickets.models import Message, Ticket
@@ -242,10 +242,31 @@ class MessageSerializer(serializers.ModelSerializer):
 # --- Input -------------------------------------------------------------------------------------------
 
 
+def with_no_follow_up_field(fields: dict, **kwargs) -> dict:
+    """`fields` and the reason to resolve without a follow-up (tickets.follow_up), named as the app that follows
+    up names it for the API's clients; it reaches the view as `no_follow_up_reason`. None without such an app."""
+    words = follow_up.words()
+    if words is not None:
+        if words.api_field != "no_follow_up_reason":
+            kwargs["source"] = "no_follow_up_reason"
+        fields[words.api_field] = serializers.CharField(
+            required=False, allow_blank=True, max_length=follow_up.MAX_REASON_LENGTH, trim_whitespace=True,
+            help_text=words.api_help, **kwargs,
+        )
+    return fields
+
+
+def active_user(user_id: int):
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise serializers.ValidationError(_("No such user."))
+    return user
+
+
 class TicketCreateSerializer(StrictInputSerializer):
     """Customers open their own tickets; staff open one on a customer's behalf (customer_email)."""
 
-    STAFF_ONLY = ("customer_email", "customer_name", "queue", "priority", "tags")
+    STAFF_ONLY = ("customer_email", "customer_name", "queue", "priority", "tags", "assignee")
 
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=MAX_DESCRIPTION)
@@ -258,6 +279,13 @@ class TicketCreateSerializer(StrictInputSerializer):
                                             help_text=_("Staff only, and then required: who the ticket is for."))
     customer_name = serializers.CharField(max_length=200, required=False, allow_blank=True,
                                           help_text=_("Staff only: the customer's name on first contact."))
+    assignee = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, required=False,
+        help_text=_("Staff only: user id of a member of the queue's team, or of an admin, to assign it to."),
+    )
+
+    def validate_assignee(self, user_id):
+        return active_user(user_id)
 
     def validate(self, attrs):
         user = self.context["request"].user
@@ -290,10 +318,9 @@ class TicketUpdateSerializer(StrictInputSerializer):
         help_text=_("User id of a member of the queue's team, or of an admin; null unassigns."),
     )
     tags = TagListField(required=False)
-    skip_survey_reason = serializers.CharField(
-        required=False, allow_blank=True, max_length=500, trim_whitespace=True,
-        help_text=_("With `resolved`: resolve without sending the satisfaction survey, for this reason."),
-    )
+
+    def get_fields(self) -> dict:
+        return with_no_follow_up_field(super().get_fields())
 
     # A PATCH changes only the fields it sends, yet `version` is always required: this serializer is
     # never partial (and so is documented with `version` required, not as an all-optional "Patched" body).
@@ -312,12 +339,7 @@ class TicketUpdateSerializer(StrictInputSerializer):
         return queue
 
     def validate_assignee(self, user_id):
-        if user_id is None:
-            return None
-        user = User.objects.filter(pk=user_id, is_active=True).first()
-        if user is None:
-            raise serializers.ValidationError(_("No such user."))
-        return user
+        return None if user_id is None else active_user(user_id)
 
 
 class AttachmentUploadField(serializers.FileField):
@@ -380,16 +402,12 @@ class BulkStatusSerializer(StrictInputSerializer):
     )
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="",
                                    help_text=_("Recorded on each ticket's timeline."))
-    skip_survey_reason = serializers.CharField(
-        max_length=500, required=False, allow_blank=True, default="",
-        help_text=_("With `resolved`: resolve without sending the satisfaction survey, for this reason."),
-    )
+
+    def get_fields(self) -> dict:
+        return with_no_follow_up_field(super().get_fields(), default="")
 
     def validate(self, data):
-        if data["status"] != Ticket.Status.RESOLVED:
-            data["skip_survey_reason"] = ""
         data["reason"] = data["reason"].strip()
-        data["skip_survey_reason"] = data["skip_survey_reason"].strip()
         return data
 
 

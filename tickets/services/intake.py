@@ -1,23 +1,27 @@
-"""Customer intake: the public web form and customer replies (email: `tickets.services.email_intake`).
+"""Intake: the public web form, customer replies (email: `tickets.services.email_intake`), and staff opening
+a ticket on a customer's behalf (the workspace's phone form and the API).
 
-Every path ends in the same two writers, `ticket_create` and `message_add`.
+Every path ends in the same writers, `ticket_create` and `message_add` (and `ticket_assign`), each user
+action in one transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models.functions import Lower
 
 from helpdesk.errors import DomainError
 from tickets import attachments as files
-from tickets.models import Customer, Message, Ticket
+from tickets.models import Customer, Message, Queue, Ticket
 
-from .lifecycle import message_add, ticket_create
+from .lifecycle import message_add, ticket_assign, ticket_create
 from .people import customer_get_or_create
 
+User = get_user_model()
 _LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
@@ -44,6 +48,38 @@ def ticket_create_from_form(
     )
     for checked in attachments:
         files.attachment_store(ticket=ticket, file=checked)
+    return ticket
+
+
+@transaction.atomic
+def ticket_open_for_customer(
+    *,
+    actor: User,
+    customer_email: str,
+    customer_name: str = "",
+    subject: str,
+    description: str,
+    channel: str,
+    queue: Queue | None = None,
+    priority: str = Ticket.Priority.NORMAL,
+    kind: str = Ticket.Kind.QUESTION,
+    language: str | None = None,
+    tags: Iterable[str] = (),
+    assignee: User | None = None,
+) -> Ticket:
+    """Staff open a ticket for a customer (on the phone, through the API), assigned to `assignee` if given.
+
+    One action, one transaction: the customer found or created by email, the ticket and its assignment
+    commit together, and their events go out after that commit. A refused assignment (InvalidAssignee)
+    leaves nothing behind, so the form that sent it can be corrected and sent again without a duplicate.
+    """
+    customer = customer_get_or_create(email=customer_email, name=customer_name, language=language or "en")
+    ticket = ticket_create(
+        customer=customer, subject=subject, description=description, channel=channel, queue=queue,
+        priority=priority, kind=kind, language=language, actor=actor, tags=tags,
+    )
+    if assignee is not None:
+        ticket_assign(ticket=ticket, assignee=assignee, actor=actor)
     return ticket
 
 
