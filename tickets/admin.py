@@ -156,7 +156,7 @@ class TicketAdmin(admin.ModelAdmin):
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # its events, messages, surveys, ratings and pulses would go with it, unrecorded
+        return False  # everything recorded about it would go with it, unrecorded
 
     def add_view(self, request, form_url="", extra_context=None):
         return HttpResponseRedirect(reverse("tickets:create"))  # reference, event, SLA and confirmation
