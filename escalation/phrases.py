@@ -34,6 +34,13 @@ CATALOGUE = {
     "escalation.reason.complaint_overdue": _("Complaint still unresolved past its target."),
     "escalation.reason.remedy_needs_approval": _("%(remedy)s needs approval"),
     "escalation.rated": ngettext_lazy("Rated %(stars)d star.", "Rated %(stars)d stars.", "stars"),
+    # The rating an escalation carries, changed by the customer afterwards (history rows and notifications).
+    "escalation.rating_changed": ngettext_lazy(
+        "The customer changed the rating from %(previous)d to %(stars)d star.",
+        "The customer changed the rating from %(previous)d to %(stars)d stars.", "stars"),
+    "escalation.customer_answered": _("The customer answered: “%(answer)s”"),
+    "escalation.customer_commented": _("The customer added: “%(comment)s”"),
+    "escalation.customer_words_removed": _("The customer removed what they had written."),
     # A remedy as a phrase: its kind's name, amount and unit (no words of its own).
     "escalation.remedy": "%(kind)s %(amount)s %(unit)s",
     # Routing (Escalation.routing, and the history rows of routing, tier-ups and reassignments).

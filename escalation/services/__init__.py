@@ -12,6 +12,7 @@ from .escalations import (
     escalations_tier_up_many,
 )
 from .notifications import notification_send, notify
+from .rating_changes import escalation_rating_update
 from .remedies import authority_limit_for, remedy_approve, remedy_decide, remedy_deny, remedy_propose
 from .sla import (
     complaint_arm,
@@ -32,6 +33,7 @@ __all__ = [
     "complaint_arm",
     "escalation_acknowledge",
     "escalation_raise",
+    "escalation_rating_update",
     "escalation_reassign",
     "escalation_resolve",
     "escalation_return",
