@@ -2,6 +2,8 @@
 notes it writes on tickets), by code. Rows store `helpdesk.phrases` values; pages, the API and emails render
 them in the reader's language. Imported by `EscalationConfig.ready()`."""
 
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -101,4 +103,6 @@ def person(user) -> dict | str:
 
 
 def remedy(kind: str, amount, unit: str) -> dict:
-    return phrase("escalation.remedy", kind=phrase(f"escalation.remedy_kind.{kind}"), amount=str(amount), unit=unit)
+    """A remedy as a phrase; its amount is shown in the reader's number format ("120,00 EUR")."""
+    return phrase("escalation.remedy", kind=phrase(f"escalation.remedy_kind.{kind}"), amount=Decimal(str(amount)),
+                  unit=unit)

@@ -83,7 +83,7 @@ def english_left(text: str, language: str, *, allowed: tuple[str, ...] = ()) -> 
     """The English pieces found in `text` (a page or email meant for a `language` reader)."""
     if language == "en":
         return []
-    for data in allowed:
+    for data in sorted(filter(None, allowed), key=len, reverse=True):  # longest first; never "" (every gap)
         text = text.replace(data, " ")
     text = LINK.sub(" ", text)  # a link's path (/escalations/1/) is no sentence
     text = " ".join(text.split())

@@ -37,6 +37,10 @@ def test_english_data_people_typed_is_allowed_when_named():
     assert english_left(text, "et", allowed=("Customer care", "Printer prints blank pages")) == []
 
 
+def test_an_empty_allowed_entry_hides_nothing():
+    assert english_left("Send my rating", "et", allowed=("", "Purrfect Prints")) == ["Send my rating"]
+
+
 def test_english_is_what_an_english_reader_expects():
     assert english_left("Send my rating", "en") == []
 
