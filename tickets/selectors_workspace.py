@@ -229,15 +229,6 @@ def list_filter_choices(user) -> dict:
 
 # --- The ticket page -------------------------------------------------------------------------------
 
-_EVENT_LABELS = {
-    TicketEvent.Kind.STATUS: dict(Ticket.Status.choices),
-    TicketEvent.Kind.REOPENED: dict(Ticket.Status.choices),
-    TicketEvent.Kind.PRIORITY: dict(Ticket.Priority.choices),
-    TicketEvent.Kind.KIND: dict(Ticket.Kind.choices),
-    TicketEvent.Kind.CREATED: dict(Ticket.Channel.choices),
-}
-
-
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
@@ -250,14 +241,11 @@ class TimelineEntry:
 
     @property
     def from_label(self) -> str:
-        return self._label(self.event.from_value) if self.event else ""
+        return self.event.from_label if self.event else ""
 
     @property
     def to_label(self) -> str:
-        return self._label(self.event.to_value) if self.event else ""
-
-    def _label(self, value: str) -> str:
-        return str(_EVENT_LABELS.get(self.event.kind, {}).get(value, value))
+        return self.event.to_label if self.event else ""
 
 
 def ticket_timeline(user, ticket: Ticket) -> list[TimelineEntry]:

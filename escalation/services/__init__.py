@@ -10,6 +10,7 @@ from .handling import (
 )
 from .lifecycle import TRANSITIONS, allowed_transitions, escalation_transition
 from .notifications import notification_send, notify
+from .rating_changes import escalation_rating_update
 from .remedies import authority_limit_for, remedy_approve, remedy_decide, remedy_deny, remedy_propose
 from .sla import (
     complaint_arm,
@@ -34,6 +35,7 @@ __all__ = [
     "complaint_arm",
     "escalation_acknowledge",
     "escalation_raise",
+    "escalation_rating_update",
     "escalation_reassign",
     "escalation_resolve",
     "escalation_return",

@@ -80,10 +80,10 @@ def remedy_propose(*, ticket: Ticket, kind: str, amount, actor, currency: str = 
         )
         if within:
             said = phrase("escalation.remedy.applied", remedy=_describe(remedy), name=person(actor),
-                          limit=str(limit.max_amount))
+                          limit=limit.max_amount)
         else:
             said = phrase("escalation.remedy.proposed", remedy=_describe(remedy),
-                          limit=str(limit.max_amount) if limit else phrase("escalation.remedy.no_authority"))
+                          limit=limit.max_amount if limit else phrase("escalation.remedy.no_authority"))
         ticket_services.message_add(ticket=ticket, kind=Message.Kind.NOTE, author_user=actor, body=remedy.reason,
                                     phrase=said)
         if not within:

@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from tickets import follow_up
 from tickets.forms.fields import MessageField
 from tickets.forms.public import AttachmentField
-from tickets.models import Message, Ticket
+from tickets.models import Message, Queue, Ticket
 from tickets.selectors_workspace import assignee_choices, macros_for, queues_for_create
 from tickets.services.lifecycle import allowed_transitions
 
@@ -168,10 +168,14 @@ class TicketCreateForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["queue"].queryset = queues_for_create(user)
-        default = self.fields["queue"].queryset.filter(is_default=True).first()
+        queue = self.fields["queue"]
+        queue.queryset = queues_for_create(user)
+        default = queue.queryset.filter(is_default=True).first()
         if default is not None:
-            self.fields["queue"].initial = default.pk
+            queue.initial = default.pk
+        elif not Queue.objects.exists():  # a fresh desk: the first ticket makes the default queue (ticket_create)
+            queue.required = False
+            queue.empty_label = _("A new default queue, made with this ticket")
 
     def clean_subject(self) -> str:
         subject = self.cleaned_data["subject"].strip()

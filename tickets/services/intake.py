@@ -92,13 +92,15 @@ def customer_reply(
     attachments: Sequence[files.CheckedFile] = (),
     channel: str = Ticket.Channel.WEB,
     email_message_id: str = "",
+    phrase=None,
 ) -> Message:
-    """A public reply by the ticket's customer (follow page, their account, or email)."""
+    """A public reply by the ticket's customer (follow page, their account, or email). `phrase`: what the
+    desk says in place of an empty text ("(attachments only)"), rendered in each reader's language."""
     if customer.pk != ticket.customer_id:
         raise DomainError()
     return message_add(
         ticket=ticket, body=body, kind=Message.Kind.REPLY, author_customer=customer, channel=channel,
-        email_message_id=email_message_id, attachments=attachments,
+        email_message_id=email_message_id, attachments=attachments, phrase=phrase,
     )
 
 
