@@ -1,7 +1,7 @@
 """People: who logs in (profiles), who answers (teams and their members) and who asks (customers).
 
 Every write goes through `accounts.services`; these models hold only single-row invariants. The tables
-were `tickets_*` until migration tickets/0010 renamed them when the models moved here.
+were `tickets_*` until migration tickets/0011 renamed them when the models moved here.
 """
 
 from django.conf import settings

@@ -42,15 +42,19 @@ customer_required = role_required(Role.CUSTOMER)
 
 class RolePermission(BasePermission):
     """An API endpoint for `roles` only: others get 403 (with `message` where a subclass sets one), or 404
-    when `hide` is set."""
+    when `hide` is set. Logged-in users outside `known_to`, when a subclass sets it, get 404: for them what
+    the endpoint acts on does not exist (a customer and escalations)."""
 
     roles: frozenset = frozenset(Role)
     hide = False
+    known_to: frozenset | None = None
 
     def has_permission(self, request, view) -> bool:
-        if role_of(request.user) in self.roles:
+        role = role_of(request.user)
+        if role in self.roles:
             return True
-        if self.hide and request.user.is_authenticated:
+        hidden = self.hide or (self.known_to is not None and role not in self.known_to)
+        if hidden and request.user.is_authenticated:
             raise NotFound
         return False
 
@@ -75,5 +79,9 @@ class StaffOr404(IsStaffMember):
     hide = True
 
 
-class SupervisorOr404(IsSupervisorOrAdmin):
-    hide = True
+class SupervisorOnly(IsSupervisorOrAdmin):
+    """Supervisors' and admins' actions on what every staff member can read (escalations, remedies): an
+    agent is told 403, the truth; a customer, for whom none of it exists, gets 404."""
+
+    message = _("Only a supervisor or an admin can do this.")
+    known_to = STAFF_ROLES

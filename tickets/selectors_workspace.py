@@ -15,7 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role, role_of
-from accounts.selectors import staff_for_pickers, staff_in_team, team_ids_of, works_in_team
+from accounts.selectors import staff_for_pickers, staff_in_team, team_ids_of
 from tickets.models import Macro, Message, Queue, Ticket, TicketEvent
 from tickets.selectors import messages_visible_to, queues_visible_to, visible_to
 
@@ -224,15 +224,6 @@ def list_filter_choices(user) -> dict:
 
 # --- The ticket page -------------------------------------------------------------------------------
 
-_EVENT_LABELS = {
-    TicketEvent.Kind.STATUS: dict(Ticket.Status.choices),
-    TicketEvent.Kind.REOPENED: dict(Ticket.Status.choices),
-    TicketEvent.Kind.PRIORITY: dict(Ticket.Priority.choices),
-    TicketEvent.Kind.KIND: dict(Ticket.Kind.choices),
-    TicketEvent.Kind.CREATED: dict(Ticket.Channel.choices),
-}
-
-
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
@@ -245,14 +236,11 @@ class TimelineEntry:
 
     @property
     def from_label(self) -> str:
-        return self._label(self.event.from_value) if self.event else ""
+        return self.event.from_label if self.event else ""
 
     @property
     def to_label(self) -> str:
-        return self._label(self.event.to_value) if self.event else ""
-
-    def _label(self, value: str) -> str:
-        return str(_EVENT_LABELS.get(self.event.kind, {}).get(value, value))
+        return self.event.to_label if self.event else ""
 
 
 def ticket_timeline(user, ticket: Ticket) -> list[TimelineEntry]:
@@ -293,13 +281,9 @@ def macros_for(user, ticket: Ticket) -> QuerySet[Macro]:
     return Macro.objects.filter(Q(team__isnull=True) | Q(team_id=ticket.queue.team_id)).order_by("name")
 
 
-def can_work_on(user, ticket: Ticket) -> bool:
-    """Whether the ticket may be assigned to `user`: members of its team, and admins (any ticket)."""
-    return works_in_team(user, ticket.queue.team_id)
-
-
 def can_take(user, ticket: Ticket, *, staff: list) -> bool:
-    """`can_work_on` answered from the ticket page's already loaded assignee options (no query)."""
+    """Whether the ticket may be assigned to `user` (members of its team, and admins: any ticket), answered
+    from the ticket page's already loaded assignee options (no query)."""
     return role_of(user) == Role.ADMIN or any(member.pk == user.pk for member in staff)
 
 

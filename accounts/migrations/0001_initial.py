@@ -1,5 +1,5 @@
 """People move here from `tickets` (issue #15). The tables exist already (created by tickets/0001, renamed
-by tickets/0010): this migration only tells Django's state that the models are accounts' now.
+by tickets/0011): this migration only tells Django's state that the models are accounts' now.
 """
 
 import django.db.models.deletion
@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-        ("tickets", "0010_people_tables_renamed"),
+        ("tickets", "0011_people_tables_renamed"),
     ]
 
     state_operations = [

@@ -1,7 +1,7 @@
 """People moved to the `accounts` app (issue #15): feedback's foreign keys name `accounts.*` now.
 
-State only: the tables were renamed by tickets/0010 and the constraints follow the rename. This runs
-before tickets/0011 forgets the old models.
+State only: the tables were renamed by tickets/0011 and the constraints follow the rename. This runs
+before tickets/0012 forgets the old models.
 """
 
 import django.db.models.deletion
@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         ("accounts", "0001_initial"),
         ("feedback", "0003_weekly_summary_outbox"),
     ]
-    run_before = [("tickets", "0011_people_moved_to_accounts")]
+    run_before = [("tickets", "0012_people_moved_to_accounts")]
 
     state_operations = [
         migrations.AlterField(

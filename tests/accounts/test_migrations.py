@@ -1,5 +1,5 @@
-"""People moved from `tickets` to `accounts` (tickets/0010 renames the tables, accounts/0001 takes the models
-over in Django's state, feedback/0004, escalation/0008 and tickets/0011 repoint the foreign keys, accounts/0002
+"""People moved from `tickets` to `accounts` (tickets/0011 renames the tables, accounts/0001 takes the models
+over in Django's state, feedback/0004, escalation/0009 and tickets/0012 repoint the foreign keys, accounts/0002
 moves the content types). A desk migrated before the move keeps every row, every foreign key, and the
 permissions and admin history of the moved models.
 
@@ -23,9 +23,9 @@ from tickets.models import Macro, Message, Queue, Ticket
 
 BEFORE = [
     ("accounts", None),
-    ("tickets", "0009_search_document_customer"),
+    ("tickets", "0010_email_placeholders_to_phrases"),
     ("feedback", "0003_weekly_summary_outbox"),
-    ("escalation", "0007_remove_escalation_routing_explanation"),
+    ("escalation", "0008_rating_changes"),
 ]
 
 

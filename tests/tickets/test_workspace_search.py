@@ -100,7 +100,7 @@ def test_migration_puts_the_customer_in_front_of_existing_documents(maarja):
 
     Ticket.objects.filter(pk=maarja.pk).update(search_document="invoice question\nplease help")
     migration = importlib.import_module("tickets.migrations.0009_search_document_customer")
-    # The migration ran when Customer was tickets' model; its rows are accounts' now (tickets/0010).
+    # The migration ran when Customer was tickets' model; its rows are accounts' now (tickets/0011).
     moved = SimpleNamespace(get_model=lambda app, model: apps.get_model(
         "accounts" if model.lower() == "customer" else app, model))
     migration.prefix_customer(moved, SimpleNamespace(connection=connection))  # all it uses of a schema editor

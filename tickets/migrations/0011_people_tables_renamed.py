@@ -1,7 +1,7 @@
 """People move to the `accounts` app (issue #15): first their tables take the new app's names.
 
 Only the tables are renamed here (foreign keys in other tables follow the rename on PostgreSQL and on
-SQLite >= 3.26); accounts/0001 then takes the models over in Django's state, and tickets/0011 lets go of them.
+SQLite >= 3.26); accounts/0001 then takes the models over in Django's state, and tickets/0012 lets go of them.
 No row is copied.
 """
 
@@ -9,7 +9,7 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tickets", "0009_search_document_customer")]
+    dependencies = [("tickets", "0010_email_placeholders_to_phrases")]
 
     operations = [
         migrations.AlterModelTable(name="profile", table="accounts_profile"),

@@ -1,5 +1,5 @@
 """People move to the `accounts` app (issue #15): tickets' foreign keys now name `accounts.*`, and tickets
-forgets the models. State only: the tables (renamed in 0010) and the constraints stay as they are.
+forgets the models. State only: the tables (renamed in 0011) and the constraints stay as they are.
 
 feedback and escalation repoint their own foreign keys before this runs (their migrations say `run_before`
 this one, so tickets needs to know nothing of them).
@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_initial"),
-        ("tickets", "0010_people_tables_renamed"),
+        ("tickets", "0011_people_tables_renamed"),
     ]
 
     state_operations = [

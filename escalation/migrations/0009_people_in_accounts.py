@@ -1,7 +1,7 @@
 """People moved to the `accounts` app (issue #15): escalation's foreign keys name `accounts.team` now.
 
-State only: the tables were renamed by tickets/0010 and the constraints follow the rename. This runs
-before tickets/0011 forgets the old models.
+State only: the tables were renamed by tickets/0011 and the constraints follow the rename. This runs
+before tickets/0012 forgets the old models.
 """
 
 import django.db.models.deletion
@@ -11,9 +11,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_initial"),
-        ("escalation", "0007_remove_escalation_routing_explanation"),
+        ("escalation", "0008_rating_changes"),
     ]
-    run_before = [("tickets", "0011_people_moved_to_accounts")]
+    run_before = [("tickets", "0012_people_moved_to_accounts")]
 
     state_operations = [
         migrations.AlterField(
