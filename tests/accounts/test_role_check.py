@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from rest_framework.exceptions import NotFound
 
-from accounts.permissions import HasDeskRole, IsStaffMember, StaffOr404, role_required
+from accounts.permissions import HasDeskRole, IsStaffMember, StaffOr404, SupervisorOnly, role_required
 from accounts.roles import PRECEDENCE, STAFF_ROLES, Role, role_condition, role_of
 from accounts.selectors import users_with_role
 
@@ -95,3 +95,14 @@ def test_api_permissions_answer_403_or_404_by_role(customer_user, agent, django_
     assert HasDeskRole().has_permission(_request(customer_user), None)
     with pytest.raises(NotFound):
         StaffOr404().has_permission(_request(customer_user), None)
+
+
+def test_a_supervisors_action_refuses_an_agent_with_403_and_is_not_found_for_a_customer(
+        customer_user, agent, supervisor, django_user_model):
+    nobody = django_user_model.objects.create_user("nobody", password=None)
+
+    assert SupervisorOnly().has_permission(_request(supervisor), None)
+    assert not SupervisorOnly().has_permission(_request(agent), None)  # DRF answers 403 with the message
+    for outsider in (customer_user, nobody):
+        with pytest.raises(NotFound):
+            SupervisorOnly().has_permission(_request(outsider), None)

@@ -1,5 +1,5 @@
 """The dev mail viewer: the `.eml` files the embedded mail backend (`helpdesk.mail.EmlFileBackend`) wrote,
-for staff, while DEBUG is on (`SHOW_SENT_MAIL`). Confirmations, replies, surveys, password resets."""
+for staff, while DEBUG is on (`SHOW_SENT_MAIL`). Every mail the desk sent: confirmations, replies, password resets."""
 
 from datetime import UTC, datetime
 from email import policy
