@@ -379,6 +379,7 @@ AXES_HTTP_RESPONSE_CODE = 429
 # A success must not wipe the failures: an attacker with an account of their own could log in to it
 # between guesses and reset the count of the address they share with their victim's attempts.
 AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False  # no start-up banner on every manage.py command; failures and lockouts are still logged
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
     "helpdesk.throttling.AnonRateThrottle",
     "helpdesk.throttling.UserRateThrottle",

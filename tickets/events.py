@@ -59,11 +59,6 @@ def send_in_transaction(signal: Signal, **payload) -> None:
     signal.send(sender="tickets", **payload)
 
 
-def is_muted() -> bool:
-    """True inside `muted()`: receivers that write in the same transaction check it too."""
-    return _muted.get()
-
-
 @contextlib.contextmanager
 def muted():
     """Publish nothing inside this block: for loading history (demo data, imports), not live changes."""
