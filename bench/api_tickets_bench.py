@@ -53,9 +53,10 @@ def run_size(size: int, runs: int) -> dict:
     from django.test.utils import override_settings
     from rest_framework.test import APIClient
 
-    from tickets import services
-    from tickets.models import Customer, Ticket
-    from tickets.roles import Role
+    from accounts.models import Customer
+    from accounts.roles import Role
+    from accounts.services import user_create_with_role
+    from tickets.models import Ticket
 
     call_command("migrate", verbosity=0)
     print(f"-- {size} tickets ({connection.vendor}, {connection.settings_dict['NAME']}): generating...", flush=True)
@@ -65,7 +66,7 @@ def run_size(size: int, runs: int) -> dict:
     if customer_user is None:
         busiest = (Customer.objects.filter(user__isnull=True).annotate(n=Count("tickets")).order_by("-n", "pk")
                    .first())
-        customer_user = services.user_create_with_role(
+        customer_user = user_create_with_role(
             username="bench-api-customer", password="bench-not-secret", role=Role.CUSTOMER,  # noqa: S106
             email=busiest.email)
     probe = Ticket.objects.filter(queue__team__memberships__user=agent).order_by("pk").first()

@@ -30,7 +30,8 @@ def _fresh_tickets(queue, n: int) -> list:
     from django.conf import settings
     from django.utils import timezone
 
-    from tickets.models import Customer, Ticket, TicketEvent
+    from accounts.models import Customer
+    from tickets.models import Ticket, TicketEvent
 
     tag = f"{int(time.time() * 1000)}-{next(_serial)}"
     customers = Customer.objects.bulk_create(

@@ -44,10 +44,11 @@ def build(n: int) -> dict:
 
     from django.contrib.auth import get_user_model
 
+    from accounts.models import Customer, Membership, Team
+    from accounts.roles import Role
+    from accounts.services import user_create_with_role
     from escalation.models import Escalation, SlaPolicy, TeamCalendar, TicketSla, WorkingPeriod
-    from tickets.models import Customer, Membership, Queue, Team, Ticket
-    from tickets.roles import Role
-    from tickets.services import user_create_with_role
+    from tickets.models import Queue, Ticket
 
     Escalation.objects.all().delete()
     TicketSla.objects.all().delete()

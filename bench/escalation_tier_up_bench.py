@@ -34,10 +34,11 @@ BENCH_PASSWORD = "bench-only"  # noqa: S105 - users of a throwaway test database
 def setup_people():
     from datetime import time as clock
 
+    from accounts.models import Customer, Membership, Team
+    from accounts.roles import Role
+    from accounts.services import user_create_with_role
     from escalation.models import TeamCalendar, WorkingPeriod
-    from tickets.models import Customer, Membership, Queue, Team
-    from tickets.roles import Role
-    from tickets.services import user_create_with_role
+    from tickets.models import Queue
 
     team = Team.objects.create(slug="bench", name="Bench", time_zone="UTC")
     calendar = TeamCalendar.objects.create(team=team, time_zone="UTC")

@@ -57,7 +57,8 @@ def setup() -> None:
 
 
 def _structure():
-    from tickets.models import Queue, Team
+    from accounts.models import Team
+    from tickets.models import Queue
 
     team, _ = Team.objects.get_or_create(slug="intake-bench", defaults={"name": "Intake bench"})
     queue, _ = Queue.objects.get_or_create(slug="intake-bench", defaults={"team": team, "name": "Intake bench"})
@@ -67,8 +68,8 @@ def _structure():
 
     agent = get_user_model().objects.filter(username="intake-bench-agent").first()
     if agent is None:
-        from tickets.roles import Role
-        from tickets.services import user_create_with_role
+        from accounts.roles import Role
+        from accounts.services import user_create_with_role
 
         agent = user_create_with_role(username="intake-bench-agent", password=BENCH_PASSWORD, role=Role.AGENT,
                                       email=f"agent@{DOMAIN}")
@@ -81,7 +82,8 @@ def ensure_history(target: int, *, batch: int = 5000) -> None:
     from django.db.models import Max
     from django.utils import timezone
 
-    from tickets.models import Customer, InboundEmail, Message, NotificationLog, Ticket
+    from accounts.models import Customer
+    from tickets.models import InboundEmail, Message, NotificationLog, Ticket
 
     queue, agent = _structure()
     have = Ticket.objects.filter(customer__email__endswith=f"@{DOMAIN}").count()
@@ -221,9 +223,10 @@ def bench_my_tickets(counts: list[int], runs: int) -> dict:
     from django.test import Client
     from django.utils import timezone
 
-    from tickets.models import Customer, Ticket
-    from tickets.roles import Role
-    from tickets.services import user_create_with_role
+    from accounts.models import Customer
+    from accounts.roles import Role
+    from accounts.services import user_create_with_role
+    from tickets.models import Ticket
 
     queue, _agent = _structure()
     out = {}

@@ -63,8 +63,9 @@ def _structure():
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
 
-    from tickets.models import Customer, Membership, Profile, Queue, Team
-    from tickets.roles import Role
+    from accounts.models import Customer, Membership, Profile, Team
+    from accounts.roles import Role
+    from tickets.models import Queue
 
     User = get_user_model()
     teams, queues = [], []

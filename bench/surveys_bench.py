@@ -174,15 +174,16 @@ def make_tickets(n: int, label: str) -> list[int]:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from tickets import services
-    from tickets.models import Customer, Membership, Queue, Team, Ticket
-    from tickets.roles import Role
+    from accounts.models import Customer, Membership, Team
+    from accounts.roles import Role
+    from accounts.services import user_create_with_role
+    from tickets.models import Queue, Ticket
 
     team, _ = Team.objects.get_or_create(slug="bench-surveys", defaults={"name": "Bench surveys"})
     queue, _ = Queue.objects.get_or_create(slug="bench-surveys", defaults={"name": "Bench surveys", "team": team})
     agent = get_user_model().objects.filter(username="bench-survey-agent").first()
     if agent is None:
-        agent = services.user_create_with_role(
+        agent = user_create_with_role(
             role=Role.AGENT,
             username="bench-survey-agent",
             password=None,

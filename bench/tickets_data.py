@@ -59,9 +59,10 @@ def _sentence(rng: random.Random, n: int) -> str:
 
 def _structure():
     """Teams, queues, agents and tags (idempotent)."""
-    from tickets import services
-    from tickets.models import Membership, Queue, Tag, Team
-    from tickets.roles import Role
+    from accounts.models import Membership, Team
+    from accounts.roles import Role
+    from accounts.services import user_create_with_role
+    from tickets.models import Queue, Tag
 
     queues, agents_by_team = [], {}
     for t in range(TEAMS):
@@ -77,7 +78,7 @@ def _structure():
 
             user = get_user_model().objects.filter(username=username).first()
             if user is None:
-                user = services.user_create_with_role(
+                user = user_create_with_role(
                     username=username, password="bench-not-secret", role=Role.AGENT,  # noqa: S106
                     first_name="Agent", last_name=f"{t}.{a}")
                 Membership.objects.create(team=team, user=user)
@@ -119,7 +120,8 @@ def ensure_tickets(target: int, *, batch: int = 5000, verbose: bool = True) -> i
     from django.db.models import Max
     from django.utils import timezone
 
-    from tickets.models import Customer, Message, Ticket, TicketEvent
+    from accounts.models import Customer
+    from tickets.models import Message, Ticket, TicketEvent
 
     queues, agents_by_team, tags = _structure()
     have = bench_ticket_count()

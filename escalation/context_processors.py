@@ -4,7 +4,7 @@ def navigation(request) -> dict:
     Supervisors and admins: open escalations routed to them. Agents: unread notifications (remedy
     decisions and guidance) — cleared when they open "My remedies".
     """
-    from tickets.roles import Role, role_of  # apps load after settings; import lazily
+    from accounts.roles import Role, role_of  # apps load after settings; import lazily
 
     user = getattr(request, "user", None)
     role = role_of(user) if user is not None else None

@@ -26,6 +26,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from accounts.models import Team
 from escalation import services
 from escalation.demo_history import CALM, replay_history
 from escalation.models import (
@@ -40,7 +41,7 @@ from escalation.models import (
     Trigger,
     WorkingPeriod,
 )
-from tickets.models import Team, Ticket
+from tickets.models import Ticket
 
 User = get_user_model()
 

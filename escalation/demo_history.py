@@ -21,10 +21,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max, Min
 
+from accounts.models import Membership
+from accounts.roles import Role
+from accounts.selectors import staff_in_team, users_with_role
 from escalation import services
 from escalation.models import Escalation, TicketSla
 from escalation.services.rules import memoised
-from tickets.models import Membership, Ticket, TicketEvent
+from tickets.models import Ticket, TicketEvent
 
 User = get_user_model()
 
@@ -135,8 +138,5 @@ class _Replay:
 
 
 def _a_supervisor_of(escalation: Escalation):
-    membership = (Membership.objects.filter(team_id=escalation.team_id, role=Membership.TeamRole.SUPERVISOR)
-                  .select_related("user").order_by("user__username").first())
-    if membership is not None:
-        return membership.user
-    return User.objects.filter(is_superuser=True).order_by("pk").first()
+    supervisor = staff_in_team(escalation.team_id, role=Membership.TeamRole.SUPERVISOR).order_by("username").first()
+    return supervisor or users_with_role(Role.ADMIN).order_by("pk").first()

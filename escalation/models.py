@@ -14,9 +14,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Team
+from accounts.roles import Role
 from helpdesk import phrases
-from tickets.models import Queue, Team, Ticket
-from tickets.roles import Role
+from tickets.models import Queue, Ticket
 
 from . import business_hours
 

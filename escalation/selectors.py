@@ -9,10 +9,11 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Que
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.roles import Role, role_condition, role_of
+from accounts.selectors import supervisor_ids_of_team, team_ids_of
 from escalation.models import AuthorityLimit, Escalation, EscalationEvent, Remedy, TicketSla
-from tickets.models import Membership, Ticket
-from tickets.roles import Role, role_of
-from tickets.selectors import team_ids_of, visible_to
+from tickets.models import Ticket
+from tickets.selectors import visible_to
 
 User = get_user_model()
 
@@ -306,16 +307,11 @@ def list_due_badges(ticket_ids: Sequence[int], *, now: datetime | None = None) -
 
 def handlers_for(escalation: Escalation) -> QuerySet:
     """People an escalation can be reassigned to: the team's supervisors, the queue's manager, admins."""
-    team_supervisors = Membership.objects.filter(team_id=escalation.team_id,
-                                                 role=Membership.TeamRole.SUPERVISOR).values("user_id")
+    team_supervisors = supervisor_ids_of_team(escalation.team_id)
     manager_id = escalation.queue.manager_id if escalation.queue_id and escalation.queue else None
     return (
-        User.objects.filter(
-            Q(pk__in=team_supervisors) | Q(pk=manager_id) | Q(is_superuser=True) | Q(groups__name=Role.ADMIN.value),
-            is_active=True,
-        )
+        User.objects.filter(Q(pk__in=team_supervisors) | Q(pk=manager_id) | role_condition(Role.ADMIN), is_active=True)
         .exclude(pk__in=[i for i in (escalation.agent_id, escalation.raised_by_id) if i])
-        .distinct()
         .order_by("first_name", "username")
     )
 

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.permissions import staff_required, supervisor_required
+from accounts.roles import Role, role_of
 from escalation import measures, selectors, services
 from escalation.forms import (
     DecideForm,
@@ -26,8 +28,6 @@ from escalation.models import Escalation, Remedy, Trigger
 from escalation.services.notifications import notifications_mark_read
 from helpdesk.errors import DomainError
 from tickets.models import Message
-from tickets.permissions import staff_required, supervisor_required
-from tickets.roles import Role, role_of
 from tickets.selectors import messages_visible_to, ticket_get_for_user
 
 ACTIONS = ("acknowledge", "take_over", "return", "reassign", "resolve")

@@ -3,7 +3,7 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from tickets.roles import STAFF_ROLES, role_of
+    from accounts.roles import STAFF_ROLES, role_of
 
     if role_of(user) not in STAFF_ROLES:
         return {}

@@ -18,12 +18,15 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Customer
+from accounts.roles import Role
+from accounts.selectors import users_with_role
 from feedback.emails import survey_message_id
 from feedback.models import AgentPulse, NpsResponse, Rating, RatingChange, RelationshipSurvey, Survey, WowStory
 from feedback.rollup import rollup_rebuild
 from feedback.services import monday_of
 from feedback.services.relationship import surveys_per_year
-from tickets.models import Customer, Ticket
+from tickets.models import Ticket
 
 User = get_user_model()
 
@@ -82,7 +85,7 @@ def seed(command) -> None:
         .select_related("customer", "queue")
         .order_by("pk")
     )
-    agents = {a.pk: a for a in User.objects.filter(groups__name__in=["agent", "supervisor"]).distinct()}
+    agents = {a.pk: a for a in users_with_role(Role.AGENT, Role.SUPERVISOR)}
     form = {pk: rng.uniform(-1, 1) for pk in sorted(agents)}
     pulses, ratings_by_agent_week = [], {}
     with transaction.atomic():

@@ -26,6 +26,9 @@ from django.db.models.functions import ExtractMonth, ExtractYear, NullIf, TruncD
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Customer, Membership, Team
+from accounts.roles import Role, role_of
+from accounts.selectors import team_ids_of
 from feedback import metrics_math as mm
 from feedback.models import (
     AgentPulse,
@@ -38,9 +41,7 @@ from feedback.models import (
 )
 from feedback.pulse_privacy import PRIVACY_MIN_PULSES, published_cells
 from feedback.reports import sources
-from tickets.models import Customer, Membership, Queue, Team, Ticket
-from tickets.roles import Role, role_of
-from tickets.selectors import team_ids_of
+from tickets.models import Queue, Ticket
 
 # Privacy rule (D5): every pulse figure is a sum of published agent-weeks (feedback.pulse_privacy,
 # docs/privacy.md); PRIVACY_MIN_PULSES is re-exported from there for templates and the API.

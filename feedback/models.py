@@ -57,7 +57,7 @@ class Survey(models.Model):
         "tickets.Ticket", on_delete=models.CASCADE, related_name="surveys", verbose_name=_("ticket")
     )
     customer = models.ForeignKey(
-        "tickets.Customer", on_delete=models.CASCADE, related_name="surveys", verbose_name=_("customer")
+        "accounts.Customer", on_delete=models.CASCADE, related_name="surveys", verbose_name=_("customer")
     )
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -120,7 +120,7 @@ class Rating(models.Model):
         "tickets.Ticket", on_delete=models.CASCADE, related_name="ratings", verbose_name=_("ticket")
     )
     customer = models.ForeignKey(
-        "tickets.Customer", on_delete=models.CASCADE, related_name="ratings", verbose_name=_("customer")
+        "accounts.Customer", on_delete=models.CASCADE, related_name="ratings", verbose_name=_("customer")
     )
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -135,7 +135,7 @@ class Rating(models.Model):
         "tickets.Queue", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("queue")
     )
     team = models.ForeignKey(
-        "tickets.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("team")
+        "accounts.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("team")
     )
     ticket_kind = models.CharField(_("ticket kind"), max_length=10, blank=True)
     company = models.CharField(_("company"), max_length=200, blank=True)
@@ -262,7 +262,7 @@ class RelationshipSurvey(models.Model):
         EXPIRED = "expired", _("Expired")
 
     customer = models.ForeignKey(
-        "tickets.Customer", on_delete=models.CASCADE, related_name="relationship_surveys", verbose_name=_("customer")
+        "accounts.Customer", on_delete=models.CASCADE, related_name="relationship_surveys", verbose_name=_("customer")
     )
     language = models.CharField(_("language"), max_length=10, choices=_language_choices, default="en")
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.SCHEDULED)
@@ -299,7 +299,7 @@ class NpsResponse(models.Model):
         verbose_name=_("relationship survey"),
     )
     customer = models.ForeignKey(
-        "tickets.Customer", on_delete=models.CASCADE, related_name="nps_responses", verbose_name=_("customer")
+        "accounts.Customer", on_delete=models.CASCADE, related_name="nps_responses", verbose_name=_("customer")
     )
     company = models.CharField(_("company"), max_length=200, blank=True)
     score = models.PositiveSmallIntegerField(_("score"))
@@ -328,7 +328,7 @@ class WowStory(models.Model):
 
     rating = models.OneToOneField(Rating, on_delete=models.CASCADE, related_name="wow", verbose_name=_("rating"))
     team = models.ForeignKey(
-        "tickets.Team",
+        "accounts.Team",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

@@ -2,11 +2,12 @@
 
 from django.db.models import QuerySet
 
+from accounts.roles import Role, role_of
+from accounts.selectors import team_ids_of
 from feedback.exceptions import InvalidSurveyLink
 from feedback.models import AgentPulse, Rating, Survey, WowStory
 from feedback.tokens import relationship_token_payload, survey_token_payload
-from tickets.roles import Role, role_of
-from tickets.selectors import team_ids_of, visible_to
+from tickets.selectors import visible_to
 
 
 def survey_from_link(*, reference: str, token: str) -> Survey:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from accounts.permissions import staff_required, supervisor_required
 from feedback import metrics, selectors, services
 from feedback.exceptions import InvalidSurveyLink, SurveyLinkExpired
 from feedback.forms import (
@@ -32,7 +33,6 @@ from feedback.models import STAR_LABELS, Survey
 from feedback.pulse_privacy import PRIVACY_MIN_PULSES
 from helpdesk.errors import DomainError
 from helpdesk.i18n import supported_language
-from tickets.permissions import staff_required, supervisor_required
 
 PUBLIC_RATE = "30/m"
 TEAM_PULSE_WEEKS = 12

@@ -2,13 +2,5 @@ from django.conf import settings
 
 
 def navigation(request) -> dict:
-    """What the base template needs to draw the navigation for the user's role."""
-    from tickets.roles import role_of  # apps load after settings; import lazily
-
-    user = getattr(request, "user", None)
-    role = role_of(user) if user is not None else None
-    return {
-        "nav_role": role.value if role else "",
-        "show_sent_mail": settings.SHOW_SENT_MAIL and role is not None and role != "customer",
-        "LANGUAGES": settings.LANGUAGES,
-    }
+    """What the base template needs from the project itself (the role's part: accounts.context_processors)."""
+    return {"LANGUAGES": settings.LANGUAGES}

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_ratelimit",
+    "accounts",
     "tickets",
     "feedback",
     "escalation",
@@ -70,7 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "tickets.middleware.UserPreferencesMiddleware",
+    "accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -94,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "helpdesk.context_processors.navigation",
+                "accounts.context_processors.navigation",
                 "tickets.context_processors.navigation",
                 "feedback.context_processors.navigation",
                 "escalation.context_processors.navigation",
@@ -169,7 +171,6 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its own in <app>/beat.py (see helpdesk/celery.py)
-CELERY_IMPORTS = ["helpdesk.accounts"]  # the project's own task (password reset email); apps' are autodiscovered
 
 # --- Email
 EMAIL_FILE_PATH = VAR_DIR / "mail"

@@ -3,9 +3,11 @@
 import factory
 from django.contrib.auth import get_user_model
 
+from accounts.models import Customer, Membership, Team
+from accounts.roles import Role
+from accounts.services import user_create_with_role
 from tickets import services
-from tickets.models import Customer, Membership, Queue, Team, Ticket
-from tickets.roles import Role
+from tickets.models import Queue, Ticket
 
 User = get_user_model()
 
@@ -49,7 +51,7 @@ def user_with_role(role: str | Role, **kwargs) -> User:
     defaults = {"username": f"{role.value}{n}", "password": "demo", "email": f"{role.value}{n}@example.com",
                 "first_name": role.label.title(), "last_name": str(n)}
     defaults.update(kwargs)
-    return services.user_create_with_role(role=role, **defaults)
+    return user_create_with_role(role=role, **defaults)
 
 
 def agent_in(team: Team, **kwargs) -> User:

@@ -10,23 +10,10 @@ from helpdesk.admin_audit import ViewOnlyAdmin, ViewOnlyInline, desk_link
 from helpdesk.errors import DomainError
 from tickets import models, services
 from tickets.selectors_workspace import assignee_choices
-from tickets.services import search_documents_rebuild_for_customer
 
 User = get_user_model()
 # What the admin may change on a ticket: each through `services.ticket_update`, as on the ticket page.
 CHANGED_BY_SERVICES = ("queue", "priority", "kind", "assignee", "tags")
-
-
-class MembershipInline(admin.TabularInline):
-    model = models.Membership
-    extra = 1
-
-
-@admin.register(models.Team)
-class TeamAdmin(admin.ModelAdmin):
-    list_display = ("name", "time_zone")
-    prepopulated_fields = {"slug": ("name",)}
-    inlines = [MembershipInline]
 
 
 @admin.register(models.Queue)
@@ -34,23 +21,6 @@ class QueueAdmin(admin.ModelAdmin):
     list_display = ("name", "team", "manager", "is_default")
     list_select_related = ("team", "manager")  # manager is nullable: the default select_related skips it
     prepopulated_fields = {"slug": ("name",)}
-
-
-@admin.register(models.Customer)
-class CustomerAdmin(admin.ModelAdmin):
-    list_display = ("name", "email", "company", "language", "monthly_spend")
-    search_fields = ("name", "email", "company")
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and {"name", "email"} & set(form.changed_data):
-            search_documents_rebuild_for_customer(customer=obj)  # agents search tickets by these
-
-
-@admin.register(models.Profile)
-class ProfileAdmin(admin.ModelAdmin):
-    list_display = ("user", "language", "time_zone", "is_away")
-    list_filter = ("is_away", "language")
 
 
 @admin.register(models.Macro)

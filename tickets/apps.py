@@ -9,6 +9,7 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         from tickets import phrases  # noqa: F401 - registers the timeline's sentences
-        from tickets.services import notifications
+        from tickets.services import notifications, search
 
         notifications.connect()
+        search.connect()

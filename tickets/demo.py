@@ -1,45 +1,26 @@
-"""Demo people, teams, queues and tickets in every state, spread over the last eight weeks."""
+"""Demo queues, canned replies and tickets in every state, spread over the last eight weeks (the people and
+teams are accounts' demo, seeded before this one)."""
 
 import random
 from datetime import timedelta
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import demo as people
+from accounts.models import Membership, Team
+from accounts.selectors import staff_in_team
 from tickets import events, services
-from tickets.models import Customer, Macro, Membership, Message, Queue, Team, Ticket
-from tickets.roles import Role
+from tickets.models import Macro, Message, Queue, Ticket
 
 User = get_user_model()
-PASSWORD = "demo"  # noqa: S105 - documented demo login; seed_demo refuses to run with DEBUG off
-
-TEAMS = [
-    ("Customer Care", "customer-care", "Europe/Tallinn"),
-    ("Technical Support", "technical-support", "Europe/Amsterdam"),
-]
 QUEUES = [
     ("General", "general", "customer-care", True),
     ("Billing", "billing", "customer-care", False),
     ("Technical", "technical", "technical-support", False),
 ]
-# username, first, last, role, teams, language, time zone
-STAFF = [
-    ("admin", "Ada", "Admin", Role.ADMIN, [], "en", "UTC"),
-    ("supervisor", "Mari", "Tamm", Role.SUPERVISOR, ["customer-care", "technical-support"], "et", "Europe/Tallinn"),
-    ("liisa", "Liisa", "Kask", Role.SUPERVISOR, ["customer-care"], "et", "Europe/Tallinn"),
-    ("daan", "Daan", "de Vries", Role.SUPERVISOR, ["technical-support"], "nl", "Europe/Amsterdam"),
-    ("agent", "Jaan", "Sepp", Role.AGENT, ["customer-care"], "en", "Europe/Tallinn"),
-    ("sofia", "Sofia", "García", Role.AGENT, ["customer-care"], "es", "Europe/Madrid"),
-    ("aino", "Aino", "Virtanen", Role.AGENT, ["customer-care", "technical-support"], "fi", "Europe/Helsinki"),
-    ("pieter", "Pieter", "Bakker", Role.AGENT, ["technical-support"], "nl", "Europe/Amsterdam"),
-    ("kadri", "Kadri", "Mets", Role.AGENT, ["technical-support"], "et", "Europe/Tallinn"),
-]
-COMPANIES = ["Purrfect Prints", "Nordic Bikes", "Tulip Logistics", "Sol y Mar", "Sauna Works", "", ""]
-FIRST = ["Anna", "Peeter", "Lotte", "Javier", "Mikko", "Eva", "Tiina", "Bram", "Lucía", "Otto", "Kaisa", "Sem"]
-LAST = ["Saar", "Jansen", "López", "Korhonen", "Ilves", "Visser", "Martín", "Nieminen", "Lepp", "Smit"]
 SUBJECTS = [
     ("Invoice charged twice", "billing", Ticket.Kind.COMPLAINT),
     ("Cannot log in after password reset", "technical", Ticket.Kind.PROBLEM),
@@ -67,12 +48,11 @@ MACROS = [
 
 
 def seed(command) -> None:
-    rng = random.Random(command.options["seed"])
-    teams, queues = _teams_and_queues()
-    passwords = _DemoPassword()
-    staff = _staff(teams, passwords)
-    customers = _customers(rng, passwords)
-    _macros(teams)
+    rng = command.rng  # after accounts' demo drew from it
+    queues = _queues()
+    staff = people.staff()
+    customers = people.customers()
+    _macros()
     if Ticket.objects.exists():
         command.stdout.write("  tickets already present: skipped")
         return
@@ -81,78 +61,19 @@ def seed(command) -> None:
         _tickets(command, rng, queues, staff, customers)
 
 
-def _teams_and_queues():
-    teams = {}
-    for name, slug, tz in TEAMS:
-        teams[slug], _ = Team.objects.get_or_create(slug=slug, defaults={"name": name, "time_zone": tz})
+def _queues() -> dict[str, Queue]:
+    """The queues of the demo teams (made by accounts' demo); Billing is managed by a supervisor."""
+    teams = {team.slug: team for team in Team.objects.filter(slug__in=[q[2] for q in QUEUES])}
     queues = {}
     for name, slug, team_slug, is_default in QUEUES:
         queues[slug], _ = Queue.objects.get_or_create(
             slug=slug, defaults={"name": name, "team": teams[team_slug], "is_default": is_default}
         )
-    return teams, queues
+    Queue.objects.filter(slug="billing", manager__isnull=True).update(manager=people.staff()["liisa"])
+    return queues
 
 
-def _staff(teams, passwords):
-    staff = {}
-    for username, first, last, role, team_slugs, language, tz in STAFF:
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = passwords.create(
-                username=username, role=role, email=f"{username}@delightdesk.localhost",
-                first_name=first, last_name=last, language=language, time_zone=tz,
-            )
-        for slug in team_slugs:
-            team_role = Membership.TeamRole.SUPERVISOR if role == Role.SUPERVISOR else Membership.TeamRole.AGENT
-            Membership.objects.get_or_create(team=teams[slug], user=user, defaults={"role": team_role})
-        staff[username] = user
-    Queue.objects.filter(slug="billing", manager__isnull=True).update(manager=staff["liisa"])
-    return staff
-
-
-class _DemoPassword:
-    """Every demo login has the same password. A password hash takes about a second by design, so
-    the first login is created with the password and the others are given its hash."""
-
-    def __init__(self):
-        self.hash = ""
-
-    def create(self, **fields):
-        user = services.user_create_with_role(password=None if self.hash else PASSWORD, **fields)
-        if not self.hash:
-            self.hash = user.password
-        else:
-            user.password = self.hash
-            user.save(update_fields=["password"])
-        return user
-
-
-def _customers(rng, passwords):
-    if User.objects.filter(username="customer").exists():
-        demo = Customer.objects.get(user__username="customer")
-    else:
-        user = passwords.create(
-            username="customer", role=Role.CUSTOMER, email="customer@example.com",
-            first_name="Kai", last_name="Customer", language="en", time_zone="Europe/Tallinn",
-        )
-        demo = user.customer
-        demo.company, demo.monthly_spend = "Purrfect Prints", Decimal("100")
-        demo.save(update_fields=["company", "monthly_spend"])
-    customers = [demo]
-    languages = ["en", "et", "nl", "es", "fi"]
-    for i in range(60):
-        name = f"{FIRST[i % len(FIRST)]} {LAST[(i * 7) % len(LAST)]}"
-        email = f"{name.lower().replace(' ', '.').replace('í', 'i')}{i}@example.com"
-        customer = services.customer_get_or_create(email=email, name=name, language=languages[i % 5])
-        if customer.monthly_spend is None:
-            customer.company = COMPANIES[i % len(COMPANIES)]
-            customer.monthly_spend = Decimal(rng.choice([20, 50, 100, 100, 250, 500]))
-            customer.save(update_fields=["company", "monthly_spend"])
-        customers.append(customer)
-    return customers
-
-
-def _macros(teams):
+def _macros():
     for name, body in MACROS:
         Macro.objects.get_or_create(name=name, defaults={"body": body})
 
@@ -189,9 +110,8 @@ def _reply_delay(rng: random.Random, status: str) -> timedelta:
 
 def _tickets(command, rng, queues, staff, customers):
     now = timezone.now()
-    members = {
-        q.slug: list(User.objects.filter(memberships__team=q.team, memberships__role="agent")) for q in queues.values()
-    }
+    agents = Membership.TeamRole.AGENT
+    members = {q.slug: list(staff_in_team(q.team_id, role=agents).order_by("pk")) for q in queues.values()}
     count = command.options["tickets"]
     for i in command.progress(range(count), "tickets", total=count):
         status = STATUSES[i % len(STATUSES)]

@@ -1,4 +1,4 @@
-"""Tickets: who asks (customers), who answers (teams, queues, staff), and the conversation itself.
+"""Tickets: where they wait (queues), the conversation itself, and its audit trail. People are `accounts`.
 
 Business rules live in `tickets.services`; these models hold only single-row invariants.
 """
@@ -6,13 +6,11 @@ Business rules live in `tickets.services`; these models hold only single-row inv
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Q, Value, When
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Customer, Team
 from helpdesk import phrases
-
-from .roles import Role
 
 
 def _language_choices():
@@ -22,57 +20,6 @@ def _language_choices():
 def _rank(field: str, values: list[str]) -> Case:
     """`values`' position as a small integer (the meaning's order), for a generated, indexable sort column."""
     return Case(*(When(**{field: value}, then=Value(rank)) for rank, value in enumerate(values)), default=Value(-1))
-
-
-class Profile(models.Model):
-    """Preferences of any user who logs in: language, time zone, and whether a staff member is away."""
-
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
-    language = models.CharField(_("language"), max_length=10, choices=_language_choices, default="en")
-    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
-    is_away = models.BooleanField(_("away"), default=False, help_text=_("Away staff receive no escalations."))
-
-    class Meta:
-        verbose_name = _("profile")
-        verbose_name_plural = _("profiles")
-
-    def __str__(self) -> str:
-        return str(self.user)
-
-
-class Team(models.Model):
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    slug = models.SlugField(_("slug"), unique=True)
-    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="Membership", related_name="teams", verbose_name=_("members")
-    )
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("team")
-        verbose_name_plural = _("teams")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Membership(models.Model):
-    class TeamRole(models.TextChoices):
-        AGENT = Role.AGENT.value, _("Agent")
-        SUPERVISOR = Role.SUPERVISOR.value, _("Supervisor")
-
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(_("role"), max_length=20, choices=TeamRole.choices, default=TeamRole.AGENT)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["team", "user"], name="membership_unique_team_user")]
-        verbose_name = _("membership")
-        verbose_name_plural = _("memberships")
-
-    def __str__(self) -> str:
-        return f"{self.user} @ {self.team} ({self.role})"
 
 
 class Queue(models.Model):
@@ -96,29 +43,6 @@ class Queue(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Customer(models.Model):
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="customer"
-    )
-    name = models.CharField(_("name"), max_length=200)
-    email = models.EmailField(_("email"))
-    language = models.CharField(_("language"), max_length=10, choices=_language_choices, default="en")
-    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
-    company = models.CharField(_("company"), max_length=200, blank=True)
-    monthly_spend = models.DecimalField(_("monthly spend"), max_digits=12, decimal_places=2, null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [models.UniqueConstraint(Lower("email"), name="customer_unique_email_ci")]
-        indexes = [models.Index(fields=["company"], name="customer_company_idx")]
-        verbose_name = _("customer")
-        verbose_name_plural = _("customers")
-
-    def __str__(self) -> str:
-        return f"{self.name} <{self.email}>"
 
 
 class Tag(models.Model):

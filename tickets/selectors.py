@@ -3,12 +3,9 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from tickets.models import Customer, Membership, Message, Queue, Ticket
-from tickets.roles import Role, role_of
-
-
-def team_ids_of(user) -> QuerySet:
-    return Membership.objects.filter(user=user).values("team_id")
+from accounts.roles import Role, role_of
+from accounts.selectors import team_ids_of
+from tickets.models import Message, Queue, Ticket
 
 
 def visible_to(user) -> QuerySet[Ticket]:
@@ -69,13 +66,3 @@ def messages_visible_to(user, ticket: Ticket) -> QuerySet[Message]:
 
 def public_messages(ticket: Ticket) -> QuerySet[Message]:
     return ticket.messages.filter(kind=Message.Kind.REPLY).select_related("author_user", "author_customer")
-
-
-def customer_for_user(user) -> Customer | None:
-    return Customer.objects.filter(user=user).first() if user.is_authenticated else None
-
-
-def staff_in_team(team_id: int) -> QuerySet:
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.filter(memberships__team_id=team_id).distinct().order_by("first_name", "username")

@@ -14,9 +14,10 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import Role, role_of
+from accounts.selectors import staff_for_pickers, staff_in_team, team_ids_of
 from tickets.models import Macro, Message, Queue, Ticket, TicketEvent
-from tickets.roles import Role, role_of
-from tickets.selectors import messages_visible_to, queues_visible_to, team_ids_of, visible_to
+from tickets.selectors import messages_visible_to, queues_visible_to, visible_to
 
 # The list's views: (slug, label). Which ones a user gets depends on the role (see views_for).
 VIEW_MY, VIEW_UNASSIGNED, VIEW_TEAM, VIEW_ALL = "my", "unassigned", "team", "all"
@@ -213,16 +214,10 @@ def list_rows(tickets) -> list[ListRow]:
 
 def list_filter_choices(user) -> dict:
     """The options of the list's filter bar: queues the user can see, staff of their teams, tags in use."""
-    from django.contrib.auth import get_user_model
-
     from tickets.models import Tag
 
     queues = list(queues_visible_to(user).order_by("name"))
-    if role_of(user) == Role.ADMIN:
-        staff = get_user_model().objects.filter(memberships__isnull=False)
-    else:
-        staff = get_user_model().objects.filter(memberships__team_id__in=team_ids_of(user))
-    staff = list(staff.distinct().order_by("first_name", "last_name", "username")[:200])
+    staff = list(staff_for_pickers(user)[:200])
     tags = list(Tag.objects.order_by("name").values_list("name", flat=True)[:200])
     return {"queues": queues, "staff": staff, "tags": tags}
 
@@ -278,12 +273,7 @@ def customer_other_tickets(user, ticket: Ticket, limit: int = 10) -> list[Ticket
 def assignee_choices(ticket: Ticket) -> QuerySet:
     """Who a ticket may be assigned to from its page: members of its team, plus its current assignee
     (an admin who took it without being a member stays selectable)."""
-    from django.contrib.auth import get_user_model
-
-    members = Q(memberships__team_id=ticket.queue.team_id)
-    if ticket.assignee_id is not None:
-        members |= Q(pk=ticket.assignee_id)
-    return get_user_model().objects.filter(members).distinct().order_by("first_name", "username")
+    return staff_in_team(ticket.queue.team_id, also=ticket.assignee_id)
 
 
 def macros_for(user, ticket: Ticket) -> QuerySet[Macro]:

@@ -4,12 +4,12 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.roles import Role, role_of
 from escalation import selectors
 from escalation.models import AuthorityLimit, Escalation, EscalationEvent, Remedy, RemedyKind
 from helpdesk.api_input import StrictInputSerializer
 from helpdesk.dates import ApiDateField
 from tickets.api.serializers import CustomerSummarySerializer, PersonSummarySerializer, person_name
-from tickets.roles import Role, role_of
 
 User = get_user_model()
 

@@ -9,41 +9,20 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import Team
+from accounts.permissions import StaffOr404, SupervisorOnly
+from accounts.roles import Role, role_of
 from escalation import measures, selectors, services
 from escalation.api import serializers as s
 from escalation.models import Escalation, Remedy, Trigger
 from helpdesk.filters import DateTimeParameterFilter, IdFilter, StrictBooleanFilter
-from tickets.models import Team
-from tickets.roles import STAFF_ROLES, Role, role_of
 from tickets.selectors import queues_visible_to, ticket_get_for_user
 
 User = get_user_model()
-
-
-class StaffOr404(BasePermission):
-    """Escalations do not exist for customers: 404, not 403."""
-
-    def has_permission(self, request, view) -> bool:
-        if role_of(request.user) not in STAFF_ROLES:
-            raise NotFound
-        return True
-
-
-class SupervisorOnly(BasePermission):
-    """Supervisors' and admins' actions: an agent, who can read the escalation or remedy, is told 403 (the
-    truth: their role does not allow it); a customer, for whom none of it exists, still gets 404."""
-
-    message = _("Only a supervisor or an admin can do this.")
-
-    def has_permission(self, request, view) -> bool:
-        role = role_of(request.user)
-        if role not in STAFF_ROLES:
-            raise NotFound
-        return role in (Role.SUPERVISOR, Role.ADMIN)
 
 
 class _Base:

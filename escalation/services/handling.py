@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.roles import Role, role_of
+from accounts.selectors import works_in_team
 from escalation.exceptions import EscalationClosed, InvalidHandler, NotAllowed
 from escalation.models import Escalation, EscalationEvent, Notification
 from escalation.phrases import person
@@ -16,8 +18,7 @@ from escalation.services.notifications import notify
 from helpdesk.phrases import phrase
 from tickets import services as ticket_services
 from tickets.exceptions import InvalidAssignee, TicketClosed
-from tickets.models import Membership, Message, Ticket
-from tickets.roles import Role, role_of
+from tickets.models import Message, Ticket
 
 User = get_user_model()
 S = Escalation.State
@@ -28,9 +29,9 @@ def _may_act(escalation: Escalation, actor) -> None:
     role = role_of(actor)
     if role not in (Role.SUPERVISOR, Role.ADMIN):
         raise NotAllowed()
-    if role == Role.SUPERVISOR and escalation.assigned_to_id != actor.pk and not Membership.objects.filter(
-        user=actor, team_id=escalation.team_id
-    ).exists() and escalation.queue is not None and escalation.queue.manager_id != actor.pk:
+    if role == Role.SUPERVISOR and escalation.assigned_to_id != actor.pk and not works_in_team(
+        actor, escalation.team_id
+    ) and escalation.queue is not None and escalation.queue.manager_id != actor.pk:
         raise NotAllowed()
 
 

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.roles import STAFF_ROLES, Role, role_of
 from escalation.exceptions import AuthorityExceeded, InvalidRemedy, NotAllowed, RemedyAlreadyDecided, SelfApproval
 from escalation.models import AuthorityLimit, Escalation, EscalationEvent, Notification, Remedy, RemedyKind, Trigger
 from escalation.phrases import person
@@ -17,7 +18,6 @@ from escalation.services.notifications import notify
 from helpdesk.phrases import Phrase, phrase
 from tickets import services as ticket_services
 from tickets.models import Message, Ticket
-from tickets.roles import STAFF_ROLES, Role, role_of
 
 
 def authority_limit_for(*, user, queue_id: int | None, kind: str) -> AuthorityLimit | None:

@@ -26,17 +26,29 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, FilteredRelation, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from accounts.models import Membership
+from accounts.roles import Role, role_condition
 from escalation import business_hours
 from escalation.models import Escalation
 from escalation.phrases import person
 from escalation.services.rules import calendar_for_team
 from helpdesk.phrases import Phrase, phrase
-from tickets.models import Membership, Queue
-from tickets.roles import Role
+from tickets.models import Queue
 
 User = get_user_model()
 
@@ -85,8 +97,7 @@ def load_candidates(*, team_ids: Iterable[int | None], manager_ids: Iterable[int
         Escalation.objects.filter(assigned_to=OuterRef("pk"), state__in=Escalation.OPEN_STATES)
         .order_by().values("assigned_to").annotate(n=Count("id")).values("n")
     )
-    admin_group = User.groups.through.objects.filter(user_id=OuterRef("pk"), group__name=Role.ADMIN.value)
-    is_admin = Q(is_superuser=True) | Q(Exists(admin_group))
+    is_admin = role_condition(Role.ADMIN)
     rows = (
         User.objects.annotate(
             supervised=FilteredRelation(
@@ -98,7 +109,7 @@ def load_candidates(*, team_ids: Iterable[int | None], manager_ids: Iterable[int
         .annotate(
             supervised_team_id=F("supervised__team_id"),
             open_load=Coalesce(Subquery(open_load, output_field=IntegerField()), Value(0)),
-            is_admin_flag=Exists(admin_group),
+            is_admin_flag=ExpressionWrapper(is_admin, output_field=BooleanField()),
         )
         .select_related("profile")
         .order_by("pk")
@@ -109,7 +120,7 @@ def load_candidates(*, team_ids: Iterable[int | None], manager_ids: Iterable[int
         candidates.loads[user.pk] = user.open_load
         if user.supervised_team_id:
             candidates.supervisors_by_team.setdefault(user.supervised_team_id, []).append(user.pk)
-        if (user.is_superuser or user.is_admin_flag) and user.pk not in candidates.admin_ids:
+        if user.is_admin_flag and user.pk not in candidates.admin_ids:
             candidates.admin_ids.append(known.pk)
     return candidates
 

@@ -5,9 +5,10 @@ import contextvars
 
 from django.db.models import Q
 
+from accounts.models import Team
 from escalation import business_hours
 from escalation.models import EscalationRule, SlaPolicy, TeamCalendar, Trigger
-from tickets.models import Queue, Team
+from tickets.models import Queue
 
 # Triggers an agent or a remedy raises by hand: a rule may tune them but never switch them off.
 ALWAYS_ON = (Trigger.MANUAL, Trigger.AUTHORITY)

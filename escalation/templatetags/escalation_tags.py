@@ -4,10 +4,10 @@ from django import template
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
+from accounts.roles import STAFF_ROLES, Role, role_of
 from escalation import measures, selectors
 from escalation.forms import EscalateForm, RemedyForm
 from escalation.models import Trigger
-from tickets.roles import STAFF_ROLES, Role, role_of
 
 register = template.Library()
 

@@ -11,6 +11,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import IsStaffMember
+from accounts.roles import is_staff_member
 from feedback import selectors, services
 from feedback.api.serializers import (
     PublicRatingInSerializer,
@@ -25,8 +27,6 @@ from feedback.api.serializers import (
 from feedback.exceptions import InvalidSurveyLink
 from feedback.models import AgentPulse, Rating, Survey
 from helpdesk.filters import DateTimeParameterFilter, IdFilter, StarsFilter, StrictBooleanFilter
-from tickets.permissions import IsStaffMember
-from tickets.roles import is_staff_member
 from tickets.selectors import ticket_get_for_user
 
 

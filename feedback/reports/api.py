@@ -16,13 +16,13 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import IsStaffMember, IsSupervisorOrAdmin
+from accounts.roles import Role, role_of
 from feedback import metrics
 from feedback.reports.dashboard import what_if
 from feedback.reports.forms import ReportFilterForm, WhatIfForm
 from feedback.reports.money import currency
 from helpdesk.dates import DATE_SCHEMA
-from tickets.permissions import IsStaffMember, IsSupervisorOrAdmin
-from tickets.roles import Role, role_of
 
 FILTER_PARAMETERS = [
     OpenApiParameter("date_from", DATE_SCHEMA, description="First day (default: 12 weeks ago, Monday)"),

@@ -8,13 +8,15 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Membership, Team
+from accounts.roles import Role, role_of
+from accounts.selectors import team_ids_of
 from feedback import metrics
 from feedback.metrics import ReportFilter
 from feedback.reports.money import with_currency
 from helpdesk.dates import DateParameterField
-from tickets.models import Membership, Team, Ticket
-from tickets.roles import Role, role_of
-from tickets.selectors import queues_visible_to, team_ids_of
+from tickets.models import Ticket
+from tickets.selectors import queues_visible_to
 
 MAX_RANGE_DAYS = 3 * 366
 

@@ -10,16 +10,16 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.roles import Role, role_of
+from accounts.selectors import users_with_role
 from feedback import metrics
 from feedback.metrics import ReportFilter
 from feedback.models import WeeklySummary
 from tickets.email_trust import desk_message_id
-from tickets.roles import Role, role_of
 
 logger = logging.getLogger(__name__)
 
@@ -27,9 +27,7 @@ logger = logging.getLogger(__name__)
 
 def weekly_summary_recipients() -> list[int]:
     """Active supervisors and admins with an email address (one query)."""
-    roles = [Role.SUPERVISOR.value, Role.ADMIN.value]
-    users = get_user_model().objects.filter(is_active=True).exclude(email="")
-    users = users.filter(Q(is_superuser=True) | Q(groups__name__in=roles)).distinct().order_by("id")
+    users = users_with_role(Role.SUPERVISOR, Role.ADMIN).filter(is_active=True).exclude(email="").order_by("id")
     return list(users.values_list("id", flat=True))
 
 

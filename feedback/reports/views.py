@@ -11,12 +11,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.permissions import supervisor_required
 from feedback import metrics
 from feedback.reports import csv as report_csv
 from feedback.reports.dashboard import chart_data, dashboard_data, what_if
 from feedback.reports.forms import RatingListForm, ReportFilterForm, WhatIfForm
 from feedback.reports.money import with_currency
-from tickets.permissions import supervisor_required
 
 RATINGS_PER_PAGE = 50
 

@@ -7,10 +7,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.models import Customer
 from feedback import emails
 from feedback.exceptions import InvalidScore, SurveyClosed, SurveyLinkExpired
 from feedback.models import NpsResponse, RelationshipSurvey
-from tickets.models import Customer
 
 logger = logging.getLogger(__name__)
 RS = RelationshipSurvey.State

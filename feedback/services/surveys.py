@@ -27,9 +27,10 @@ from django.db import connection, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
+from accounts.models import Customer
 from feedback import emails, rollup
 from feedback.models import Survey
-from tickets.models import Customer, Message, Tag, Ticket
+from tickets.models import Message, Tag, Ticket
 
 logger = logging.getLogger(__name__)
 

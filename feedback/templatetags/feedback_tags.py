@@ -2,11 +2,11 @@
 
 from django import template
 
+from accounts.roles import STAFF_ROLES, role_of
 from feedback.forms import PulseForm, RatingForm, follow_up_question
 from feedback.models import AgentPulse, Survey
 from feedback.services import survey_for_follow_page
 from feedback.tokens import survey_token_for
-from tickets.roles import STAFF_ROLES, role_of
 
 register = template.Library()
 

@@ -85,7 +85,7 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
             # The live server needs committed data: a transactional database, flushed after each test.
             # The role groups the migrations wrote are gone after a flush: services create them on
-            # demand (tickets.services.people), so no serialized rollback is needed (it would collide
+            # demand (accounts.services), so no serialized rollback is needed (it would collide
             # with the content types that post_migrate recreates after an earlier flush).
             item.add_marker(pytest.mark.django_db(transaction=True))
 

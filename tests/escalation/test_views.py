@@ -59,7 +59,7 @@ def test_inbox_shows_service_recovery_before_a_clock_and_the_rating(client, on_s
 
 def test_customers_get_the_desks_403_on_every_escalation_page(client, on_shift, assigned_ticket, agent, supervisor,
                                                               customer_user):
-    """The same refusal as /tickets/ gives a customer (tickets.permissions.role_required), not a 404."""
+    """The same refusal as /tickets/ gives a customer (accounts.permissions.role_required), not a 404."""
     escalation = escalate(assigned_ticket, agent)
     remedy = services.remedy_propose(ticket=assigned_ticket, kind="refund", amount=10, actor=agent)
     client.force_login(customer_user)

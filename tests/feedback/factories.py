@@ -137,7 +137,7 @@ def _role_groups(request):
         return
     from django.contrib.auth.models import Group
 
-    from tickets.roles import Role
+    from accounts.roles import Role
 
     for role in Role:
         Group.objects.get_or_create(name=role.value)

@@ -10,10 +10,11 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from accounts.models import Customer
 from feedback import rollup
 from feedback.models import AgentPulse, NpsResponse, Rating, Survey
 from tests import factories
-from tickets.models import Customer, Ticket
+from tickets.models import Ticket
 
 
 def aware(day: dt.date, hour: int = 12) -> dt.datetime:

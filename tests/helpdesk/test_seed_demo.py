@@ -2,7 +2,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from tickets.models import Customer, Message, Ticket
+from accounts.models import Customer
+from tickets.models import Message, Ticket
 
 pytestmark = pytest.mark.django_db
 

@@ -60,13 +60,15 @@ def _seed_payloads() -> dict:
     """A customer named with an attribute-breaking payload, and script payloads in every free-text field."""
     from django.contrib.auth import get_user_model
 
+    from accounts.models import Customer, Profile
+    from accounts.services import customer_get_or_create
     from escalation import services as escalation_services
     from escalation.models import Escalation, RemedyKind, Trigger
     from feedback.models import Rating, RatingChange, RelationshipSurvey, Survey, WowStory
     from feedback.tokens import relationship_token_for, survey_token_for
     from tickets import events, services
     from tickets.attachments import attachment_store, check_file
-    from tickets.models import Customer, InboundEmail, Message, Profile, Queue, Ticket
+    from tickets.models import InboundEmail, Message, Queue, Ticket
     from tickets.tokens import follow_token_for
 
     User = get_user_model()
@@ -74,7 +76,7 @@ def _seed_payloads() -> dict:
     general = Queue.objects.get(slug="general")
     now = timezone.now()
     with events.muted(), transaction.atomic():
-        mallory = services.customer_get_or_create(email="mallory@example.com", name=IMG, language="en")
+        mallory = customer_get_or_create(email="mallory@example.com", name=IMG, language="en")
         Customer.objects.filter(pk=mallory.pk).update(company=IMG, monthly_spend=Decimal("500"))
         mallory.refresh_from_db()
         theirs = services.ticket_create(

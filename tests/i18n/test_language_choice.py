@@ -1,5 +1,5 @@
 """Which language and time zone a request gets: profile > language cookie > Accept-Language > default,
-and the switcher (helpdesk.i18n.set_language) that saves a logged-in user's choice to their profile."""
+and the switcher (accounts.views.set_language) that saves a logged-in user's choice to their profile."""
 
 import pytest
 from django.conf import settings
@@ -8,9 +8,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.middleware import UserPreferencesMiddleware
+from accounts.models import Profile
 from tests import factories
-from tickets.middleware import UserPreferencesMiddleware
-from tickets.models import Profile
 
 
 def _language_of(response) -> str:

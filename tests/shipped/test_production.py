@@ -42,14 +42,16 @@ PEOPLE_AND_A_RESOLVED_TICKET = textwrap.dedent("""
     from feedback.models import Survey
     from feedback.tokens import survey_token_for
     from tickets import services
-    from tickets.models import Membership, Queue, Team, Ticket
-    from tickets.roles import Role
+    from accounts.services import user_create_with_role
+    from accounts.models import Membership, Team
+    from tickets.models import Queue, Ticket
+    from accounts.roles import Role
 
     team = Team.objects.create(name="Support", slug="support")
     Queue.objects.create(team=team, name="General", slug="general", is_default=True)
     people = {}
     for username, role in (("kati", Role.AGENT), ("juhan", Role.SUPERVISOR), ("mari", Role.CUSTOMER)):
-        people[username] = services.user_create_with_role(
+        people[username] = user_create_with_role(
             username=username, password=PASSWORD, role=role, email=f"{username}@example.com")
     Membership.objects.create(team=team, user=people["kati"], role=Membership.TeamRole.AGENT)
     Membership.objects.create(team=team, user=people["juhan"], role=Membership.TeamRole.SUPERVISOR)

@@ -4,10 +4,11 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from accounts.models import Membership
 from tests import factories
 from tickets import services
 from tickets.exceptions import InvalidAssignee
-from tickets.models import Membership, Ticket
+from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 

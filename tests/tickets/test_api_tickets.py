@@ -6,9 +6,10 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.models import Customer
 from tests import factories
 from tickets import events, services
-from tickets.models import Customer, Message, Ticket, TicketEvent
+from tickets.models import Message, Ticket, TicketEvent
 
 S = Ticket.Status
 LIST = "/api/v1/tickets/"

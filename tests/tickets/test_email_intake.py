@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from accounts.models import Customer
 from tests import factories
 from tickets import services
-from tickets.models import Attachment, Customer, InboundEmail, Queue, Ticket
+from tickets.models import Attachment, InboundEmail, Queue, Ticket
 from tickets.services.email_intake import mailbox_process, ticket_create_from_email
 from tickets.services.notifications import confirmation_message_id, outgoing_message_id
 

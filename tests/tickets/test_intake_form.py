@@ -5,7 +5,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tickets.models import Attachment, Customer, NotificationLog, Ticket
+from accounts.models import Customer
+from tickets.models import Attachment, NotificationLog, Ticket
 
 pytestmark = pytest.mark.django_db
 

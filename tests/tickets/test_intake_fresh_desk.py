@@ -11,9 +11,10 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from tickets.models import Queue, Team, Ticket
-from tickets.roles import Role
-from tickets.services import user_create_with_role
+from accounts.models import Team
+from accounts.roles import Role
+from accounts.services import user_create_with_role
+from tickets.models import Queue, Ticket
 from tickets.services.email_intake import ticket_create_from_email
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,11 @@ from django.db.models.signals import post_save
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from accounts.models import Customer, Membership
 from tests import factories
 from tickets import events, services
 from tickets.exceptions import InvalidAssignee
-from tickets.models import Customer, Membership, Ticket, TicketEvent
+from tickets.models import Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from accounts.models import Customer
 from tests import factories
 from tickets import services
-from tickets.models import Customer, Macro, Message, Ticket, TicketEvent
+from tickets.models import Macro, Message, Ticket, TicketEvent
 from tickets.services.macros import macro_render
 
 pytestmark = pytest.mark.django_db

@@ -15,13 +15,13 @@ from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.roles import is_staff_member
 from helpdesk.api import ErrorSerializer
 from helpdesk.api_input import StrictInputSerializer
 from tickets import attachments, follow_up, selectors
 from tickets.exceptions import InvalidAttachment
 from tickets.forms.workspace import BULK_STATUSES, MAX_BULK_TICKETS
 from tickets.models import Message, Ticket
-from tickets.roles import is_staff_member
 from tickets.services import allowed_transitions
 
 User = get_user_model()

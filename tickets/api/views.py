@@ -15,13 +15,15 @@ from rest_framework import viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from accounts.permissions import HasDeskRole
+from accounts.roles import is_staff_member
+from accounts.selectors import customer_for_user
 from tickets import selectors, services
 from tickets.filters import TicketFilter
 from tickets.models import Message, Ticket
-from tickets.roles import is_staff_member, role_of
 
 from .serializers import (
     BulkStatusResultSerializer,
@@ -48,15 +50,6 @@ def _errors(*statuses: int) -> dict:
         409: _("The ticket changed since you read it (`stale_ticket`): reload and try again."),
     }
     return {code: OpenApiResponse(ErrorSerializer, description=str(described[code])) for code in statuses}
-
-
-class HasDeskRole(BasePermission):
-    """Logged-in users without a role (no group) get 403, not an empty desk."""
-
-    message = _("Your account has no role on this desk.")
-
-    def has_permission(self, request, view) -> bool:
-        return role_of(request.user) is not None
 
 
 class ApiTicketFilter(TicketFilter):
@@ -184,7 +177,7 @@ class TicketViewSet(viewsets.GenericViewSet):
                 tags=data.get("tags", ()), assignee=data.get("assignee"), **fields,
             )
         else:
-            customer = selectors.customer_for_user(user)
+            customer = customer_for_user(user)
             if customer is None:
                 raise PermissionDenied(_("Your account is not linked to a customer."))
             ticket = services.ticket_create(customer=customer, **fields)

@@ -11,13 +11,11 @@ from .lifecycle import (
     ticket_update,
     tickets_transition,
 )
-from .people import customer_get_or_create, user_create_with_role
 from .search import search_document_rebuild, search_documents_rebuild_for_customer
 
 __all__ = [
     "TRANSITIONS",
     "allowed_transitions",
-    "customer_get_or_create",
     "message_add",
     "search_document_rebuild",
     "search_documents_rebuild_for_customer",
@@ -27,5 +25,4 @@ __all__ = [
     "ticket_transition",
     "ticket_update",
     "tickets_transition",
-    "user_create_with_role",
 ]

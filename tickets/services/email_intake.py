@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
+from accounts.roles import STAFF_ROLES
+from accounts.selectors import users_with_role
 from helpdesk.errors import DomainError
 from helpdesk.phrases import Phrase, phrase
 from tickets import attachments as files
@@ -36,7 +37,6 @@ from tickets import email_trust
 from tickets.email_parsing import ParsedEmail, parse_email
 from tickets.exceptions import InvalidAttachment
 from tickets.models import InboundEmail, Ticket
-from tickets.roles import STAFF_ROLES
 
 from .intake import customer_find_or_create, customer_reply, language_or_default
 from .lifecycle import message_max_length, ticket_create
@@ -306,9 +306,7 @@ def _is_staff_reply(parsed: ParsedEmail) -> bool:
     proven, named = _named_references(parsed)
     if not proven and not named:
         return False
-    staff = get_user_model().objects.filter(
-        email__iexact=parsed.sender, is_active=True, groups__name__in=[r.value for r in STAFF_ROLES]
-    )
+    staff = users_with_role(*STAFF_ROLES).filter(email__iexact=parsed.sender, is_active=True)
     return staff.exists() and email_threading(parsed).ticket is None
 
 

@@ -12,14 +12,15 @@ from collections.abc import Iterable, Sequence
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models.functions import Lower
 
+from accounts.models import Customer
+from accounts.selectors import customer_by_email
+from accounts.services import customer_get_or_create
 from helpdesk.errors import DomainError
 from tickets import attachments as files
-from tickets.models import Customer, Message, Queue, Ticket
+from tickets.models import Message, Queue, Ticket
 
 from .lifecycle import message_add, ticket_assign, ticket_create
-from .people import customer_get_or_create
 
 User = get_user_model()
 _LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -102,11 +103,6 @@ def customer_reply(
         ticket=ticket, body=body, kind=Message.Kind.REPLY, author_customer=customer, channel=channel,
         email_message_id=email_message_id, attachments=attachments, phrase=phrase,
     )
-
-
-def customer_by_email(email: str) -> Customer | None:
-    """The customer with this address, through the index on LOWER(email) (`iexact` would scan the table)."""
-    return Customer.objects.alias(email_lower=Lower("email")).filter(email_lower=email.strip().lower()).first()
 
 
 def customer_find_or_create(*, email: str, name: str, language: str) -> Customer:

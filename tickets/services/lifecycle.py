@@ -15,13 +15,15 @@ from django.db.models.functions import Concat
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Customer, Team
+from accounts.selectors import works_in_team
+from accounts.services import team_get_or_create
 from helpdesk import phrases
 from helpdesk.errors import DomainError
 from tickets import events, follow_up
 from tickets.attachments import CheckedFile, attachment_store, check_total_size
 from tickets.exceptions import IllegalTransition, InvalidAssignee, MessageTooLong, StaleTicket, TicketClosed
-from tickets.models import Customer, Membership, Message, Queue, Tag, Team, Ticket, TicketEvent
-from tickets.roles import Role, role_of
+from tickets.models import Message, Queue, Tag, Ticket, TicketEvent
 from tickets.services.search import customer_search_words, search_document
 
 User = get_user_model()
@@ -78,8 +80,7 @@ def default_queue() -> Queue:
     with translation.override(settings.LANGUAGE_CODE):
         team_name, queue_name = str(_("Support")), str(_("General"))
     with transaction.atomic():
-        team = Team.objects.order_by("pk").first() or Team.objects.get_or_create(
-            slug="support", defaults={"name": team_name})[0]
+        team = Team.objects.order_by("pk").first() or team_get_or_create(slug="support", name=team_name)
         return Queue.objects.get_or_create(slug="general", defaults={
             "team": team, "name": queue_name, "is_default": True})[0]
 
@@ -279,9 +280,7 @@ def _may_be_assigned(user: User, team_id: int) -> bool:
     An admin is not made a member by taking a ticket: membership is a team role (rosters, escalation
     recipients, team reports), and an admin already sees every ticket.
     """
-    if role_of(user) == Role.ADMIN:
-        return True
-    return Membership.objects.filter(team_id=team_id, user=user).exists()
+    return works_in_team(user, team_id)
 
 
 def _check_assignee(ticket: Ticket, assignee: User | None, queue: Queue) -> None:

@@ -23,11 +23,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from accounts.models import Customer
 from helpdesk.celery import enqueue
 from tickets import events
 from tickets.email_parsing import DESK_HEADER
 from tickets.email_trust import desk_message_id
-from tickets.models import Customer, Message, NotificationLog, Ticket
+from tickets.models import Message, NotificationLog, Ticket
 from tickets.tokens import follow_token_for
 
 logger = logging.getLogger(__name__)
@@ -312,7 +313,7 @@ def _build_customer_replied(ticket: Ticket, message: Message):
 def fresh_links_send(*, email: str) -> int:
     """Email the customer fresh follow links for their recent tickets. Nothing happens for an
     unknown address; the caller answers the same either way."""
-    from tickets.services.intake import customer_by_email
+    from accounts.selectors import customer_by_email
 
     customer = customer_by_email(email)
     if customer is None or not _customer_email_ok(customer):

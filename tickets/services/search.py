@@ -2,13 +2,14 @@
 description, then every message body), searched with one indexed LIKE (`tickets.filters.search_condition`).
 
 The services write it in the same transaction as the change (`ticket_create`, `message_add`); the
-functions here rebuild it after changes made around them (the admin).
+functions here rebuild it after changes made around them (the admin, a customer renamed in `accounts`).
 """
 
 from django.db import transaction
 from django.db.models import Prefetch
 
-from tickets.models import Customer, Message, Ticket
+from accounts.models import Customer
+from tickets.models import Message, Ticket
 
 BATCH = 500
 
@@ -59,3 +60,16 @@ def search_documents_rebuild_for_customer(*, customer: Customer) -> int:
     if batch:
         count += Ticket.objects.bulk_update(batch, ["search_document"])
     return count
+
+
+def on_customer_renamed(sender, *, customer_id: int, **kwargs) -> None:
+    """`accounts.events.customer_renamed`: agents search tickets by the customer's name and email."""
+    customer = Customer.objects.filter(pk=customer_id).first()
+    if customer is not None:
+        search_documents_rebuild_for_customer(customer=customer)
+
+
+def connect() -> None:
+    from accounts import events as account_events
+
+    account_events.customer_renamed.connect(on_customer_renamed, dispatch_uid="tickets.search.customer_renamed")

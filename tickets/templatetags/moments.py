@@ -5,7 +5,7 @@ reader's date style (the active language's DATETIME_FORMAT, helpdesk/formats) wi
     {% moment message.created_at %}     <time datetime="…" title="Europe/Tallinn">Jan. 15, 2026, 12:30 p.m. EET</time>
     {{ message.created_at|with_zone }}  the text alone (plain-text emails)
 
-Both use the active time zone: the user's (tickets.middleware), or the one a `{% timezone %}` block sets.
+Both use the active time zone: the user's (accounts.middleware), or the one a `{% timezone %}` block sets.
 """
 
 from datetime import datetime

@@ -3,10 +3,10 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 
+from accounts.roles import is_staff_member
 from tickets import selectors
 from tickets.attachments import served_content_type
 from tickets.models import Attachment, Message
-from tickets.roles import is_staff_member
 from tickets.tokens import ticket_for_follow_token
 
 

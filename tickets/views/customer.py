@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from accounts.permissions import customer_required
 from helpdesk.celery import enqueue
 from helpdesk.errors import DomainError
 from tickets import selectors
 from tickets.forms.public import FreshLinkForm, ReplyForm, SupportForm, normalise_email
 from tickets.models import Ticket
-from tickets.permissions import customer_required
 from tickets.services import intake
 from tickets.tokens import ticket_for_follow_token
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.permissions import staff_required
 from helpdesk.errors import DomainError
 from tickets import selectors, selectors_workspace, services
 from tickets.exceptions import StaleTicket
@@ -30,7 +31,6 @@ from tickets.forms.workspace import (
     TicketPropertiesForm,
 )
 from tickets.models import Ticket
-from tickets.permissions import staff_required
 from tickets.services.macros import macro_render, macro_render_text, macro_values
 from tickets.views import reply_mode
 

@@ -1,9 +1,11 @@
 """Load the demo desk: people, teams, queues and a few hundred tickets, then each app's own demo data.
 
 Each installed app may have a `demo` module with `seed(command) -> None`; they run in
-INSTALLED_APPS order, so later apps build on earlier ones. Every step is idempotent.
+INSTALLED_APPS order, so later apps build on earlier ones. Every step is idempotent. `command.rng` is one
+random source for them all, drawn from in that order, so the same --seed gives the same desk.
 """
 
+import random
 import time
 from importlib import import_module
 from importlib.util import find_spec
@@ -27,6 +29,7 @@ class Command(BaseCommand):
             raise CommandError("seed_demo creates demo users with known passwords: it runs only with DEBUG on, "
                                "or with --force.")
         self.options = options
+        self.rng = random.Random(options["seed"])
         for app_config in apps.get_app_configs():
             module_name = f"{app_config.name}.demo"
             if find_spec(module_name) is None:

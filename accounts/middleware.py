@@ -1,7 +1,7 @@
 """The user's language and time zone, for every request.
 
-Language, in this order (documented in docs/i18n.md and helpdesk/i18n.py):
-1. a logged-in user's `Profile.language` (the switcher saves the choice there, see helpdesk.i18n);
+Language, in this order (documented in docs/i18n.md and accounts/views.py):
+1. a logged-in user's `Profile.language` (the switcher saves the choice there, see accounts.views.set_language);
 2. the language cookie (anonymous visitors who used the switcher);
 3. the browser's Accept-Language;
 4. `settings.LANGUAGE_CODE`.
@@ -14,6 +14,8 @@ Time zone: a logged-in user's `Profile.time_zone`, else UTC (anonymous pages sho
 import zoneinfo
 
 from django.utils import timezone, translation
+
+from accounts.models import Profile
 
 
 class UserPreferencesMiddleware:
@@ -58,8 +60,6 @@ class UserPreferencesMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
-        from tickets.models import Profile
-
         try:
             return user.profile
         except Profile.DoesNotExist:

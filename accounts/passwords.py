@@ -9,25 +9,18 @@ PASSWORD_RESET_TIMEOUT).
 
 import logging
 
-from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django_ratelimit.decorators import ratelimit
 
+from accounts.tasks import send_password_reset
 from helpdesk.celery import enqueue
 
 logger = logging.getLogger(__name__)
-
-
-@shared_task(name="helpdesk.send_password_reset", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_password_reset(*, subject: str, body: str, to: str) -> bool:
-    EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]).send()
-    return True
 
 
 class DeskPasswordResetForm(PasswordResetForm):
