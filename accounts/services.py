@@ -6,6 +6,7 @@ Views, the API, the admin, commands and other apps call them; nothing writes the
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.db import IntegrityError, transaction
+from rest_framework.authtoken.models import Token
 
 from accounts import events
 from accounts.models import Customer, Membership, Profile, Team
@@ -91,3 +92,9 @@ def team_get_or_create(*, slug: str, name: str, time_zone: str = "UTC") -> Team:
 def team_member_add(*, team: Team, user: AbstractBaseUser, role: str = Membership.TeamRole.AGENT) -> Membership:
     """Make `user` a member of `team` (an existing membership keeps its role)."""
     return Membership.objects.get_or_create(team=team, user=user, defaults={"role": role})[0]
+
+
+def api_token_issue(*, user: AbstractBaseUser) -> str:
+    """The user's API token (DRF's one token per user), made on first request and the same after."""
+    token, _created = Token.objects.get_or_create(user=user)
+    return token.key
