@@ -118,6 +118,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery's broker and Django's cache when REDIS_URL is set.
 REDIS_URL = env.str("REDIS_URL", default="")
+
+
+def _redis_db_of_this_test_worker(url: str, worker: str) -> str:
+    """Under `pytest -n` (pytest-xdist) each worker process gets its own Redis database: the base index of
+    REDIS_URL plus the worker's number (gw0 -> base, gw1 -> base + 1). The suite flushes its cache db between
+    tests, and workers sharing a Celery broker would consume each other's tasks."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    index = base + int(worker.removeprefix("gw"))
+    if index > 15:
+        raise ImproperlyConfigured(
+            f"REDIS_URL names database {base}; test worker {worker} would need database {index}, past Redis's "
+            "default 16 (0-15): use a lower database in REDIS_URL or fewer workers (pytest -n)."
+        )
+    return parts._replace(path=f"/{index}").geturl()
+
+
+if REDIS_URL and TESTING and os.environ.get("PYTEST_XDIST_WORKER"):
+    REDIS_URL = _redis_db_of_this_test_worker(REDIS_URL, os.environ["PYTEST_XDIST_WORKER"])
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:

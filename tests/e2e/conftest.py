@@ -48,7 +48,9 @@ def _file_backed_sqlite_test_database() -> None:
     worker. Django's default SQLite test database lives in memory with a shared cache, whose table locks
     do not wait ("database table is locked"); a file with WAL and the busy timeout of settings.py does.
     Only when the browser tests are collected (this conftest is loaded), one file per pytest process (other
-    runs may share the work tree), removed by Django at the end. PostgreSQL (CI) is left alone."""
+    runs, and pytest-xdist's workers, may share the work tree), removed by Django at the end. It is a
+    throwaway: kept in memory-backed /dev/shm where there is one, and never synced to disk. PostgreSQL (CI)
+    is left alone."""
     import tempfile
 
     from django.conf import settings
@@ -56,7 +58,10 @@ def _file_backed_sqlite_test_database() -> None:
     database = settings.DATABASES["default"]
     test_settings = database.setdefault("TEST", {})
     if database["ENGINE"] == "django.db.backends.sqlite3" and not test_settings.get("NAME"):
-        test_settings["NAME"] = str(Path(tempfile.gettempdir()) / f"delightdesk-test-{os.getpid()}.sqlite3")
+        folder = Path("/dev/shm") if os.access("/dev/shm", os.W_OK) else Path(tempfile.gettempdir())
+        test_settings["NAME"] = str(folder / f"delightdesk-test-{os.getpid()}.sqlite3")
+        options = database.setdefault("OPTIONS", {})
+        options["init_command"] = options.get("init_command", "") + "PRAGMA synchronous=OFF;"
 
 
 _file_backed_sqlite_test_database()
