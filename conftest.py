@@ -13,6 +13,29 @@ from django.db import connection
 IN_CI = bool(os.environ.get("CI"))
 
 
+def _file_backed_sqlite_test_database() -> None:
+    """Tests run threads on the database at once: the test, a real Celery worker (`celery_worker`) and, in
+    the browser journeys, the live server. Django's default SQLite test database lives in memory with a
+    shared cache, whose table locks do not wait ("database table is locked"); a file with WAL and the busy
+    timeout of settings.py does. So for every run, whichever tests it collects: one file per pytest process
+    (other runs, and pytest-xdist's workers, share the work tree), removed by Django at the end. It is a
+    throwaway: kept in memory-backed /dev/shm where there is one, and never synced to disk. PostgreSQL (CI)
+    is left alone."""
+    import tempfile
+
+    database = settings.DATABASES["default"]
+    test_settings = database.setdefault("TEST", {})
+    if database["ENGINE"] == "django.db.backends.sqlite3" and not test_settings.get("NAME"):
+        shm = "/dev/shm"  # noqa: S108 - a throwaway test database, named by our own process id
+        folder = Path(shm) if os.access(shm, os.W_OK) else Path(tempfile.gettempdir())
+        test_settings["NAME"] = str(folder / f"delightdesk-test-{os.getpid()}.sqlite3")
+        options = database.setdefault("OPTIONS", {})
+        options["init_command"] = options.get("init_command", "") + "PRAGMA synchronous=OFF;"
+
+
+_file_backed_sqlite_test_database()
+
+
 def _skip_or_fail(reason: str) -> None:
     """Locally, a test whose service is absent skips; under CI that is a failure, never a pass."""
     if IN_CI:

@@ -154,9 +154,14 @@ RATELIMIT_VIEW = "helpdesk.views.rate_limited"
 CELERY_BROKER_URL = REDIS_URL or "ddfilesystem://"  # helpdesk/broker.py: atomic writes
 if not REDIS_URL:
     # Each test run gets its own folder (exported, so subprocesses share it): parallel runs on one
-    # machine must not consume each other's tasks, nor a developer's.
+    # machine must not consume each other's tasks, nor a developer's. Under `pytest -n` each worker
+    # process gets a folder of its own inside the run's (the workers inherit the controller's variable).
     if TESTING and "CELERY_FILESYSTEM_BROKER_DIR" not in os.environ:
         os.environ["CELERY_FILESYSTEM_BROKER_DIR"] = str(VAR_DIR / "test-runs" / str(os.getpid()))
+    _test_worker = os.environ.get("PYTEST_XDIST_WORKER", "") if TESTING else ""
+    _run_dir = Path(os.environ.get("CELERY_FILESYSTEM_BROKER_DIR", ""))
+    if _test_worker and _run_dir.name != _test_worker:
+        os.environ["CELERY_FILESYSTEM_BROKER_DIR"] = str(_run_dir / _test_worker)
     _broker_dir = Path(env.str("CELERY_FILESYSTEM_BROKER_DIR", default=str(VAR_DIR / "broker")))
     for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
