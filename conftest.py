@@ -111,13 +111,13 @@ def _module_of(item) -> str:
     return item.nodeid.split("::", 1)[0]
 
 
-def _shared_fixture_group(item, browser_groups: list[str]) -> str | None:
+def _shared_fixture_group(item, browser_groups: int) -> str | None:
     names = item.fixturenames
     if SHIPPED in names:
         return SHIPPED
     if BROWSER in names:
         module = _module_of(item)
-        return f"{BROWSER}-{zlib.crc32(module.encode()) % len(browser_groups)}"
+        return f"{BROWSER}-{zlib.crc32(module.encode()) % browser_groups}"
     definitions = getattr(item, "_fixtureinfo", None)
     for name in names:
         fixturedef = (definitions.name2fixturedefs.get(name) or [None])[-1] if definitions else None
@@ -140,7 +140,7 @@ def _group_rank(item) -> int:
 def pytest_collection_modifyitems(config, items):
     worker = getattr(config, "workerinput", None)  # set in an xdist worker: they all collect the same
     if worker is not None:
-        browser_groups = [f"{BROWSER}-{n}" for n in range(max(1, int(worker["workercount"]) // 2))]
+        browser_groups = max(1, int(worker["workercount"]) // 2)
         for item in items:
             group = _shared_fixture_group(item, browser_groups)
             if group:
