@@ -36,6 +36,16 @@ def _file_backed_sqlite_test_database() -> None:
 _file_backed_sqlite_test_database()
 
 
+def pytest_unconfigure(config):
+    """The filesystem-broker folder that helpdesk/settings.py made for this run (named after this process, the
+    workers' folders inside it) goes with the run. A folder named in the environment by the user is kept."""
+    import shutil
+
+    folder = os.environ.get("CELERY_FILESYSTEM_BROKER_DIR", "")
+    if folder and Path(folder) == Path(settings.VAR_DIR) / "test-runs" / str(os.getpid()):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _skip_or_fail(reason: str) -> None:
     """Locally, a test whose service is absent skips; under CI that is a failure, never a pass."""
     if IN_CI:
@@ -100,9 +110,10 @@ def _default_language():
 
 # --- Parallel runs (`make test` runs `pytest -n auto --dist loadgroup`, pytest-xdist) ------------------
 # Tests that share an expensive fixture run on one worker, so it is built once: `make run`'s desk
-# (shipped_desk), Chromium (browser: one group, or one per two workers, split by module), or a module-scoped
-# fixture of the suite (its module is the group). The groups are handed out first, the slowest kinds first,
-# so that no long group starts last; the other tests fill in around them.
+# (shipped_desk), Chromium (browser: one group, or one per two workers, split by module), a session-scoped
+# fixture of the suite (the fixture is the group) or a module-scoped one (its module is the group). The
+# groups are handed out first, the slowest kinds first, so that no long group starts last; the other tests
+# fill in around them.
 TESTS_DIR = Path(__file__).resolve().parent / "tests"
 SHIPPED, BROWSER = "shipped_desk", "browser"
 
@@ -118,15 +129,22 @@ def _shared_fixture_group(item, browser_groups: int) -> str | None:
     if BROWSER in names:
         module = _module_of(item)
         return f"{BROWSER}-{zlib.crc32(module.encode()) % browser_groups}"
-    definitions = getattr(item, "_fixtureinfo", None)
-    for name in names:
-        fixturedef = (definitions.name2fixturedefs.get(name) or [None])[-1] if definitions else None
-        if fixturedef is None or fixturedef.scope != "module":
-            continue
-        source = inspect.getsourcefile(fixturedef.func)
-        if source and Path(source).resolve().is_relative_to(TESTS_DIR):
-            return _module_of(item)
+    scopes = {fixture.scope: name for name, fixture in _suite_fixtures(item) if fixture.scope != "function"}
+    if "session" in scopes:  # shared by several modules (e.g. tests/tickets' migrated_database): one group
+        return scopes["session"]
+    if scopes:
+        return _module_of(item)
     return None
+
+
+def _suite_fixtures(item):
+    """The fixtures a test uses that the suite itself defines (not pytest's or a plugin's)."""
+    definitions = getattr(item, "_fixtureinfo", None)
+    for name in item.fixturenames:
+        fixturedef = (definitions.name2fixturedefs.get(name) or [None])[-1] if definitions else None
+        source = inspect.getsourcefile(fixturedef.func) if fixturedef is not None else None
+        if source and Path(source).resolve().is_relative_to(TESTS_DIR):
+            yield name, fixturedef
 
 
 def _group_rank(item) -> int:

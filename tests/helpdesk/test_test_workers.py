@@ -69,3 +69,14 @@ def test_a_subprocess_of_a_test_worker_shares_the_worker_s_broker_folder(tmp_pat
 
 def test_a_run_without_workers_keeps_the_broker_folder_it_names(tmp_path):
     assert _broker_folder_of_a_test_worker(str(tmp_path / "run"), None) == str(tmp_path / "run")
+
+
+def test_a_test_run_removes_its_broker_folder_when_it_ends():
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTEST_XDIST_WORKER", "REDIS_URL", "CELERY_FILESYSTEM_BROKER_DIR", "PYTEST_CURRENT_TEST")}
+    run = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:xdist", "--collect-only", "-q", __file__],
+                           cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output, _ = run.communicate(timeout=120)
+    assert run.returncode == 0, output
+    assert "test_a_test_run_removes_its_broker_folder_when_it_ends" in output  # it ran, with its folder
+    assert not (ROOT / "var" / "test-runs" / str(run.pid)).exists()
