@@ -46,11 +46,18 @@ run: $(VENV)/.installed-run messages
 	@# error for make to report. The shell ignores the SIGINT itself and waits for honcho to finish.
 	@trap '' INT; $(BIN)/honcho start -f Procfile.dev || [ $$? -eq 130 ]
 
+# The quick checks fail first: lint, then a model change without its migration. Then the suite, in
+# parallel (pytest-xdist, one process per CPU core; TEST_WORKERS=0 runs it in this process). Tests that
+# share an expensive fixture (`make run`'s desk, Chromium, a module's demo data) stay on one worker
+# (conftest.py); each worker has its own test database, Redis database and broker folder.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev messages
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/ruff check .
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
 
 e2e: $(VENV)/.installed-dev messages
-	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder tests/e2e $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

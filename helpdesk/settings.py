@@ -120,6 +120,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery's broker and Django's cache when REDIS_URL is set.
 REDIS_URL = env.str("REDIS_URL", default="")
+
+
+def _redis_db_of_this_test_worker(url: str, worker: str) -> str:
+    """Under `pytest -n` (pytest-xdist) each worker process gets its own Redis database: the base index of
+    REDIS_URL plus the worker's number (gw0 -> base, gw1 -> base + 1). The suite flushes its cache db between
+    tests, and workers sharing a Celery broker would consume each other's tasks."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    index = base + int(worker.removeprefix("gw"))
+    if index > 15:
+        raise ImproperlyConfigured(
+            f"REDIS_URL names database {base}; test worker {worker} would need database {index}, past Redis's "
+            "default 16 (0-15): use a lower database in REDIS_URL or fewer workers (pytest -n)."
+        )
+    return parts._replace(path=f"/{index}").geturl()
+
+
+if REDIS_URL and TESTING and os.environ.get("PYTEST_XDIST_WORKER"):
+    REDIS_URL = _redis_db_of_this_test_worker(REDIS_URL, os.environ["PYTEST_XDIST_WORKER"])
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -135,9 +156,14 @@ RATELIMIT_VIEW = "helpdesk.views.rate_limited"
 CELERY_BROKER_URL = REDIS_URL or "ddfilesystem://"  # helpdesk/broker.py: atomic writes
 if not REDIS_URL:
     # Each test run gets its own folder (exported, so subprocesses share it): parallel runs on one
-    # machine must not consume each other's tasks, nor a developer's.
+    # machine must not consume each other's tasks, nor a developer's. Under `pytest -n` each worker
+    # process gets a folder of its own inside the run's (the workers inherit the controller's variable).
     if TESTING and "CELERY_FILESYSTEM_BROKER_DIR" not in os.environ:
         os.environ["CELERY_FILESYSTEM_BROKER_DIR"] = str(VAR_DIR / "test-runs" / str(os.getpid()))
+    _test_worker = os.environ.get("PYTEST_XDIST_WORKER", "") if TESTING else ""
+    _run_dir = Path(os.environ.get("CELERY_FILESYSTEM_BROKER_DIR", ""))
+    if _test_worker and _run_dir.name != _test_worker:
+        os.environ["CELERY_FILESYSTEM_BROKER_DIR"] = str(_run_dir / _test_worker)
     _broker_dir = Path(env.str("CELERY_FILESYSTEM_BROKER_DIR", default=str(VAR_DIR / "broker")))
     for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)

@@ -43,25 +43,6 @@ DEFAULT_TIMEOUT_MS = 20_000
 PASSWORD = "demo"
 
 
-def _file_backed_sqlite_test_database() -> None:
-    """The journeys run three threads on the database at once: the test, the live server and the Celery
-    worker. Django's default SQLite test database lives in memory with a shared cache, whose table locks
-    do not wait ("database table is locked"); a file with WAL and the busy timeout of settings.py does.
-    Only when the browser tests are collected (this conftest is loaded), one file per pytest process (other
-    runs may share the work tree), removed by Django at the end. PostgreSQL (CI) is left alone."""
-    import tempfile
-
-    from django.conf import settings
-
-    database = settings.DATABASES["default"]
-    test_settings = database.setdefault("TEST", {})
-    if database["ENGINE"] == "django.db.backends.sqlite3" and not test_settings.get("NAME"):
-        test_settings["NAME"] = str(Path(tempfile.gettempdir()) / f"delightdesk-test-{os.getpid()}.sqlite3")
-
-
-_file_backed_sqlite_test_database()
-
-
 def _skip_or_fail(reason: str) -> None:
     """The root conftest's rule, for the session-scoped browser: skip locally, fail under CI."""
     if IN_CI:

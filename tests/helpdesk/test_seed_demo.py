@@ -17,22 +17,19 @@ def _counts():
     return (get_user_model().objects.count(), Customer.objects.count(), Ticket.objects.count(), Message.objects.count())
 
 
-def test_seed_demo_twice_does_not_double_the_data(settings):
-    _seed(settings)
+def test_seed_demo_twice_does_not_double_the_data(seeded_demo, settings):
     first = _counts()
     _seed(settings)
     assert _counts() == first
-    assert first[2] == 40
+    assert first[2] == seeded_demo.tickets == 40
 
 
-def test_seed_demo_creates_the_documented_logins(settings, client):
-    _seed(settings)
+def test_seed_demo_creates_the_documented_logins(seeded_demo, client):
     for username in ("admin", "supervisor", "agent", "customer"):
         assert client.login(username=username, password="demo"), username
 
 
-def test_seed_demo_has_tickets_in_every_state(settings):
-    _seed(settings)
+def test_seed_demo_has_tickets_in_every_state(seeded_demo):
     assert set(Ticket.objects.values_list("status", flat=True)) == set(Ticket.Status.values)
 
 

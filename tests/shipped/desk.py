@@ -184,6 +184,16 @@ class MakeRunDesk:
         self.process: subprocess.Popen | None = None
         self.log_path = root / "make-run.log"
         self._log_offset = 0
+        self.ready_at: float | None = None  # time.monotonic() when this start of `make run` was serving
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def wait_until_up_for(self, seconds: float) -> None:
+        """Until this start of the desk has been serving for `seconds` (at once when it has been longer):
+        for a test about what the periodic tasks do over time, e.g. beat's two-second sweep."""
+        time.sleep(max(0.0, self.ready_at + seconds - time.monotonic()))
 
     @property
     def url(self) -> str:
@@ -203,6 +213,7 @@ class MakeRunDesk:
             )
         wait_until(self._ready, timeout=self.STARTUP_TIMEOUT, what="`make run` to serve pages, work and beat",
                    interval=0.5, log=self.log)
+        self.ready_at = time.monotonic()
         if "REDIS_URL" in self.backing.env:  # the worker really is on the throwaway Redis, not a fallback
             assert f"Connected to {self.backing.env['REDIS_URL'].split('//')[0]}//" in self.log(), self.log()[-3000:]
 

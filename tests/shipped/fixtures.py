@@ -23,7 +23,7 @@ def skip_or_fail(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def shipped_desk(tmp_path_factory):
+def _make_run_desk(tmp_path_factory):
     reason = missing_tools()
     if reason:
         skip_or_fail(reason)
@@ -36,3 +36,12 @@ def shipped_desk(tmp_path_factory):
     finally:
         desk.stop()
         backing.close()
+
+
+@pytest.fixture
+def shipped_desk(_make_run_desk):
+    """The session's desk, running: a test that stopped it (Ctrl-C) leaves it to be started again here, only
+    when another test needs it."""
+    if not _make_run_desk.running:
+        _make_run_desk.start()
+    return _make_run_desk

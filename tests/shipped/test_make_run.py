@@ -3,7 +3,6 @@ work rather than idle sweeps, and Ctrl-C stops everything cleanly."""
 
 import re
 import secrets
-import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,6 +13,7 @@ from tests.shipped.desk import links_in
 pytestmark = pytest.mark.shipped
 
 # The survey sweep runs every two seconds; when it finds nothing to do, the log should not say so.
+SWEEP_SECONDS = 2
 IDLE_SWEEP_LINES = re.compile(
     r"Sending due task feedback-claim-due-surveys"
     r"|feedback\.claim_due_surveys\[[^\]]+\] received"
@@ -81,7 +81,7 @@ def test_survey_email_links_to_the_web_server(shipped_desk):
 def test_log_shows_work_but_not_idle_sweeps(shipped_desk):
     email, _customer = open_ticket(shipped_desk)
     shipped_desk.wait_for_mail(to=email, containing="/t/")
-    time.sleep(6)  # let beat's two-second sweep come round a few times more
+    shipped_desk.wait_until_up_for(3 * SWEEP_SECONDS)  # beat's sweep has come round at least three times
 
     log = shipped_desk.log()
 
@@ -94,8 +94,7 @@ def test_ctrl_c_stops_make_run_without_errors(shipped_desk):
     # While idle: a task running at that moment is waited for (warm shutdown), up to honcho's 5 s.
     shipped_desk.wait_until_idle()
     exit_status = shipped_desk.interrupt()
-    log = shipped_desk.log()
-    shipped_desk.start()  # the session's other tests go on with a running desk
+    log = shipped_desk.log()  # the fixture starts the desk again for the next test that needs it
 
     stopping = log[log.index("SIGINT received"):]
     assert "make: ***" not in stopping, stopping

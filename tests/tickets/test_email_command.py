@@ -1,35 +1,29 @@
 """`ingest_email` as an MTA runs it: a real process reading standard input, with exit status and one
 line of output, and the intake service surviving any bytes."""
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.tickets.fresh_install import MANAGE, ROOT, copy_of, production_env
 from tickets.models import InboundEmail
 from tickets.services.email_intake import ticket_create_from_email
 
-ROOT = Path(__file__).resolve().parents[2]
 EMAILS = Path(__file__).parent / "emails"
 
 
 @pytest.fixture(scope="module")
-def mta_env(tmp_path_factory):
-    """A throwaway SQLite database for real `manage.py` processes (the test database is not shared)."""
-    database = tmp_path_factory.mktemp("mta") / "desk.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DEBUG": "1", "DJANGO_TESTING": "1",
-           "EMAIL_URL": "", "REDIS_URL": ""}
-    env.pop("PYTEST_CURRENT_TEST", None)
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--no-input", "-v0"], env=env, check=True, cwd=ROOT, timeout=300)
-    subprocess.run([*manage, "shell", "-c", "from tickets.models import Team, Queue; t = Team.objects.create("
+def mta_env(migrated_database, tmp_path_factory):
+    """Real `manage.py` processes as an MTA runs them, on a desk with a default queue."""
+    database = copy_of(migrated_database, tmp_path_factory.mktemp("mta"))
+    env = {**production_env(database), "DEBUG": "1", "DJANGO_TESTING": "1"}
+    subprocess.run([*MANAGE, "shell", "-c", "from tickets.models import Team, Queue; t = Team.objects.create("
                     "name='S', slug='s'); Queue.objects.create(team=t, name='Q', slug='q', is_default=True)"],
                    env=env, check=True, cwd=ROOT, timeout=120, capture_output=True)
-    return manage, env
+    return MANAGE, env
 
 
 def pipe(mta_env, data: bytes) -> subprocess.CompletedProcess:
@@ -63,16 +57,9 @@ def test_a_piped_email_with_a_broken_mime_structure_becomes_a_ticket(mta_env):
 
 
 @pytest.fixture(scope="module")
-def fresh_install_env(tmp_path_factory):
-    """A desk as a production install leaves it: `migrate` and nothing else (no queue, no admin use)."""
-    database = tmp_path_factory.mktemp("fresh") / "desk.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DEBUG": "0", "DJANGO_TESTING": "0",
-           "SECRET_KEY": "fresh-install-" + "k" * 40, "EMAIL_URL": "", "REDIS_URL": "",
-           "MEDIA_ROOT": str(database.parent / "media")}
-    env.pop("PYTEST_CURRENT_TEST", None)
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--no-input", "-v0"], env=env, check=True, cwd=ROOT, timeout=300)
-    return manage, env
+def fresh_install_env(migrated_database, tmp_path_factory):
+    """A desk as a production install leaves it: `migrate` and nothing else."""
+    return MANAGE, production_env(copy_of(migrated_database, tmp_path_factory.mktemp("fresh")))
 
 
 def test_the_first_email_piped_into_a_fresh_install_becomes_a_ticket(fresh_install_env):

@@ -3,8 +3,6 @@ ticket comes in (the public form, the API, an email piped to `ingest_email`, an 
 a default queue that the desk makes then, and every later ticket joins the same queue (13, fresh production)."""
 
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -14,11 +12,11 @@ from rest_framework.test import APIClient
 from accounts.models import Team
 from accounts.roles import Role
 from accounts.services import user_create_with_role
+from tests.tickets.fresh_install import MANAGE, ROOT, copy_of
 from tickets.models import Queue, Ticket
 from tickets.services.email_intake import ticket_create_from_email
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[2]
 EMAIL = (
     b"From: Mari Tamm <mari.tamm@example.ee>\r\nTo: support@delightdesk.localhost\r\n"
     b"Subject: Arve on vale\r\nMessage-ID: <first-%d@example.ee>\r\nContent-Language: et\r\n"
@@ -81,17 +79,17 @@ def test_an_email_on_a_fresh_desk_opens_a_ticket_in_a_default_queue(fresh_desk):
     _the_default_queue_holds(result.inbound.ticket)
 
 
-def test_ingest_email_on_a_fresh_installation_exits_0_with_a_ticket(tmp_path):
-    """As the MTA runs it: a real process on a database that only `migrate` has seen."""
-    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}", "DEBUG": "1",
-           "DJANGO_TESTING": "1", "EMAIL_URL": "", "REDIS_URL": "", "HOME": str(tmp_path)}
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--no-input", "-v0"], env=env, check=True, cwd=ROOT, timeout=300)
-    piped = subprocess.run([*manage, "ingest_email"], input=EMAIL % 2, env=env, cwd=ROOT, capture_output=True,
+def test_ingest_email_on_a_fresh_installation_exits_0_with_a_ticket(migrated_database, tmp_path):
+    """As the MTA runs it: a real process on a database that only `migrate` has seen (a copy of it)."""
+    database = copy_of(migrated_database, tmp_path)
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{database}", "DEBUG": "1",
+           "DJANGO_TESTING": "1", "EMAIL_URL": "", "REDIS_URL": "", "HOME": str(tmp_path),
+           "CELERY_FILESYSTEM_BROKER_DIR": str(tmp_path / "broker")}  # the confirmation it queues: nobody's
+    piped = subprocess.run([*MANAGE, "ingest_email"], input=EMAIL % 2, env=env, cwd=ROOT, capture_output=True,
                            timeout=120)
     assert piped.returncode == 0, piped.stderr.decode()[-2000:]
     counted = subprocess.run(
-        [*manage, "shell", "-c", "from tickets.models import Queue, Ticket; "
+        [*MANAGE, "shell", "-c", "from tickets.models import Queue, Ticket; "
          "print(Ticket.objects.count(), list(Queue.objects.values_list('is_default', flat=True)))"],
         env=env, cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
     assert counted.stdout.split("\n")[-2] == "1 [True]", counted.stdout
