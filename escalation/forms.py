@@ -67,17 +67,6 @@ class DecideForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class MeasuresFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def clean(self):
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise forms.ValidationError(_("The start date must be before the end date."))
-        return data
-
-
 # --- Escalation rules (admin) --------------------------------------------------------------------
 
 def _parameters_help() -> SafeString:

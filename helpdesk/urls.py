@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("tickets.api.urls")),
     path("", include("feedback.api.urls")),
     path("", include("escalation.api.urls")),
+    path("", include("reports.api.urls")),
 ]
 
 urlpatterns = [
@@ -34,5 +35,6 @@ urlpatterns = [
     path("", include("tickets.urls")),
     path("", include("feedback.urls")),
     path("", include("escalation.urls")),
+    path("", include("reports.urls")),
 ]
 # Media files are never served from a public URL: attachments go through a permission-checked view.

@@ -108,10 +108,3 @@ class RemedyInputSerializer(serializers.Serializer):
         if value not in RemedyKind.values:
             raise serializers.ValidationError(_one_of(RemedyKind.choices))
         return value
-
-
-class ReportQuerySerializer(serializers.Serializer):
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
-    queue = serializers.IntegerField(required=False, min_value=1)
-    team = serializers.IntegerField(required=False, min_value=1)

@@ -15,5 +15,4 @@ urlpatterns = [
     path("tickets/<str:reference>/remedies/<int:pk>/approve/", views.RemedyApproveView.as_view(),
          name="api-remedy-approve"),
     path("tickets/<str:reference>/remedies/<int:pk>/deny/", views.RemedyDenyView.as_view(), name="api-remedy-deny"),
-    path("reports/escalations/", views.EscalationReportView.as_view(), name="api-report-escalations"),
 ]

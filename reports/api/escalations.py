@@ -1,0 +1,49 @@
+"""The escalation measures as JSON: /api/v1/reports/escalations/ (supervisors and admins; 404 for others)."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from escalation.api.views import SupervisorOr404
+from reports.figures import escalations
+from tickets.models import Team
+from tickets.roles import Role, role_of
+from tickets.selectors import queues_visible_to
+
+
+class ReportQuerySerializer(serializers.Serializer):
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+    queue = serializers.IntegerField(required=False, min_value=1)
+    team = serializers.IntegerField(required=False, min_value=1)
+
+
+class EscalationReportView(APIView):
+    """The escalation measures: by trigger, queue, team and agent; acknowledge/resolve times; outcomes;
+    SLA compliance per queue and priority; service-recovery outcomes."""
+
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated, SupervisorOr404]
+
+    @extend_schema(parameters=[ReportQuerySerializer], responses={200: dict})
+    def get(self, request):
+        query = ReportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        queue = team = None
+        if "queue" in params:
+            queue = queues_visible_to(request.user).filter(pk=params["queue"]).first()
+            if queue is None:
+                raise NotFound
+        if "team" in params:
+            team = Team.objects.filter(pk=params["team"]).first()
+            if team is None or (role_of(request.user) != Role.ADMIN
+                                and not queues_visible_to(request.user).filter(team=team).exists()):
+                raise NotFound
+        data = escalations.summary(date_from=params.get("date_from"), date_to=params.get("date_to"), queue=queue,
+                                   team=team)
+        return Response(data)
