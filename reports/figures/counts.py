@@ -142,13 +142,13 @@ class RatingCounts:
         qs = rollup_for(self.user, self.f, *groups)
         if not _of(counters, SURVEY_COUNTERS):
             qs = qs.filter(n__gt=0)  # days and keys with surveys but no rating count nothing here
-        if known_only:
-            qs = qs.filter(_KNOWN["rollup"][groups[0]])
-        return qs
+        known = _KNOWN["rollup"].get(groups[0]) if known_only else None
+        return qs if known is None else qs.filter(known)
 
     def _rows(self, source: str, known_group: str | bool) -> QuerySet:
         qs = ratings_for(self.user, self.f) if source == "ratings" else surveys_for(self.user, self.f)
-        return qs.filter(_KNOWN[source][known_group]) if known_group else qs
+        known = _KNOWN[source].get(known_group) if known_group else None  # weeks and months are always known
+        return qs if known is None else qs.filter(known)
 
     @staticmethod
     def _collect(group: str, counters: Sequence[str], fetched: list[tuple[list[dict], Sequence[str]]]) -> dict:

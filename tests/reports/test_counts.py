@@ -87,6 +87,37 @@ def test_filtered_reports_are_the_same_from_the_rollup_as_from_the_rows(admin_us
     )
 
 
+@pytest.mark.parametrize("known_only", [False, True])
+@pytest.mark.parametrize("group", ["agent", "team", "queue", "kind", "company", "week", "month"])
+def test_rating_counts_per_key_are_the_same_from_the_rollup_as_from_the_rows(admin_user, settings, group,
+                                                                             known_only):
+    _desk(agents_per_team=2, weeks=4)
+    for counters in (figures.counts.COUNTERS, ("n", "low", "sent"), ("n", "satisfied")):
+        from_rollup = figures.RatingCounts(admin_user, RANGE).per(group, counters, known_only=known_only)
+        assert from_rollup
+        assert from_rollup == _from_rows(settings, lambda c=counters: figures.RatingCounts(admin_user, RANGE).per(
+            group, c, known_only=known_only))
+
+
+def test_rating_counts_of_ratings_alone_leave_out_what_has_only_unanswered_surveys(admin_user, settings, queue):
+    rated, silent = factories.agent_in(queue.team), factories.agent_in(queue.team)
+    rf.ratings([5, 1], queue=queue, agent=rated, day=MONDAY, customer=rf.customer())
+    rf.ratings([], queue=queue, agent=silent, day=MONDAY, customer=rf.customer(company="Quiet"), unanswered=3)
+    for read in (lambda fn: fn(), lambda fn: _from_rows(settings, fn)):
+        counts = figures.RatingCounts(admin_user, RANGE)
+        assert read(lambda c=counts: c.per("agent", ("n", "satisfied", "low"))) == {
+            rated.id: {"n": 2, "satisfied": 1, "low": 1}}
+        assert read(lambda c=counts: c.per("agent", ("n", "sent")))[silent.id] == {"n": 0, "sent": 3}
+        assert read(lambda c=counts: c.total(("n", "answered", "sent"))) == {"n": 2, "answered": 2, "sent": 5}
+
+
+def test_rating_counts_without_anything_in_range_are_zero(admin_user, settings):
+    empty = RANGE.with_(date_from=dt.date(1990, 1, 1), date_to=dt.date(1990, 1, 7))
+    assert figures.RatingCounts(admin_user, empty).per("agent") == {}
+    assert figures.RatingCounts(admin_user, empty).total(("n", "satisfied")) == {"n": 0, "satisfied": 0}
+    assert _from_rows(settings, lambda: figures.RatingCounts(admin_user, empty).total(("n",))) == {"n": 0}
+
+
 def test_supervisor_scope_is_the_same_from_the_rollup_as_from_the_rows(db, settings):
     agents = _desk(agents_per_team=2, weeks=3)
     supervisor = factories.supervisor_of(agents[0].memberships.first().team)
