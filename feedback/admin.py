@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from feedback import services
-from feedback.models import NpsResponse, Rating, RatingChange, RelationshipSurvey, Survey, WeeklySummary, WowStory
+from feedback.models import NpsResponse, Rating, RatingChange, RelationshipSurvey, Survey, WowStory
 
 
 @admin.register(Survey)
@@ -73,17 +73,3 @@ class NpsResponseAdmin(admin.ModelAdmin):
     list_filter = ["score"]
     list_select_related = ["customer"]
     raw_id_fields = ["survey", "customer"]
-
-
-@admin.register(WeeklySummary)
-class WeeklySummaryAdmin(admin.ModelAdmin):
-    """The weekly summary outbox: what was sent, what failed and why (read-only; the beat task retries)."""
-
-    list_display = ["week", "recipient", "state", "attempts", "sent_at"]
-    list_filter = ["state", "week"]
-    search_fields = ["recipient__username", "recipient__email"]
-    list_select_related = ["recipient"]
-    readonly_fields = ["recipient", "week", "state", "attempts", "last_error", "sent_at", "created_at"]
-
-    def has_add_permission(self, request):
-        return False

@@ -15,9 +15,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from feedback.models import WeeklySummary
 from reports import figures
 from reports.figures import ReportFilter
+from reports.models import WeeklySummary
 from tickets.email_trust import desk_message_id
 from tickets.roles import Role, role_of
 

@@ -9,8 +9,8 @@ import pytest
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 
-from feedback.models import WeeklySummary
 from reports import services, tasks
+from reports.models import WeeklySummary
 from tests.feedback import factories as ff
 
 smtp_sink, smtp_refusing = ff.smtp_sink, ff.smtp_refusing  # the real SMTP server fixtures
