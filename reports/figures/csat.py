@@ -11,12 +11,15 @@ from reports.figures.filters import ReportFilter, min_responses
 from reports.figures.grouping import group_labels, key_json, key_param, label
 from reports.figures.scopes import ratings_for
 
+# What a CSAT row is made of (every counter but "low", which the burnout watch asks for).
+CSAT_COUNTERS = ("n", "satisfied", "stars_sum", "s1", "s2", "s3", "s4", "s5", "sent", "answered")
+
 
 def csat_by_group(user, f: ReportFilter, group: str = "all") -> list[dict]:
     """CSAT, delight, average stars, distribution and response rate per group: the counts per group
     (`RatingCounts`: one GROUP BY over the rollup, or two over the rows) and one query for labels,
     whatever the number of groups."""
-    by_key = RatingCounts(user, f).per(group)
+    by_key = RatingCounts(user, f).per(group, CSAT_COUNTERS)
     labels = group_labels(group, by_key) if group != "all" else {}
     minimum = min_responses()
     ordered = sorted(by_key, key=lambda k: (k is None, "" if k is None else k))
