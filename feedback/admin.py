@@ -1,24 +1,35 @@
 """Admin for the feedback data staff may need to inspect: the survey outbox (retry failed sends),
 ratings with their history, wow stories and relationship surveys. Agent pulses are deliberately not
 here: individual pulses are private to their agent.
+
+Every row here is written by a service (a customer's rating, the outbox's sends), so the admin shows them
+view-only: no add, no change, no delete ("No second way in", docs/architecture.md). A rating edited or
+deleted here would bypass its history, the reports' rollups and service recovery.
 """
 
 from django.contrib import admin, messages
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from feedback import services
 from feedback.models import NpsResponse, Rating, RatingChange, RelationshipSurvey, Survey, WowStory
+from helpdesk.admin_audit import ViewOnlyAdmin, ViewOnlyInline, desk_link
+
+
+class TicketLinkMixin:
+    @admin.display(description=_("desk"))
+    def ticket_in_desk(self, obj):
+        return desk_link(reverse("tickets:detail", args=[obj.ticket.reference]))
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(TicketLinkMixin, ViewOnlyAdmin):
     list_display = ["id", "ticket", "customer", "agent", "state", "skip_reason", "due_at", "sent_at", "attempts"]
     list_filter = ["state", "skip_reason", "language"]
     search_fields = ["ticket__reference", "customer__email", "message_id"]
     list_select_related = ["ticket", "customer", "agent"]
-    raw_id_fields = ["ticket", "customer", "agent", "queue"]
-    readonly_fields = ["message_id", "last_error", "attempts", "claimed_at", "sent_at", "answered_at"]
+    readonly_fields = ["ticket_in_desk"]
     actions = ["retry_failed"]
 
     @admin.action(description=_("Send the selected failed surveys again"))
@@ -32,44 +43,36 @@ class SurveyAdmin(admin.ModelAdmin):
         )
 
 
-class RatingChangeInline(admin.TabularInline):
+class RatingChangeInline(ViewOnlyInline, admin.TabularInline):
     model = RatingChange
-    extra = 0
-    can_delete = False
     readonly_fields = ["stars", "comment", "follow_up", "changed_at"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Rating)
-class RatingAdmin(admin.ModelAdmin):
+class RatingAdmin(TicketLinkMixin, ViewOnlyAdmin):
     list_display = ["id", "ticket", "stars", "agent", "queue", "company", "created_at"]
     list_filter = ["stars", "ticket_kind", "queue"]
     search_fields = ["ticket__reference", "customer__email", "company", "comment"]
     list_select_related = ["ticket", "agent", "queue"]
-    raw_id_fields = ["survey", "ticket", "customer", "agent", "queue", "team"]
+    readonly_fields = ["ticket_in_desk"]
     inlines = [RatingChangeInline]
 
 
 @admin.register(WowStory)
-class WowStoryAdmin(admin.ModelAdmin):
+class WowStoryAdmin(ViewOnlyAdmin):
     list_display = ["id", "team", "agent", "shared_at"]
     list_select_related = ["team", "agent"]
-    raw_id_fields = ["rating", "agent"]
 
 
 @admin.register(RelationshipSurvey)
-class RelationshipSurveyAdmin(admin.ModelAdmin):
+class RelationshipSurveyAdmin(ViewOnlyAdmin):
     list_display = ["id", "customer", "state", "sent_at", "attempts"]
     list_filter = ["state"]
     list_select_related = ["customer"]
-    raw_id_fields = ["customer"]
 
 
 @admin.register(NpsResponse)
-class NpsResponseAdmin(admin.ModelAdmin):
+class NpsResponseAdmin(ViewOnlyAdmin):
     list_display = ["id", "customer", "company", "score", "answered_at"]
     list_filter = ["score"]
     list_select_related = ["customer"]
-    raw_id_fields = ["survey", "customer"]

@@ -8,6 +8,7 @@ class FeedbackConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from feedback import receivers
+        from feedback import receivers, survey_skip
 
         receivers.connect()
+        survey_skip.register()

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from escalation import business_hours
 from escalation.models import Escalation, EscalationEvent, Notification, TicketSla, Trigger
-from escalation.services.escalations import escalations_raise_many, escalations_tier_up_many
+from escalation.services.escalations import escalations_raise_many
 from escalation.services.notifications import batched, notify_many
 from escalation.services.phases import phase
 from escalation.services.routing import load_candidates
@@ -33,6 +33,7 @@ from escalation.services.rules import (
     rules_for_queue,
     sla_policy_for,
 )
+from escalation.services.tier_up import escalations_tier_up_many
 from helpdesk.phrases import Phrase, phrase
 from tickets.models import Ticket
 

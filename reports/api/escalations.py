@@ -1,33 +1,46 @@
-"""The escalation measures as JSON: /api/v1/reports/escalations/ (supervisors and admins; 404 for others)."""
+"""The escalation measures as JSON: /api/v1/reports/escalations/ (supervisors and admins; agents are told
+403, customers, for whom escalations do not exist, 404)."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import MethodNotAllowed, NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from escalation.api.views import SupervisorOr404
+from escalation.api.views import SupervisorOnly
+from helpdesk.api_input import StrictInputSerializer
+from helpdesk.dates import ApiDateField
 from reports.figures import escalations
 from tickets.models import Team
 from tickets.roles import Role, role_of
 from tickets.selectors import queues_visible_to
 
 
-class ReportQuerySerializer(serializers.Serializer):
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
+class ReportQuerySerializer(StrictInputSerializer):
+    IGNORED = frozenset({"format"})
+
+    date_from = ApiDateField(required=False)
+    date_to = ApiDateField(required=False)
     queue = serializers.IntegerField(required=False, min_value=1)
     team = serializers.IntegerField(required=False, min_value=1)
 
 
+@extend_schema(tags=["reports"])
 class EscalationReportView(APIView):
     """The escalation measures: by trigger, queue, team and agent; acknowledge/resolve times; outcomes;
     SLA compliance per queue and priority; service-recovery outcomes."""
 
     authentication_classes = [TokenAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticated, SupervisorOr404]
+    permission_classes = [IsAuthenticated, SupervisorOnly]
+
+    def initial(self, request, *args, **kwargs):
+        # As on the escalation API: a method the endpoint does not have is 405 for everyone, before 404.
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            raise MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
 
     @extend_schema(parameters=[ReportQuerySerializer], responses={200: dict})
     def get(self, request):
