@@ -15,7 +15,7 @@ LANDING_PAGES = {
     Role.CUSTOMER: ("tickets:my_tickets",),
     Role.AGENT: ("tickets:list",),
     Role.SUPERVISOR: ("escalation:inbox", "tickets:list"),
-    Role.ADMIN: ("feedback:dashboard", "tickets:list"),
+    Role.ADMIN: ("reports:dashboard", "tickets:list"),
 }
 
 

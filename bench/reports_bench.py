@@ -363,8 +363,8 @@ def measure(size: int, runs: int, explain: bool) -> dict:
     from django.urls import reverse
     from django.utils import timezone
 
-    from feedback.metrics import ReportFilter
-    from feedback.reports.dashboard import dashboard_data
+    from reports.dashboard import dashboard_data
+    from reports.figures import ReportFilter
 
     admin = __import__("django.contrib.auth", fromlist=["get_user_model"]).get_user_model().objects.get(
         username=f"{PREFIX}-admin"
@@ -374,8 +374,8 @@ def measure(size: int, runs: int, explain: bool) -> dict:
     today = timezone.localdate()
     year = {"date_from": (today - dt.timedelta(weeks=WEEKS)).isoformat(), "date_to": today.isoformat()}
     cases = [
-        ("dashboard page, 1 year, by agent", reverse("feedback:dashboard"), {**year, "group_by": "agent"}),
-        ("dashboard page, 12 weeks (default)", reverse("feedback:dashboard"), {}),
+        ("dashboard page, 1 year, by agent", reverse("reports:dashboard"), {**year, "group_by": "agent"}),
+        ("dashboard page, 12 weeks (default)", reverse("reports:dashboard"), {}),
         ("api csat by agent", reverse("api-reports-csat"), {**year, "group_by": "agent"}),
         ("api asat by week", reverse("api-reports-asat"), {**year, "group_by": "week"}),
         ("api nps by month", reverse("api-reports-nps"), {**year, "group_by": "month"}),

@@ -8,11 +8,6 @@ class EscalationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from escalation import phrases, receivers, selectors  # noqa: F401 - phrases registers the sentences
+        from escalation import phrases, receivers  # noqa: F401 - phrases registers the sentences
 
         receivers.connect()  # tickets' and feedback's events, ticket_status_changed (pending pause) included
-        try:  # the reports' burnout watch reads the escalated share from here (feedback may not import us)
-            from feedback.reports.sources import register_escalation_counts
-        except ImportError:  # pragma: no cover - feedback's reports not installed
-            return
-        register_escalation_counts(selectors.escalated_tickets_per_agent)

@@ -8,7 +8,6 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from escalation.models import RULE_PARAMETERS, Escalation, EscalationRule, RemedyKind, Trigger
-from helpdesk.dates import DateParameterField
 
 
 class EscalateForm(forms.Form):
@@ -66,17 +65,6 @@ class DecideForm(forms.Form):
                                  widget=forms.RadioSelect)
     note = forms.CharField(label=_("Note for the agent"), required=False, max_length=4000,
                            widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class MeasuresFilterForm(forms.Form):
-    date_from = DateParameterField(label=_("From"), required=False)
-    date_to = DateParameterField(label=_("To"), required=False)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise forms.ValidationError(_("The start date must be before the end date."))
-        return data
 
 
 # --- Escalation rules (admin) --------------------------------------------------------------------

@@ -6,7 +6,6 @@ app_name = "escalation"
 
 urlpatterns = [
     path("escalations/", views.inbox, name="inbox"),
-    path("escalations/measures/", views.measures_page, name="measures"),
     path("escalations/remedies/", views.remedies, name="remedies"),
     path("escalations/remedies/<int:pk>/decide/", views.remedy_decide, name="remedy_decide"),
     path("escalations/ticket/<str:reference>/escalate/", views.ticket_escalate, name="ticket_escalate"),

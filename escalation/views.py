@@ -1,4 +1,4 @@
-"""The supervisor's inbox, escalation pages and actions, the ticket-panel forms, measures. Thin views.
+"""The supervisor's inbox, escalation pages and actions, the ticket-panel forms. Thin views.
 
 Every action is a POST form that works without JavaScript (redirect back with a message); with htmx
 the detail page's action panel is swapped in place.
@@ -14,12 +14,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import staff_required, supervisor_required
 from accounts.roles import Role, role_of
-from escalation import measures, selectors, services
+from escalation import selectors, services
 from escalation.forms import (
     DecideForm,
     EscalateForm,
     GuidanceForm,
-    MeasuresFilterForm,
     NoteForm,
     ReassignForm,
     RemedyForm,
@@ -206,13 +205,3 @@ def remedy_decide(request, pk):
             return redirect(reverse("escalation:remedies"))
     status = 400 if request.method == "POST" else 200
     return render(request, "escalation/remedy_decide.html", {"remedy": remedy, "form": form}, status=status)
-
-
-@supervisor_required
-def measures_page(request):
-    form = MeasuresFilterForm(request.GET or None)
-    date_from = date_to = None
-    if form.is_valid():
-        date_from, date_to = form.cleaned_data.get("date_from"), form.cleaned_data.get("date_to")
-    data = measures.summary(date_from=date_from, date_to=date_to)
-    return render(request, "escalation/measures.html", {"form": form, "m": data})

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from feedback import services
-from feedback.models import NpsResponse, Rating, RatingChange, RelationshipSurvey, Survey, WeeklySummary, WowStory
+from feedback.models import NpsResponse, Rating, RatingChange, RelationshipSurvey, Survey, WowStory
 from helpdesk.admin_audit import ViewOnlyAdmin, ViewOnlyInline, desk_link
 
 
@@ -76,13 +76,3 @@ class NpsResponseAdmin(ViewOnlyAdmin):
     list_display = ["id", "customer", "company", "score", "answered_at"]
     list_filter = ["score"]
     list_select_related = ["customer"]
-
-
-@admin.register(WeeklySummary)
-class WeeklySummaryAdmin(ViewOnlyAdmin):
-    """The weekly summary outbox: what was sent, what failed and why (view-only; the beat task retries)."""
-
-    list_display = ["week", "recipient", "state", "attempts", "sent_at"]
-    list_filter = ["state", "week"]
-    search_fields = ["recipient__username", "recipient__email"]
-    list_select_related = ["recipient"]

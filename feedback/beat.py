@@ -2,8 +2,6 @@
 
 from celery.schedules import crontab
 
-from feedback.reports.beat import SCHEDULE as REPORTS_SCHEDULE
-
 SCHEDULE: dict = {
     # The outbox sweep: sends what is due (delayed surveys, kicks lost with the broker, stale claims).
     # One indexed query when nothing is due; 2 s bounds the wait of a survey whose kick was debounced.
@@ -14,5 +12,3 @@ SCHEDULE: dict = {
         "schedule": crontab(minute=30, hour=9),
     },
 }
-
-SCHEDULE.update(REPORTS_SCHEDULE)  # the weekly summary email

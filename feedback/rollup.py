@@ -8,7 +8,7 @@ desk's time zone, settings.TIME_ZONE; weeks and months are sums of days) and per
 - `RatingRollupCompany`: day, team, company (revenue at risk per company, the company grouping).
 
 The full key alone would not shrink much at 1M ratings (with 100 companies almost every rating of a
-day is a key of its own), hence the two narrow tables; `feedback.metrics` reads the narrowest table
+day is a key of its own), hence the two narrow tables; `reports.figures.counts` reads the narrowest table
 that holds every dimension a report filters or groups by (team always: it is the supervisors' scope).
 
 Dating: a rating counts on the day it was first given (`Rating.created_at`; a change moves the count

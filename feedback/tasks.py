@@ -11,7 +11,6 @@ from celery import shared_task
 from django.utils import timezone
 
 from feedback import services
-from feedback.reports import tasks as _reports_tasks  # noqa: F401 - autodiscovery sees only feedback.tasks
 from helpdesk.celery import enqueue
 
 logger = logging.getLogger(__name__)

@@ -1,7 +1,8 @@
-"""The feedback app's pages: surveys and pulse (urls_survey), reports and dashboard (urls_reports)."""
+"""The feedback app's pages: surveys, the agent's pulse and the wow board (urls_survey). The reports
+(dashboard, team pulse) are the reports app's."""
 
-from feedback import urls_reports, urls_survey
+from feedback import urls_survey
 
 app_name = "feedback"
 
-urlpatterns = [*urls_survey.urlpatterns, *urls_reports.urlpatterns]
+urlpatterns = [*urls_survey.urlpatterns]

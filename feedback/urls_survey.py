@@ -10,6 +10,5 @@ urlpatterns = [
     path("pulse/", views.pulses_page, name="pulses"),
     path("pulse/<int:pulse_id>/", views.pulse_answer, name="pulse_answer"),
     path("pulse/week/", views.weekly_pulse, name="pulse_weekly"),
-    path("pulse/team/", views.team_pulse, name="pulse_team"),
     path("wow/", views.wow_board, name="wow_board"),
 ]

@@ -4,21 +4,19 @@ Thin: parse, call one service or selector, render. A GET never records anything 
 follow links); only the POST of the survey page does.
 """
 
-from datetime import date, timedelta
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from accounts.permissions import staff_required, supervisor_required
-from feedback import metrics, selectors, services
+from accounts.permissions import staff_required
+from feedback import selectors, services
 from feedback.exceptions import InvalidSurveyLink, SurveyLinkExpired
 from feedback.forms import (
     FOLLOW_UP_QUESTIONS,
@@ -28,14 +26,11 @@ from feedback.forms import (
     WeeklyPulseForm,
     moved_answer_message,
 )
-from feedback.metrics import ReportFilter
 from feedback.models import STAR_LABELS, Survey
-from feedback.pulse_privacy import PRIVACY_MIN_PULSES
 from helpdesk.errors import DomainError
 from helpdesk.i18n import supported_language
 
 PUBLIC_RATE = "30/m"
-TEAM_PULSE_WEEKS = 12
 
 
 def _invalid_link(request, exc: DomainError) -> HttpResponse:
@@ -234,18 +229,6 @@ def weekly_pulse(request):
         "pulse_form": PulseForm(),
     }
     return render(request, "feedback/pulses.html", context, status=400)
-
-
-@supervisor_required
-@require_GET
-def team_pulse(request):
-    """The team's weekly ASAT: the reports' figures (published agent-weeks only, docs/privacy.md)."""
-    today = timezone.localdate()
-    last_weeks = ReportFilter(date_from=metrics.monday_of(today) - timedelta(weeks=TEAM_PULSE_WEEKS), date_to=today)
-    rows = [{**row, "monday": date.fromisoformat(row["key"])} for row in metrics.asat_by_group(
-        request.user, last_weeks, "week")]
-    context = {"rows": rows[::-1], "privacy_min": PRIVACY_MIN_PULSES, "weeks": TEAM_PULSE_WEEKS}
-    return render(request, "feedback/team_pulse.html", context)
 
 
 @staff_required

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tickets",
     "feedback",
     "escalation",
+    "reports",  # above every app: reads them all, nothing imports it
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("tickets.api.urls")),
     path("", include("feedback.api.urls")),
     path("", include("escalation.api.urls")),
+    path("", include("reports.api.urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +29,7 @@ urlpatterns = [
     path("", include("tickets.urls")),
     path("", include("feedback.urls")),
     path("", include("escalation.urls")),
+    path("", include("reports.urls")),
 ]
 handler404 = "helpdesk.api.page_not_found"  # JSON under /api/, the HTML page elsewhere
 handler500 = "helpdesk.api.server_error"

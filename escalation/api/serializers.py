@@ -8,7 +8,6 @@ from accounts.roles import Role, role_of
 from escalation import selectors
 from escalation.models import AuthorityLimit, Escalation, EscalationEvent, Remedy, RemedyKind
 from helpdesk.api_input import StrictInputSerializer
-from helpdesk.dates import ApiDateField
 from tickets.api.serializers import CustomerSummarySerializer, PersonSummarySerializer, person_name
 
 User = get_user_model()
@@ -141,12 +140,3 @@ class MeSerializer(serializers.Serializer):
     @extend_schema_field(AuthorityLimitSerializer(many=True))
     def get_authority_limits(self, user) -> list:
         return AuthorityLimitSerializer(selectors.authority_limits_of(user), many=True).data
-
-
-class ReportQuerySerializer(StrictInputSerializer):
-    IGNORED = frozenset({"format"})
-
-    date_from = ApiDateField(required=False)
-    date_to = ApiDateField(required=False)
-    queue = serializers.IntegerField(required=False, min_value=1)
-    team = serializers.IntegerField(required=False, min_value=1)

@@ -13,14 +13,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Team
 from accounts.permissions import StaffOr404, SupervisorOnly
-from accounts.roles import Role, role_of
-from escalation import measures, selectors, services
+from escalation import selectors, services
 from escalation.api import serializers as s
 from escalation.models import Escalation, Remedy, Trigger
 from helpdesk.filters import DateTimeParameterFilter, IdFilter, StrictBooleanFilter
-from tickets.selectors import queues_visible_to, ticket_get_for_user
+from tickets.selectors import ticket_get_for_user
 
 User = get_user_model()
 
@@ -239,32 +237,3 @@ class RemedyApproveView(RemedyDecisionView):
 
 class RemedyDenyView(RemedyDecisionView):
     approve = False
-
-
-@extend_schema(tags=["escalation"])
-class EscalationReportView(_Base, APIView):
-    """The escalation measures: by trigger, queue, team and agent; acknowledge/resolve times; outcomes;
-    SLA compliance per queue and priority; service-recovery outcomes."""
-
-    permission_classes = [IsAuthenticated, SupervisorOnly]
-
-    @extend_schema(parameters=[s.ReportQuerySerializer], responses={200: dict})
-    def get(self, request):
-        query = s.ReportQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
-        queue = team = None
-        if "queue" in params:
-            queue = queues_visible_to(request.user).filter(pk=params["queue"]).first()
-            if queue is None:
-                raise NotFound
-        if "team" in params:
-            team = Team.objects.filter(pk=params["team"]).first()
-            if team is None or (role_of(request.user) != Role.ADMIN
-                                and not queues_visible_to(request.user).filter(team=team).exists()):
-                raise NotFound
-        data = measures.summary(date_from=params.get("date_from"), date_to=params.get("date_to"), queue=queue,
-                                team=team)
-        return Response(data)
-
-

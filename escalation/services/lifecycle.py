@@ -3,7 +3,7 @@
 Every action that changes an escalation's state (acknowledge, take over, return, resolve, and the approval of
 its last pending remedy) moves it through `escalation_transition`; nothing else writes `Escalation.state`
 (a new escalation starts open). Whoever closes an escalation nobody acknowledged has seen it: the move
-acknowledges it first, with its own history row, so the acknowledge times (`escalation.measures`) count it.
+acknowledges it first, with its own history row, so the acknowledge times (`reports.figures.escalations`) count it.
 """
 
 from datetime import datetime

@@ -1,11 +1,11 @@
-"""Template helpers and the include hooks the escalation app fills (ticket panel, dashboard panel)."""
+"""Template helpers and the include hook the escalation app fills (the ticket panel)."""
 
 from django import template
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
-from accounts.roles import STAFF_ROLES, Role, role_of
-from escalation import measures, selectors
+from accounts.roles import STAFF_ROLES, role_of
+from escalation import selectors
 from escalation.forms import EscalateForm, RemedyForm
 from escalation.models import Trigger
 
@@ -62,19 +62,6 @@ def escalation_ticket_panel(context):
         "sla": selectors.ticket_sla_view(ticket),
         **selectors.ticket_escalation_state(ticket),
     }
-
-
-@register.inclusion_tag("escalation/_dashboard_panel_body.html", takes_context=True)
-def escalation_dashboard_panel(context):
-    """The period's figures, and what is open now for the supervisor (the inbox's and the badge's numbers)."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    role = role_of(user) if user is not None else None
-    now_open = None
-    if role in (Role.SUPERVISOR, Role.ADMIN):
-        now_open = {**selectors.open_counts_for(user), "all_teams": role == Role.ADMIN}
-    return {"h": measures.headline(date_from=context.get("date_from"), date_to=context.get("date_to")),
-            "now_open": now_open, "request": request}
 
 
 @register.filter

@@ -1,3 +1,3 @@
-from feedback.api import urls_feedback, urls_reports
+from feedback.api import urls_feedback
 
-urlpatterns = [*urls_feedback.urlpatterns, *urls_reports.urlpatterns]
+urlpatterns = [*urls_feedback.urlpatterns]

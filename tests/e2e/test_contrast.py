@@ -26,7 +26,7 @@ def test_text_and_links_in_faded_rows_keep_4_5_to_1(page, site, live_url, login,
         feedback_services.rating_submit(survey_id=survey.pk, stars=stars)
     supervisor = factories.supervisor_of(queue.team)
     login(page, supervisor)
-    page.goto(live_url("feedback:dashboard"))
+    page.goto(live_url("reports:dashboard"))
     faded = "tr.figure-thin a, tr.figure-thin td, tr.figure-thin th"
     assert page.locator("tr.figure-thin a").count() > 0
     shot(page, JOURNEY, "dashboard-faded-rows")

@@ -66,7 +66,7 @@ def test_supervisor_sees_csat_and_asat_figures_and_charts_matching_the_data(desk
     console = console_errors(page)
 
     login(page, desk.supervisor)
-    page.goto(live_url("feedback:dashboard"))
+    page.goto(live_url("reports:dashboard"))
     assert _headline(page, "CSAT (4-5 stars)") == "70.0%"
     assert _headline(page, "Delight (5 stars)") == "40.0%"
     assert _headline(page, "ASAT (agents, 4-5)") == "50.0%"

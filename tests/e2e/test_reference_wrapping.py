@@ -35,7 +35,7 @@ def test_ratings_report_keeps_each_reference_on_one_line_at_375_pixels(mobile_co
                                                                        shot):
     page = mobile_context().new_page()
     login(page, factories.user_with_role("admin"))
-    page.goto(live_url("feedback:report_ratings"))
+    page.goto(live_url("reports:ratings"))
     assert page.locator("main table a", has_text=rated[0].reference).count() == 1
     shot(page, JOURNEY, "ratings-375px")
     assert page.evaluate(_BROKEN) == []

@@ -63,10 +63,3 @@ def test_is_one_query_however_many_agents_and_escalations(queue, customer, team,
             result = escalated_tickets_per_agent(start=DAY, end=DAY)
         assert all(result[a.pk] == 1 for a in agents)
 
-
-def test_the_reports_get_the_selector_as_their_escalation_source():
-    from feedback.reports import sources
-
-    previous = sources.register_escalation_counts(None)
-    sources.register_escalation_counts(previous)
-    assert previous is escalated_tickets_per_agent

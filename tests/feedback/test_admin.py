@@ -1,9 +1,7 @@
 """The admin is no second way in for feedback: surveys, ratings (with their history), wow stories,
-relationship surveys, NPS answers and weekly summaries are written by services only, so the admin shows
-them view-only (linking to the desk's ticket page); the failed-survey retry goes through its service;
-and every list costs a fixed number of queries."""
-
-from datetime import date, timedelta
+relationship surveys and NPS answers are written by services only, so the admin shows them view-only
+(linking to the desk's ticket page); the failed-survey retry goes through its service; and every list
+costs a fixed number of queries."""
 
 import pytest
 from django.urls import reverse
@@ -16,7 +14,6 @@ from feedback.models import (
     RatingRollup,
     RelationshipSurvey,
     Survey,
-    WeeklySummary,
     WowStory,
 )
 from tests import factories
@@ -45,11 +42,10 @@ def _nps(customer) -> NpsResponse:
     return services.nps_submit(survey_id=survey.pk, score=9, one_thing="Answer faster")
 
 
-def _desk(n, queue, agent, supervisor):
-    for i in range(n):
+def _desk(n, queue, agent):
+    for _i in range(n):
         rating = _rated(queue, agent)
         _nps(rating.customer)
-        WeeklySummary.objects.create(recipient=supervisor, week=date(2026, 1, 5) + timedelta(weeks=i))
 
 
 @pytest.fixture
@@ -122,23 +118,22 @@ def test_the_retry_action_leaves_surveys_that_did_not_fail_alone(admin_client, q
     assert Survey.objects.get(pk=answered.survey_id).state == Survey.State.ANSWERED
 
 
-# --- Wow stories, relationship surveys, NPS answers, weekly summaries: view-only ----------------
+# --- Wow stories, relationship surveys, NPS answers: view-only (weekly summaries: tests/reports) --
 
 
-def _objects(queue, agent, supervisor) -> dict:
+def _objects(queue, agent) -> dict:
     rating = _rated(queue, agent)
     nps = _nps(rating.customer)
     return {
         WowStory: rating.wow,
         RelationshipSurvey: nps.survey,
         NpsResponse: nps,
-        WeeklySummary: WeeklySummary.objects.create(recipient=supervisor, week=date(2026, 1, 5)),
     }
 
 
-@pytest.mark.parametrize("model", [WowStory, RelationshipSurvey, NpsResponse, WeeklySummary])
-def test_service_written_feedback_rows_are_view_only(admin_client, queue, agent, supervisor, model):
-    obj = _objects(queue, agent, supervisor)[model]
+@pytest.mark.parametrize("model", [WowStory, RelationshipSurvey, NpsResponse])
+def test_service_written_feedback_rows_are_view_only(admin_client, queue, agent, model):
+    obj = _objects(queue, agent)[model]
     meta = model._meta
     page = admin_client.get(change_url(obj))
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
@@ -152,16 +147,16 @@ def test_service_written_feedback_rows_are_view_only(admin_client, queue, agent,
 # --- Lists: a fixed number of queries ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("model", [Survey, Rating, WowStory, RelationshipSurvey, NpsResponse, WeeklySummary])
-def test_admin_lists_cost_the_same_queries_for_more_rows(admin_client, queue, agent, supervisor, model,
+@pytest.mark.parametrize("model", [Survey, Rating, WowStory, RelationshipSurvey, NpsResponse])
+def test_admin_lists_cost_the_same_queries_for_more_rows(admin_client, queue, agent, model,
                                                          django_assert_max_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    _desk(2, queue, agent, supervisor)
+    _desk(2, queue, agent)
     with CaptureQueriesContext(connection) as few:
         assert admin_client.get(changelist_url(model)).status_code == 200
-    _desk(5, queue, factories.agent_in(queue.team), factories.supervisor_of(queue.team))
+    _desk(5, queue, factories.agent_in(queue.team))
     with django_assert_max_num_queries(len(few.captured_queries)):
         admin_client.get(changelist_url(model))
 

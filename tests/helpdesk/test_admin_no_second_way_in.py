@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 SERVICE_WRITTEN = [
     "tickets.Message", "tickets.TicketEvent", "tickets.Attachment", "tickets.NotificationLog",
     "feedback.Survey", "feedback.Rating", "feedback.RatingChange", "feedback.WowStory", "feedback.AgentPulse",
-    "feedback.RelationshipSurvey", "feedback.NpsResponse", "feedback.WeeklySummary",
+    "feedback.RelationshipSurvey", "feedback.NpsResponse", "reports.WeeklySummary",
     "escalation.Escalation", "escalation.EscalationEvent", "escalation.Remedy", "escalation.Notification",
     "escalation.TicketSla",
 ]

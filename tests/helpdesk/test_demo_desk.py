@@ -155,7 +155,7 @@ def test_nav_badge_inbox_and_dashboard_show_the_same_labelled_counts(demo, clien
     client.login(username="supervisor", password="demo")
     inbox = client.get(reverse("escalation:inbox")).content.decode()
     mine = client.get(reverse("escalation:inbox") + "?scope=mine").content.decode()
-    dashboard = client.get(reverse("feedback:dashboard")).content.decode()
+    dashboard = client.get(reverse("reports:dashboard")).content.decode()
     listed, listed_mine = inbox.count('class="list-group-item'), mine.count('class="list-group-item')
     assert 3 <= listed <= 6
     assert _number(inbox, "open") == listed == _number(dashboard, "open")

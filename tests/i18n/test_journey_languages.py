@@ -182,7 +182,7 @@ def test_the_first_run_journey_speaks_the_customers_and_the_staffs_language(
     boss.force_login(supervisor)
     inbox = reader.page("escalation inbox", boss.get(reverse("escalation:inbox")))
     detail = reader.page("escalation page", boss.get(reverse("escalation:detail", args=[escalation.pk])))
-    reader.page("dashboard", boss.get(reverse("feedback:dashboard")))
+    reader.page("dashboard", boss.get(reverse("reports:dashboard")))
     assert words["answer"].replace("'", "&#x27;") in inbox and words["answer"].replace("'", "&#x27;") in detail
     told = Notification.objects.filter(recipient=supervisor).values_list("kind", flat=True)
     assert set(told) >= {Notification.Kind.ROUTED, Notification.Kind.CUSTOMER_ANSWERED}

@@ -156,8 +156,8 @@ def _pages(desk: ProductionDesk) -> list[tuple[str | None, str]]:
         ("kati", reverse("tickets:list")),
         ("kati", reverse("tickets:detail", args=[reference])),
         (None, reverse("feedback:survey", args=[reference, token])),
-        ("juhan", reverse("feedback:dashboard")),
-        ("admin", reverse("feedback:dashboard")),
+        ("juhan", reverse("reports:dashboard")),
+        ("admin", reverse("reports:dashboard")),
         ("mari", reverse("tickets:my_tickets")),
         ("kati", reverse("api-docs")),
     ]
