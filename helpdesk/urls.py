@@ -2,12 +2,11 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from accounts.api import ApiTokenView
 from helpdesk import api, views
 from helpdesk.schema_view import CachedSchemaView
 
 api_v1 = [
-    path("auth/token/", ApiTokenView.as_view(), name="api-token"),
+    path("", include("accounts.api_urls")),
     path("", include("tickets.api.urls")),
     path("", include("feedback.api.urls")),
     path("", include("escalation.api.urls")),

@@ -16,7 +16,7 @@ from accounts.selectors import users_with_role
 pytestmark = pytest.mark.django_db
 
 ROLE_SETS = [
-    (Role.CUSTOMER,), (Role.AGENT,), (Role.SUPERVISOR,), (Role.ADMIN,), tuple(STAFF_ROLES),
+    (Role.CUSTOMER,), (Role.AGENT,), (Role.SUPERVISOR,), (Role.ADMIN,), tuple(sorted(STAFF_ROLES)),  # sorted: the same test id in every xdist worker
     (Role.SUPERVISOR, Role.ADMIN), (Role.AGENT, Role.SUPERVISOR), (Role.CUSTOMER, Role.AGENT),
 ]
 
