@@ -15,8 +15,9 @@ from accounts.selectors import users_with_role
 
 pytestmark = pytest.mark.django_db
 
+# Sorted: a set's order varies between processes, and every xdist worker must collect the same test ids.
 ROLE_SETS = [
-    (Role.CUSTOMER,), (Role.AGENT,), (Role.SUPERVISOR,), (Role.ADMIN,), tuple(sorted(STAFF_ROLES)),  # sorted: the same test id in every xdist worker
+    (Role.CUSTOMER,), (Role.AGENT,), (Role.SUPERVISOR,), (Role.ADMIN,), tuple(sorted(STAFF_ROLES)),
     (Role.SUPERVISOR, Role.ADMIN), (Role.AGENT, Role.SUPERVISOR), (Role.CUSTOMER, Role.AGENT),
 ]
 
