@@ -24,8 +24,8 @@ from accounts.selectors import users_with_role
 from feedback.emails import survey_message_id
 from feedback.models import AgentPulse, NpsResponse, Rating, RatingChange, RelationshipSurvey, Survey, WowStory
 from feedback.rollup import rollup_rebuild
-from feedback.services import monday_of
 from feedback.services.relationship import surveys_per_year
+from helpdesk.dates import monday_of
 from tickets.models import Ticket
 
 User = get_user_model()

@@ -48,6 +48,11 @@ INVALID_DATE = forms.DateField.default_error_messages["invalid"]
 INVALID_DATETIME = forms.DateTimeField.default_error_messages["invalid"]
 
 
+def monday_of(day: dt.date) -> dt.date:
+    """The Monday of `day`'s week: the desk's weeks (pulses, reports, weekly email) start on Monday."""
+    return day - dt.timedelta(days=day.weekday())
+
+
 def _out_of_range() -> ValidationError:
     return ValidationError(
         _("Choose dates between %(first)s and %(last)s.") % {"first": DATE_MIN, "last": DATE_MAX}, code="range"

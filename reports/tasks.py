@@ -10,8 +10,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from helpdesk.celery import enqueue
+from helpdesk.dates import monday_of
 from reports import services
-from reports.figures import monday_of
 
 logger = logging.getLogger(__name__)
 

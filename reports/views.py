@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.permissions import supervisor_required
+from helpdesk.dates import monday_of
 from reports import csv as report_csv
 from reports import figures
 from reports.dashboard import chart_data, dashboard_data, escalation_panel, what_if
@@ -135,7 +136,7 @@ def export(request, table: str):
 def team_pulse(request):
     """The team's weekly ASAT: the reports' figures (published agent-weeks only, docs/privacy.md)."""
     today = timezone.localdate()
-    last_weeks = ReportFilter(date_from=figures.monday_of(today) - dt.timedelta(weeks=TEAM_PULSE_WEEKS), date_to=today)
+    last_weeks = ReportFilter(date_from=monday_of(today) - dt.timedelta(weeks=TEAM_PULSE_WEEKS), date_to=today)
     rows = [{**row, "monday": dt.date.fromisoformat(row["key"])} for row in figures.asat_by_group(
         request.user, last_weeks, "week")]
     context = {"rows": rows[::-1], "privacy_min": PRIVACY_MIN_PULSES, "weeks": TEAM_PULSE_WEEKS}

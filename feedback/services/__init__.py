@@ -1,7 +1,6 @@
 """Every state change of the feedback app goes through these functions (views, API, tasks, receivers)."""
 
 from .pulses import (
-    monday_of,
     pulse_answer,
     pulse_answer_for_ticket,
     pulse_request,
@@ -26,7 +25,6 @@ from .surveys import (
 
 __all__ = [
     "backoff_seconds",
-    "monday_of",
     "nps_submit",
     "pulse_answer",
     "pulse_answer_for_ticket",

@@ -1,7 +1,7 @@
 """Agent pulse (ASAT, D5): one tap per resolved ticket, and a weekly "How was your week?"."""
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -9,12 +9,9 @@ from django.utils import timezone
 from feedback.exceptions import InvalidScore, PulseAnswerFinal, PulseNotYours
 from feedback.models import AgentPulse
 from feedback.pulse_privacy import answer_is_final
+from helpdesk.dates import monday_of
 
 K = AgentPulse.Kind
-
-
-def monday_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 def _score(value) -> int:

@@ -32,7 +32,6 @@ from reports.figures.correlation import (
     correlation_points,
     correlation_report,
     correlation_reports,
-    correlation_sums,
 )
 from reports.figures.counts import ROLLUP_TABLES, RatingCounts, rollup_active, rollup_for
 from reports.figures.csat import csat_by_group, csat_overall, ratings_list, totals
@@ -44,7 +43,6 @@ from reports.figures.filters import (
     EpochWeek,
     ReportFilter,
     min_responses,
-    monday_of,
     week_monday,
     week_number,
 )
@@ -72,14 +70,12 @@ __all__ = [
     "correlation_points",
     "correlation_report",
     "correlation_reports",
-    "correlation_sums",
     "csat_by_group",
     "csat_overall",
     "customers_for",
     "group_labels",
     "key_param",
     "min_responses",
-    "monday_of",
     "nps_by_group",
     "nps_for",
     "pulses_for",

@@ -15,9 +15,10 @@ from django.db import connection
 from accounts.roles import Role, role_of
 from escalation.selectors import escalated_tickets_per_agent
 from feedback.pulse_privacy import PRIVACY_MIN_PULSES
+from helpdesk.dates import monday_of
 from reports.figures.asat import pulse_cells
 from reports.figures.counts import RatingCounts
-from reports.figures.filters import ReportFilter, min_responses, monday_of
+from reports.figures.filters import ReportFilter, min_responses
 from reports.figures.grouping import group_labels
 from reports.figures.scopes import pulses_for
 

@@ -121,11 +121,6 @@ def _points_of(rows, unit: str) -> list[dict]:
     return points
 
 
-def correlation_sums(user, f: ReportFilter, unit: str = "agent") -> dict[int, tuple[maths.Sums, maths.Sums]]:
-    """{lag: (Pearson sums, Spearman sums)} for lag 0 (same week) and 1 (ASAT, then next week's CSAT)."""
-    return _sums_of(_correlation_rows(user, f, (unit,), None), unit)
-
-
 def correlation_points(user, f: ReportFilter, unit: str = "agent") -> list[dict]:
     """The scatter: one point per unit-week, CSAT (x) and ASAT (y) with their n."""
     return _points_of(_correlation_rows(user, f, (unit,), unit), unit)

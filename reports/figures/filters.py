@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db.models import Func, IntegerField
 from django.utils import timezone
 
+from helpdesk.dates import monday_of
+
 EPOCH = dt.date(1970, 1, 1)
 
 GROUPINGS = ("agent", "team", "queue", "kind", "company", "week", "month")
@@ -59,10 +61,6 @@ def week_number(day: dt.date) -> int:
 def week_monday(number: int) -> dt.date:
     """The Monday of a week number (cached: the scatter converts thousands of agent-weeks of ~52 weeks)."""
     return EPOCH + dt.timedelta(days=7 * number - 3)
-
-
-def monday_of(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from accounts.models import Customer, Membership, Team
 from accounts.roles import Role, role_of
 from accounts.selectors import team_ids_of
 from feedback.models import AgentPulse, NpsResponse, Rating, Survey
-from reports.figures.filters import ReportFilter, monday_of
+from helpdesk.dates import monday_of
+from reports.figures.filters import ReportFilter
 from tickets.models import Ticket
 
 
@@ -26,41 +27,31 @@ def team_scope(user) -> QuerySet | None:
     return Team.objects.none().values("id")
 
 
-def ratings_for(user, f: ReportFilter) -> QuerySet[Rating]:
-    qs = Rating.objects.filter(created_at__gte=f.start, created_at__lt=f.end)
+# Where each slice of a ReportFilter lives on a rating and on a survey.
+_RATING_SLICES = {"team": "team_id", "agent_id": "agent_id", "team_id": "team_id", "queue_id": "queue_id",
+                  "kind": "ticket_kind", "company": "company"}
+_SURVEY_SLICES = {"team": "queue__team_id", "agent_id": "agent_id", "team_id": "queue__team_id",
+                  "queue_id": "queue_id", "kind": "ticket__kind", "company": "customer__company"}
+
+
+def _sliced(qs: QuerySet, user, f: ReportFilter, columns: dict[str, str]) -> QuerySet:
+    """`qs` limited to the user's teams and to the filter's slices (agent, team, queue, kind, company)."""
     teams = team_scope(user)
     if teams is not None:
-        qs = qs.filter(team_id__in=teams)
-    if f.agent_id:
-        qs = qs.filter(agent_id=f.agent_id)
-    if f.team_id:
-        qs = qs.filter(team_id=f.team_id)
-    if f.queue_id:
-        qs = qs.filter(queue_id=f.queue_id)
-    if f.kind:
-        qs = qs.filter(ticket_kind=f.kind)
-    if f.company:
-        qs = qs.filter(company=f.company)
+        qs = qs.filter(**{f"{columns['team']}__in": teams})
+    for name in ("agent_id", "team_id", "queue_id", "kind", "company"):
+        if value := getattr(f, name):
+            qs = qs.filter(**{columns[name]: value})
     return qs
+
+
+def ratings_for(user, f: ReportFilter) -> QuerySet[Rating]:
+    return _sliced(Rating.objects.filter(created_at__gte=f.start, created_at__lt=f.end), user, f, _RATING_SLICES)
 
 
 def surveys_for(user, f: ReportFilter) -> QuerySet[Survey]:
     """Surveys sent in the range: the denominator of the response rate."""
-    qs = Survey.objects.filter(sent_at__gte=f.start, sent_at__lt=f.end)
-    teams = team_scope(user)
-    if teams is not None:
-        qs = qs.filter(queue__team_id__in=teams)
-    if f.agent_id:
-        qs = qs.filter(agent_id=f.agent_id)
-    if f.team_id:
-        qs = qs.filter(queue__team_id=f.team_id)
-    if f.queue_id:
-        qs = qs.filter(queue_id=f.queue_id)
-    if f.kind:
-        qs = qs.filter(ticket__kind=f.kind)
-    if f.company:
-        qs = qs.filter(customer__company=f.company)
-    return qs
+    return _sliced(Survey.objects.filter(sent_at__gte=f.start, sent_at__lt=f.end), user, f, _SURVEY_SLICES)
 
 
 def members_of(teams) -> QuerySet:

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from feedback.models import RatingRollup, RatingRollupAgent, RatingRollupCompany
+from helpdesk.dates import monday_of
 from reports import figures
 from reports.dashboard import dashboard_data
 from reports.figures import ReportFilter
@@ -36,7 +37,7 @@ def _desk(*, agents_per_team: int, weeks: int, seed: int = 3):
             agents.append(agent)
             for week in range(weeks):
                 day = RANGE.date_from + dt.timedelta(weeks=week, days=rng.randrange(7))
-                rf.pulses([rng.randint(1, 5) for _ in range(5)], agent=agent, week=figures.monday_of(day),
+                rf.pulses([rng.randint(1, 5) for _ in range(5)], agent=agent, week=monday_of(day),
                           queue=queues[0], customer=buyers[0])
                 rf.ratings(
                     [rng.randint(1, 5) for _ in range(rng.randint(1, 4))],
