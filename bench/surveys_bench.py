@@ -49,6 +49,7 @@ WORKDIR = Path(os.environ.get("DD_SURVEYS_BENCH_DIR") or tempfile.mkdtemp(prefix
 os.environ["DD_SURVEYS_BENCH_DIR"] = str(WORKDIR)
 SINK_LOG = WORKDIR / "sink.log"
 DEFAULT_DB = "postgres://delightdesk:delightdesk@127.0.0.1:5432/dd_feedback_bench"
+SURVEY_ID = re.compile(r"\.v(\d+)\.")  # the survey's id in its signed Message-ID: <dd.REF.v123.signature@domain>
 
 
 def free_port() -> int:
@@ -381,7 +382,7 @@ def latencies(first_accept: dict[str, float]) -> tuple[float, float, float]:
     SMTP: median, 95th percentile, maximum."""
     from feedback.models import Survey
 
-    by_pk = {int(mid.split("-", 1)[1].split("@", 1)[0]): at for mid, at in first_accept.items()}
+    by_pk = {int(found.group(1)): at for mid, at in first_accept.items() if (found := SURVEY_ID.search(mid))}
     created = dict(Survey.objects.filter(pk__in=list(by_pk)).values_list("pk", "created_at"))
     values = sorted(at - created[pk].timestamp() for pk, at in by_pk.items() if pk in created)
     if not values:
