@@ -95,9 +95,14 @@ class RemedyAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("recipient", "kind", "created_at", "sent_at", "attempts", "last_error")
+    list_display = ("recipient", "kind", "created_at", "read_at", "email_state")
     list_filter = ("kind",)
+    list_select_related = ("recipient", "delivery")
     readonly_fields = [f.name for f in Notification._meta.fields]
+
+    @admin.display(description=_("email"))
+    def email_state(self, obj):
+        return obj.delivery.get_state_display() if obj.delivery_id else "-"
 
     @admin.display(description=_("text"))
     def short_text(self, obj):

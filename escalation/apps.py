@@ -9,8 +9,11 @@ class EscalationConfig(AppConfig):
 
     def ready(self) -> None:
         from escalation import phrases, receivers, selectors  # noqa: F401 - phrases registers the sentences
+        from escalation.services.notifications import NotificationKind
+        from outbox import kinds
 
         receivers.connect()  # tickets' and feedback's events, ticket_status_changed (pending pause) included
+        kinds.register(NotificationKind())
         try:  # the reports' burnout watch reads the escalated share from here (feedback may not import us)
             from feedback.reports.sources import register_escalation_counts
         except ImportError:  # pragma: no cover - feedback's reports not installed

@@ -4,6 +4,8 @@ here: individual pulses are private to their agent.
 """
 
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -13,13 +15,23 @@ from feedback.models import NpsResponse, Rating, RatingChange, RelationshipSurve
 
 @admin.register(Survey)
 class SurveyAdmin(admin.ModelAdmin):
-    list_display = ["id", "ticket", "customer", "agent", "state", "skip_reason", "due_at", "sent_at", "attempts"]
+    """The surveys; their emails are in the outbox's list ("Outgoing messages"), linked from each one."""
+
+    list_display = ["id", "ticket", "customer", "agent", "state", "skip_reason", "email_state", "sent_at"]
     list_filter = ["state", "skip_reason", "language"]
-    search_fields = ["ticket__reference", "customer__email", "message_id"]
-    list_select_related = ["ticket", "customer", "agent"]
+    search_fields = ["ticket__reference", "customer__email", "delivery__message_id"]
+    list_select_related = ["ticket", "customer", "agent", "delivery"]
     raw_id_fields = ["ticket", "customer", "agent", "queue"]
-    readonly_fields = ["message_id", "last_error", "attempts", "claimed_at", "sent_at", "answered_at"]
+    readonly_fields = ["state", "delivery", "sent_at", "answered_at", "expires_at"]
     actions = ["retry_failed"]
+
+    @admin.display(description=_("email"))
+    def email_state(self, survey: Survey):
+        delivery = survey.delivery
+        if delivery is None:
+            return "-"
+        return format_html('<a href="{}">{}</a>', reverse("admin:outbox_delivery_change", args=[delivery.pk]),
+                           delivery.get_state_display())
 
     @admin.action(description=_("Send the selected failed surveys again"))
     def retry_failed(self, request, queryset):
@@ -61,10 +73,11 @@ class WowStoryAdmin(admin.ModelAdmin):
 
 @admin.register(RelationshipSurvey)
 class RelationshipSurveyAdmin(admin.ModelAdmin):
-    list_display = ["id", "customer", "state", "sent_at", "attempts"]
+    list_display = ["id", "customer", "state", "sent_at"]
     list_filter = ["state"]
     list_select_related = ["customer"]
     raw_id_fields = ["customer"]
+    readonly_fields = ["state", "delivery", "sent_at", "expires_at"]
 
 
 @admin.register(NpsResponse)

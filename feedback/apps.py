@@ -8,6 +8,9 @@ class FeedbackConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from feedback import receivers
+        from feedback import emails, receivers
+        from outbox import kinds
 
         receivers.connect()
+        kinds.register(emails.SurveyKind())
+        kinds.register(emails.RelationshipSurveyKind())

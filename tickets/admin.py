@@ -74,14 +74,3 @@ class TicketAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if not change or {"subject", "description"} & set(form.changed_data):
             search_document_rebuild(ticket=obj)  # the agents' search must find the new words
-
-
-@admin.register(models.NotificationLog)
-class NotificationLogAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "kind", "ticket", "recipient", "state", "attempts", "sent_at")
-    list_filter = ("state", "kind")
-    search_fields = ("recipient", "email_message_id")
-    readonly_fields = [f.name for f in models.NotificationLog._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False

@@ -48,6 +48,9 @@ class SurveyRatingSerializer(serializers.ModelSerializer):
 class SurveySerializer(serializers.ModelSerializer):
     ticket = serializers.CharField(source="ticket.reference", read_only=True)
     rating = serializers.SerializerMethodField()
+    # How its email is going: the survey's delivery in the outbox (none for a skipped survey).
+    due_at = serializers.DateTimeField(source="delivery.due_at", read_only=True, default=None)
+    attempts = serializers.IntegerField(source="delivery.attempts", read_only=True, default=0)
 
     class Meta:
         model = Survey
@@ -72,6 +75,9 @@ class SurveySerializer(serializers.ModelSerializer):
 
 
 class StaffSurveySerializer(SurveySerializer):
+    last_error = serializers.CharField(source="delivery.last_error", read_only=True, default="")
+    message_id = serializers.CharField(source="delivery.message_id", read_only=True, default="")
+
     class Meta(SurveySerializer.Meta):
         fields = [*SurveySerializer.Meta.fields, "last_error", "message_id"]
         read_only_fields = fields
