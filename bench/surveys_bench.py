@@ -391,10 +391,11 @@ def latencies(first_accept: dict[str, float]) -> tuple[float, float, float]:
 
 
 def pending_in_outbox(ticket_ids: list[int]) -> int:
-    """Surveys not delivered yet but still scheduled or claimed: late, not lost (the sweep sends them)."""
-    from feedback.models import Survey
+    """Survey emails not delivered yet but still waiting or claimed in the outbox: late, not lost (the
+    sweep sends them)."""
+    from outbox.models import Delivery
 
-    return Survey.objects.filter(ticket_id__in=ticket_ids, state__in=["scheduled", "sending"]).count()
+    return Delivery.objects.filter(survey__ticket_id__in=ticket_ids, state__in=Delivery.PENDING_STATES).count()
 
 
 def run_backlog(env, args, label: str, worker: subprocess.Popen) -> subprocess.Popen:

@@ -41,6 +41,10 @@ def survey_url(survey, *, stars: int | None = None, token: str | None = None) ->
     return settings.SITE_URL.rstrip("/") + path + (f"?stars={stars}" if stars else "")
 
 
+def _star_links(url: str) -> list[tuple[int, str, str]]:
+    return [(n, STAR_LABELS[n], f"{url}?stars={n}") for n in (5, 4, 3, 2, 1)]
+
+
 def _agent_name(survey) -> str:
     agent = survey.agent
     return (agent.get_full_name() or agent.get_username()) if agent else ""
@@ -48,15 +52,15 @@ def _agent_name(survey) -> str:
 
 def build_survey_email(survey, *, message_id: str = "") -> EmailMultiAlternatives:
     """The survey email in the customer's language: five star links (D2) and a link to the page."""
-    token = survey_token_for(survey)  # one signature for the six links
+    url = survey_url(survey)  # one signature and one reverse for the six links
     with translation.override(survey.language):
         context = {
             "survey": survey,
             "ticket": survey.ticket,
             "customer": survey.customer,
             "agent_name": _agent_name(survey),
-            "star_links": [(n, STAR_LABELS[n], survey_url(survey, stars=n, token=token)) for n in (5, 4, 3, 2, 1)],
-            "survey_url": survey_url(survey, token=token),
+            "star_links": _star_links(url),
+            "survey_url": url,
             "language": translation.get_language(),
         }
         subject = " ".join(render_to_string("feedback/email/survey_subject.txt", context).split())

@@ -15,7 +15,8 @@ COLUMNS = (
 
 def copy_into_outbox(apps, schema_editor, *, source_table: str, select: str, where: str = "1 = 1") -> None:
     """`select` lists the values of COLUMNS after `id` for the source row aliased `s`, followed by its
-    FROM clause (`FROM source s JOIN ...`); the statement is `SELECT s.id + offset, <select> WHERE <where>`."""
+    FROM clause (`FROM source s JOIN ...`); the statement is `SELECT s.id + offset, <select> WHERE <where>`,
+    run with a parameter: a literal % is written %%."""
     connection = schema_editor.connection
     delivery = apps.get_model("outbox", "Delivery")
     q = connection.ops.quote_name

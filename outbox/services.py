@@ -299,13 +299,27 @@ def _send(messages: list[tuple[Delivery, object]], claim: Claim, batch: _Batch, 
                 batch.failed.append((row, _error_text(exc)))
                 continue
             row.sent_at, row.message_id = timezone.now(), message_id
-            Delivery.objects.filter(pk=row.pk, claim_token=claim.token).update(
-                sent_at=row.sent_at, message_id=message_id, recipient=_recipient(row, message)
-            )
+            _mark_accepted(row, claim, recipient=_recipient(row, message))
             batch.accepted.append(row)
     finally:
         for transport in transports.values():
             transport.close()
+
+
+_ACCEPTED_SQL = (
+    f"UPDATE {Delivery._meta.db_table} SET sent_at = %s, message_id = %s, recipient = %s "  # noqa: S608
+    "WHERE id = %s AND claim_token = %s"
+)
+
+
+def _mark_accepted(row: Delivery, claim: Claim, *, recipient: str) -> None:
+    """The server took it: recorded at once, in its own (asynchronous) commit. Written in SQL: the ORM's
+    UPDATE cost six times the CPU, which the survey benchmark showed as a tenth of a worker's time."""
+    field = Delivery._meta.get_field
+    params = [field("sent_at").get_db_prep_value(row.sent_at, connection), row.message_id, recipient, row.pk,
+              field("claim_token").get_db_prep_value(claim.token, connection)]
+    with connection.cursor() as cursor:
+        cursor.execute(_ACCEPTED_SQL, params)
 
 
 def _recipient(row: Delivery, message) -> str:

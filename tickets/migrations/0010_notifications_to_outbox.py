@@ -13,10 +13,10 @@ SELECT = """
          ELSE 'cancelled' END,
     s.created_at, NULL, s.attempts, s.last_error,
     CASE WHEN s.state <> 'skipped' THEN ''
-         WHEN s.last_error LIKE 'held for review%' THEN 'held_for_review'
-         WHEN s.last_error LIKE 'more than%' THEN 'too_many_confirmations'
-         WHEN s.last_error LIKE 'not a public%' THEN 'not_a_public_reply'
-         WHEN s.last_error LIKE 'not a customer%' THEN 'not_a_customer_reply'
+         WHEN s.last_error LIKE 'held for review%%' THEN 'held_for_review'
+         WHEN s.last_error LIKE 'more than%%' THEN 'too_many_confirmations'
+         WHEN s.last_error LIKE 'not a public%%' THEN 'not_a_public_reply'
+         WHEN s.last_error LIKE 'not a customer%%' THEN 'not_a_customer_reply'
          ELSE 'no_email' END,
     s.email_message_id, s.sent_at, s.created_at
     FROM {log} s JOIN {ticket} t ON t.id = s.ticket_id
