@@ -33,3 +33,7 @@ def copy_into_outbox(apps, schema_editor, *, source_table: str, select: str, whe
         )
         for sql in connection.ops.sequence_reset_sql(no_style(), [delivery]):
             cursor.execute(sql)
+        if connection.vendor == "postgresql":
+            # The new foreign keys are checked at commit; their pending checks would forbid the ALTER
+            # TABLEs that follow in the same migration ("pending trigger events"): check them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")

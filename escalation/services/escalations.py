@@ -230,7 +230,7 @@ def escalations_raise_many(*, firings: list[Firing], now: datetime | None = None
     already had one, or fired twice in this sweep) adds a "fired again" history row. New
     escalations are routed together (one query for the candidates and their loads, each decision
     counted into the next) and written with bulk_create, with their history rows and notifications
-    (sent by one task after commit). Firings whose rule is switched off are dropped. If a
+    (emailed by the outbox after commit). Firings whose rule is switched off are dropped. If a
     concurrent request opened an escalation for one of the tickets meanwhile, the batch rolls back
     and each firing is raised on its own. Returns {"raised": n, "added": n}.
     """
@@ -480,7 +480,7 @@ def escalations_tier_up_many(*, escalation_ids: Iterable[int], now: datetime | N
     candidates of every tier of every team and queue concerned in one (`routing.load_candidates`;
     each decision is counted into the loads, the previous handler's load counted down, so a batch
     spreads as one-by-one tier-ups would); one UPDATE, one INSERT of history rows and one of
-    notifications (sent by one task after commit). Idempotent: an escalation acknowledged or moved
+    notifications (emailed by the outbox after commit). Idempotent: an escalation acknowledged or moved
     meanwhile is left alone. If the batch fails, each escalation is moved on its own, so one bad
     row cannot stop the others. Returns how many escalations were handled.
     """

@@ -4,7 +4,8 @@ Due times are computed once per ticket event (created, first response, resolved,
 in business hours and stored on `TicketSla`; the pending alarms are nullable columns with partial
 indexes. The beat task (`sla_sweep`) selects what is due with one indexed query per kind, so its
 cost follows the number of due alarms, never the number of open tickets. The breaches one sweep
-finds are raised together (`escalations_raise_many`: one routing query, bulk inserts, one send task).
+finds are raised together (`escalations_raise_many`: one routing query, bulk inserts; their emails go
+out through the outbox).
 
 While a ticket is pending (waiting on the customer) its resolution and complaint clocks are paused:
 their alarms leave the indexed columns (held in `paused_alarms`, so the sweep cannot select them)

@@ -13,11 +13,11 @@ from tests.shipped.desk import links_in
 
 pytestmark = pytest.mark.shipped
 
-# The survey sweep runs every two seconds; when it finds nothing to do, the log should not say so.
+# The outbox sweep runs every two seconds; when it finds nothing to do, the log should not say so.
 IDLE_SWEEP_LINES = re.compile(
-    r"Sending due task feedback-claim-due-surveys"
-    r"|feedback\.claim_due_surveys\[[^\]]+\] received"
-    r"|feedback\.claim_due_surveys\[[^\]]+\] succeeded in \S+ \{'batches': 0\}"
+    r"Sending due task outbox-send-due"
+    r"|outbox\.send_due\[[^\]]+\] received"
+    r"|outbox\.send_due\[[^\]]+\] succeeded in \S+ \{'batches': 0\}"
 )
 
 
