@@ -146,12 +146,12 @@ class Phases:
         setattr(module, attribute, timed)
 
     def __enter__(self):
-        from escalation.services import escalations, routing, sla
+        from escalation.services import escalations, routing, sla, tier_up
 
         for module, attribute, name in (
             (sla, "escalations_raise_many", "raise"), (sla, "escalations_tier_up_many", "tier up"),
             (routing, "load_candidates", "route"), (sla, "load_candidates", "route"), (routing, "route", "route"),
-            (escalations, "notify_many", "notify"), (sla, "notify_many", "notify"),
+            (escalations, "notify_many", "notify"), (sla, "notify_many", "notify"), (tier_up, "notify_many", "notify"),
         ):
             self.wrap(module, attribute, name)
         return self.totals

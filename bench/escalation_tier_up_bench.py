@@ -85,9 +85,9 @@ def measure(callable_):
 
 
 def run(sizes: list[int]) -> None:
-    from escalation.services.escalations import escalation_tier_up, escalations_tier_up_many
     from escalation.services.notifications import batched
     from escalation.services.rules import memoised
+    from escalation.services.tier_up import escalation_tier_up, escalations_tier_up_many
 
     ctx = setup_people()
     now = timezone.now()

@@ -41,3 +41,8 @@ class NotAllowed(DomainError):
 class InvalidHandler(DomainError):
     code = "invalid_handler"
     default_message = _("%(user)s cannot handle this escalation.")
+
+
+class IllegalEscalationTransition(DomainError):
+    code = "illegal_escalation_transition"
+    default_message = _("An escalation cannot go from %(from_state)s to %(to_state)s.")

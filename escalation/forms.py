@@ -8,6 +8,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from escalation.models import RULE_PARAMETERS, Escalation, EscalationRule, RemedyKind, Trigger
+from helpdesk.dates import DateParameterField
 
 
 class EscalateForm(forms.Form):
@@ -68,8 +69,8 @@ class DecideForm(forms.Form):
 
 
 class MeasuresFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DateParameterField(label=_("From"), required=False)
+    date_to = DateParameterField(label=_("To"), required=False)
 
     def clean(self):
         data = super().clean()

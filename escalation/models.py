@@ -384,6 +384,8 @@ class EscalationEvent(models.Model):
         REMEDY_APPROVED = "remedy_approved", _("Remedy approved")
         REMEDY_DENIED = "remedy_denied", _("Remedy denied")
         RESOLVED = "resolved", _("Resolved")
+        RATING_CHANGED = "rating_changed", _("The customer changed the rating")
+        CUSTOMER_ANSWERED = "customer_answered", _("The customer answered")
 
     escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -507,6 +509,8 @@ class Notification(models.Model):
         COACHED = "coached", _("Guidance from a supervisor")
         REMEDY_PENDING = "remedy_pending", _("Remedy awaiting your approval")
         LOW_RATING = "low_rating", _("Low rating on an escalation you handle")
+        RATING_CHANGED = "rating_changed", _("The customer changed the rating")
+        CUSTOMER_ANSWERED = "customer_answered", _("The customer answered")
 
     key = models.CharField(max_length=200, unique=True)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,

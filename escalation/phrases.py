@@ -2,6 +2,8 @@
 notes it writes on tickets), by code. Rows store `helpdesk.phrases` values; pages, the API and emails render
 them in the reader's language. Imported by `EscalationConfig.ready()`."""
 
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -34,6 +36,13 @@ CATALOGUE = {
     "escalation.reason.complaint_overdue": _("Complaint still unresolved past its target."),
     "escalation.reason.remedy_needs_approval": _("%(remedy)s needs approval"),
     "escalation.rated": ngettext_lazy("Rated %(stars)d star.", "Rated %(stars)d stars.", "stars"),
+    # The rating an escalation carries, changed by the customer afterwards (history rows and notifications).
+    "escalation.rating_changed": ngettext_lazy(
+        "The customer changed the rating from %(previous)d to %(stars)d star.",
+        "The customer changed the rating from %(previous)d to %(stars)d stars.", "stars"),
+    "escalation.customer_answered": _("The customer answered: “%(answer)s”"),
+    "escalation.customer_commented": _("The customer added: “%(comment)s”"),
+    "escalation.customer_words_removed": _("The customer removed what they had written."),
     # A remedy as a phrase: its kind's name, amount and unit (no words of its own).
     "escalation.remedy": "%(kind)s %(amount)s %(unit)s",
     # Routing (Escalation.routing, and the history rows of routing, tier-ups and reassignments).
@@ -94,4 +103,6 @@ def person(user) -> dict | str:
 
 
 def remedy(kind: str, amount, unit: str) -> dict:
-    return phrase("escalation.remedy", kind=phrase(f"escalation.remedy_kind.{kind}"), amount=str(amount), unit=unit)
+    """A remedy as a phrase; its amount is shown in the reader's number format ("120,00 EUR")."""
+    return phrase("escalation.remedy", kind=phrase(f"escalation.remedy_kind.{kind}"), amount=Decimal(str(amount)),
+                  unit=unit)

@@ -95,6 +95,11 @@ def on_low_rating(*, ticket_id, rating_id=None, stars, comment="", follow_up="",
                               follow_up=follow_up)
 
 
+@_safe
+def on_rating_changed(*, rating_id, **_):
+    services.escalation_rating_update(rating_id=rating_id)
+
+
 def connect() -> None:
     from feedback import events as feedback_events
     from tickets import events as ticket_events
@@ -110,3 +115,4 @@ def connect() -> None:
     ticket_events.ticket_status_changed.connect(on_ticket_status_changed,
                                                 dispatch_uid="escalation.ticket_status_changed")
     feedback_events.low_rating.connect(on_low_rating, dispatch_uid="escalation.low_rating")
+    feedback_events.rating_changed.connect(on_rating_changed, dispatch_uid="escalation.rating_changed")

@@ -9,7 +9,7 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Que
 from django.http import Http404
 from django.utils import timezone
 
-from escalation.models import Escalation, EscalationEvent, Remedy, TicketSla
+from escalation.models import AuthorityLimit, Escalation, EscalationEvent, Remedy, TicketSla
 from tickets.models import Membership, Ticket
 from tickets.roles import Role, role_of
 from tickets.selectors import team_ids_of, visible_to
@@ -154,6 +154,18 @@ def remedies_awaiting(user) -> QuerySet[Remedy]:
     if role_of(user) not in (Role.SUPERVISOR, Role.ADMIN):
         return Remedy.objects.none()
     return remedies_visible_to(user).filter(state=Remedy.State.PENDING).exclude(proposed_by=user)
+
+
+def authority_limits_of(user) -> QuerySet[AuthorityLimit]:
+    """Every limit that applies to `user`: their own and their role's, in any queue (the most specific
+    one for a remedy is chosen by services.remedies.authority_limit_for)."""
+    role = role_of(user)
+    if role not in (Role.AGENT, Role.SUPERVISOR, Role.ADMIN):
+        return AuthorityLimit.objects.none()
+    return (
+        AuthorityLimit.objects.filter(Q(user=user) | Q(role=role.value, user__isnull=True))
+        .select_related("queue").order_by("kind", "user_id", "queue__slug", "id")
+    )
 
 
 def remedies_of(user) -> QuerySet[Remedy]:

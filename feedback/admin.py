@@ -1,6 +1,10 @@
 """Admin for the feedback data staff may need to inspect: the survey outbox (retry failed sends),
 ratings with their history, wow stories and relationship surveys. Agent pulses are deliberately not
 here: individual pulses are private to their agent.
+
+Every row here is written by a service (a customer's rating, the outbox's sends), so the admin shows them
+view-only: no add, no change, no delete ("No second way in", docs/architecture.md). A rating edited or
+deleted here would bypass its history, the reports' rollups and service recovery.
 """
 
 from django.contrib import admin, messages
@@ -11,27 +15,37 @@ from django.utils.translation import ngettext
 
 from feedback import services
 from feedback.models import NpsResponse, Rating, RatingChange, RelationshipSurvey, Survey, WeeklySummary, WowStory
+from helpdesk.admin_audit import ViewOnlyAdmin, ViewOnlyInline, desk_link
+
+
+class TicketLinkMixin:
+    @admin.display(description=_("desk"))
+    def ticket_in_desk(self, obj):
+        return desk_link(reverse("tickets:detail", args=[obj.ticket.reference]))
+
+
+def _delivery_link(delivery) -> str:
+    """The email's state, linked to its row in the outbox's list."""
+    if delivery is None:
+        return "-"
+    return format_html('<a href="{}">{}</a>', reverse("admin:outbox_delivery_change", args=[delivery.pk]),
+                       delivery.get_state_display())
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(TicketLinkMixin, ViewOnlyAdmin):
     """The surveys; their emails are in the outbox's list ("Outgoing messages"), linked from each one."""
 
     list_display = ["id", "ticket", "customer", "agent", "state", "skip_reason", "email_state", "sent_at"]
     list_filter = ["state", "skip_reason", "language"]
     search_fields = ["ticket__reference", "customer__email", "delivery__message_id"]
     list_select_related = ["ticket", "customer", "agent", "delivery"]
-    raw_id_fields = ["ticket", "customer", "agent", "queue"]
-    readonly_fields = ["state", "delivery", "sent_at", "answered_at", "expires_at"]
+    readonly_fields = ["ticket_in_desk", "email_state"]
     actions = ["retry_failed"]
 
     @admin.display(description=_("email"))
     def email_state(self, survey: Survey):
-        delivery = survey.delivery
-        if delivery is None:
-            return "-"
-        return format_html('<a href="{}">{}</a>', reverse("admin:outbox_delivery_change", args=[delivery.pk]),
-                           delivery.get_state_display())
+        return _delivery_link(survey.delivery)
 
     @admin.action(description=_("Send the selected failed surveys again"))
     def retry_failed(self, request, queryset):
@@ -44,59 +58,51 @@ class SurveyAdmin(admin.ModelAdmin):
         )
 
 
-class RatingChangeInline(admin.TabularInline):
+class RatingChangeInline(ViewOnlyInline, admin.TabularInline):
     model = RatingChange
-    extra = 0
-    can_delete = False
     readonly_fields = ["stars", "comment", "follow_up", "changed_at"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Rating)
-class RatingAdmin(admin.ModelAdmin):
+class RatingAdmin(TicketLinkMixin, ViewOnlyAdmin):
     list_display = ["id", "ticket", "stars", "agent", "queue", "company", "created_at"]
     list_filter = ["stars", "ticket_kind", "queue"]
     search_fields = ["ticket__reference", "customer__email", "company", "comment"]
     list_select_related = ["ticket", "agent", "queue"]
-    raw_id_fields = ["survey", "ticket", "customer", "agent", "queue", "team"]
+    readonly_fields = ["ticket_in_desk"]
     inlines = [RatingChangeInline]
 
 
 @admin.register(WowStory)
-class WowStoryAdmin(admin.ModelAdmin):
+class WowStoryAdmin(ViewOnlyAdmin):
     list_display = ["id", "team", "agent", "shared_at"]
     list_select_related = ["team", "agent"]
-    raw_id_fields = ["rating", "agent"]
 
 
 @admin.register(RelationshipSurvey)
-class RelationshipSurveyAdmin(admin.ModelAdmin):
-    list_display = ["id", "customer", "state", "sent_at"]
+class RelationshipSurveyAdmin(ViewOnlyAdmin):
+    list_display = ["id", "customer", "state", "sent_at", "email_state"]
     list_filter = ["state"]
-    list_select_related = ["customer"]
-    raw_id_fields = ["customer"]
-    readonly_fields = ["state", "delivery", "sent_at", "expires_at"]
+    list_select_related = ["customer", "delivery"]
+    readonly_fields = ["email_state"]
+
+    @admin.display(description=_("email"))
+    def email_state(self, survey: RelationshipSurvey):
+        return _delivery_link(survey.delivery)
 
 
 @admin.register(NpsResponse)
-class NpsResponseAdmin(admin.ModelAdmin):
+class NpsResponseAdmin(ViewOnlyAdmin):
     list_display = ["id", "customer", "company", "score", "answered_at"]
     list_filter = ["score"]
     list_select_related = ["customer"]
-    raw_id_fields = ["survey", "customer"]
 
 
 @admin.register(WeeklySummary)
-class WeeklySummaryAdmin(admin.ModelAdmin):
-    """The weekly summary outbox: what was sent, what failed and why (read-only; the beat task retries)."""
+class WeeklySummaryAdmin(ViewOnlyAdmin):
+    """The weekly summary outbox: what was sent, what failed and why (view-only; the beat task retries)."""
 
     list_display = ["week", "recipient", "state", "attempts", "sent_at"]
     list_filter = ["state", "week"]
     search_fields = ["recipient__username", "recipient__email"]
     list_select_related = ["recipient"]
-    readonly_fields = ["recipient", "week", "state", "attempts", "last_error", "sent_at", "created_at"]
-
-    def has_add_permission(self, request):
-        return False

@@ -2,7 +2,8 @@
 
 Inside the resolving transaction (`tickets.events.ticket_statuses_changing`, which carries every ticket
 of one change, so the rows are written set-wise): the survey row is written WITH the agent's skip
-reason, so a resolved ticket and its survey commit together or not at all (the outbox) and a skipped
+reason (a resolution without a follow-up, `StatusChange.no_follow_up_reason`, is a skipped survey),
+so a resolved ticket and its survey commit together or not at all (the outbox) and a skipped
 survey is never, even for a moment, a scheduled one a worker could claim. A reopen skips the pending
 survey in the reopening transaction. The agent's pulse request (a row of ours) is written there too.
 Any error is contained in a savepoint and logged: a survey problem never blocks a ticket's change
@@ -28,7 +29,6 @@ def on_ticket_statuses_changing(
     sender,
     changes: tuple[ticket_events.StatusChange, ...] = (),
     actor_id: int | None = None,
-    skip_survey_reason: str = "",
     at=None,
     **kwargs,
 ) -> None:
@@ -36,6 +36,13 @@ def on_ticket_statuses_changing(
     reopened = [change.ticket_id for change in changes if change.reopening]
     if not (resolved or reopened):
         return
+    # A resolution the agent asked not to follow up is, to feedback, a skipped survey for their reason.
+    reasons = {change.no_follow_up_reason for change in changes if change.to_status == Ticket.Status.RESOLVED}
+    if len(reasons) > 1:  # one reason per call (tickets_transition); else each ticket with its own
+        for change in changes:
+            on_ticket_statuses_changing(sender, changes=(change,), actor_id=actor_id, at=at)
+        return
+    skip_survey_reason = reasons.pop() if reasons else ""
     try:
         with transaction.atomic():  # a savepoint: our failure must not roll back the tickets' change
             _bookkeep(resolved, reopened, actor_id=actor_id, skip_survey_reason=skip_survey_reason, at=at)
@@ -45,8 +52,7 @@ def on_ticket_statuses_changing(
             return
         # One bad ticket must not cost the others their survey: again, one ticket at a time.
         for change in changes:
-            on_ticket_statuses_changing(sender, changes=(change,), actor_id=actor_id,
-                                        skip_survey_reason=skip_survey_reason, at=at)
+            on_ticket_statuses_changing(sender, changes=(change,), actor_id=actor_id, at=at)
 
 
 def _bookkeep(resolved: list[int], reopened: list[int], *, actor_id, skip_survey_reason: str, at) -> list:

@@ -36,6 +36,11 @@ def rating_of(survey: Survey) -> Rating | None:
     return Rating.objects.filter(survey=survey).first()
 
 
+def rating_current(*, rating_id: int) -> Rating | None:
+    """A rating's current stars and words (for those who follow `rating_changed`), or None if it is gone."""
+    return Rating.objects.filter(pk=rating_id).only("id", "ticket_id", "stars", "comment", "follow_up").first()
+
+
 def survey_for_ticket_of_user(*, user, reference: str) -> Survey | None:
     """The latest survey of a ticket the user may see (Http404 for a ticket they may not see)."""
     from tickets.selectors import ticket_get_for_user

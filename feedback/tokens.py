@@ -13,18 +13,22 @@ def survey_token_for(survey) -> str:
     return signing.dumps({"s": survey.pk, "t": survey.ticket_id}, salt=SURVEY_SALT, compress=True)
 
 
-def survey_token_payload(token: str) -> dict:
-    """{'s': survey id, 't': ticket id}; raises SurveyLinkExpired or InvalidSurveyLink."""
-    max_age = settings.SURVEY_TOKEN_MAX_AGE_DAYS * 86400
+def _payload(token: str, *, salt: str, keys: tuple[str, str]) -> dict:
+    """The signed dict of integer ids `keys`; raises SurveyLinkExpired or InvalidSurveyLink."""
     try:
-        data = signing.loads(token, salt=SURVEY_SALT, max_age=max_age)
+        data = signing.loads(token, salt=salt, max_age=settings.SURVEY_TOKEN_MAX_AGE_DAYS * 86400)
     except signing.SignatureExpired as exc:
         raise SurveyLinkExpired() from exc
     except signing.BadSignature as exc:
         raise InvalidSurveyLink() from exc
-    if not isinstance(data, dict) or not isinstance(data.get("s"), int) or not isinstance(data.get("t"), int):
+    if not isinstance(data, dict) or not all(isinstance(data.get(key), int) for key in keys):
         raise InvalidSurveyLink()
     return data
+
+
+def survey_token_payload(token: str) -> dict:
+    """{'s': survey id, 't': ticket id}."""
+    return _payload(token, salt=SURVEY_SALT, keys=("s", "t"))
 
 
 def relationship_token_for(survey) -> str:
@@ -32,13 +36,5 @@ def relationship_token_for(survey) -> str:
 
 
 def relationship_token_payload(token: str) -> dict:
-    max_age = settings.SURVEY_TOKEN_MAX_AGE_DAYS * 86400
-    try:
-        data = signing.loads(token, salt=RELATIONSHIP_SALT, max_age=max_age)
-    except signing.SignatureExpired as exc:
-        raise SurveyLinkExpired() from exc
-    except signing.BadSignature as exc:
-        raise InvalidSurveyLink() from exc
-    if not isinstance(data, dict) or not isinstance(data.get("r"), int) or not isinstance(data.get("c"), int):
-        raise InvalidSurveyLink()
-    return data
+    """{'r': relationship survey id, 'c': customer id}."""
+    return _payload(token, salt=RELATIONSHIP_SALT, keys=("r", "c"))

@@ -36,6 +36,8 @@ class Channel(filesystem.Channel):
 
 class Transport(filesystem.Transport):
     Channel = Channel
+    # A folder has no host: without this kombu warns "No hostname was supplied" on every connection.
+    default_connection_params = {}
     # Celery's worker loop (synloop: this transport has no event loop) waits up to 2 s for a message, and
     # checks for a stop request only between waits, twice, so a stopped worker took about 5 s to exit:
     # the time honcho allows before SIGKILL. A shorter wait lets `make run` stop cleanly on Ctrl-C.

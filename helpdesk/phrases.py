@@ -11,6 +11,7 @@ JSON value, and the sentence is made when it is shown, in the language active th
   a person typed: never translated);
 - ``["...", {...}]``: a list is its parts in order, joined by a space (sentences one after the other);
 - ``{"datetime": "2026-05-04T10:00:00+00:00"}``: a moment, shown in the reader's time zone and date format;
+- ``{"decimal": "120.00"}``: an amount, shown with its decimals in the reader's number format ("120,00");
 - numbers as they are.
 
 Each app declares its sentences in its own ``phrases.py`` (``register({...})``, code -> a lazy translation,
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.utils import formats, timezone
@@ -60,11 +62,13 @@ def moment(value: datetime) -> dict:
 def _storable(value: Phrase) -> Phrase:
     if isinstance(value, datetime):
         return moment(value)
+    if isinstance(value, Decimal):
+        return {"decimal": str(value)}
     if isinstance(value, tuple):
         return [_storable(v) for v in value]
     if isinstance(value, int | float | str | list | dict) or value is None:
         return value
-    return str(value)  # Decimal, lazy strings of data: as text
+    return str(value)  # lazy strings of data: as text
 
 
 def join(*parts: Phrase) -> Phrase:
@@ -90,6 +94,8 @@ def render(value: Phrase) -> str:
     if isinstance(value, dict):
         if "datetime" in value:
             return _render_moment(value["datetime"])
+        if "decimal" in value:
+            return _render_decimal(value["decimal"])
         if "code" in value:
             return _render_code(value["code"], value.get("params") or {})
     return str(value)
@@ -103,6 +109,15 @@ def _render_moment(iso: str) -> str:
     if timezone.is_aware(when):
         when = timezone.localtime(when)
     return formats.date_format(when, "DATETIME_FORMAT")
+
+
+def _render_decimal(text: str) -> str:
+    try:
+        amount = Decimal(text)
+    except (TypeError, ValueError, ArithmeticError):
+        return str(text)
+    places = max(0, -amount.as_tuple().exponent) if amount.is_finite() else 0
+    return formats.number_format(amount, decimal_pos=places)
 
 
 def _render_code(code: str, params: dict) -> str:

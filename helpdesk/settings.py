@@ -244,15 +244,17 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- REST API
 REST_FRAMEWORK = {
+    # Token first: an anonymous request gets 401 with `WWW-Authenticate: Token` everywhere (the first
+    # class names the challenge); the browser's session (and Swagger UI) still authenticates.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "helpdesk.api.DeskPagination",  # also refuses unknown query parameters
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "helpdesk.schema.DeskAutoSchema",  # every operation documents its errors
     "EXCEPTION_HANDLER": "helpdesk.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -272,6 +274,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Request bodies are documented as JSON (the browsable API's forms still work); an operation that takes
+    # files (a message's attachments) documents multipart/form-data itself.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
 }
 
 # --- Security headers. Production values follow from DEBUG off; README documents the variables.
@@ -376,6 +381,7 @@ AXES_HTTP_RESPONSE_CODE = 429
 # A success must not wipe the failures: an attacker with an account of their own could log in to it
 # between guesses and reset the count of the address they share with their victim's attempts.
 AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False  # no start-up banner on every manage.py command; failures and lockouts are still logged
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
     "helpdesk.throttling.AnonRateThrottle",
     "helpdesk.throttling.UserRateThrottle",

@@ -1,5 +1,7 @@
+from datetime import UTC, datetime
 from email import policy
 from email.parser import BytesParser
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -8,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tickets.permissions import staff_required
 from tickets.roles import Role, role_of
@@ -58,6 +61,15 @@ def _parse(path: Path):
     return BytesParser(policy=policy.default).parsebytes(path.read_bytes())
 
 
+def _sent_at(message) -> datetime | str:
+    """The Date header as a moment (shown in the reader's format and zone), or as written if unreadable."""
+    try:
+        sent_at = parsedate_to_datetime(str(message["Date"]))
+    except (TypeError, ValueError):
+        return str(message["Date"] or "")
+    return sent_at if sent_at.tzinfo else sent_at.replace(tzinfo=UTC)  # "-0000": UTC, zone not told
+
+
 @staff_required
 def sent_mail_list(request):
     directory = _mail_dir()
@@ -65,7 +77,7 @@ def sent_mail_list(request):
     mails = []
     for path in files:
         message = _parse(path)
-        mails.append({"name": path.name, "to": message["To"], "subject": message["Subject"], "date": message["Date"]})
+        mails.append({"name": path.name, "to": message["To"], "subject": message["Subject"], "date": _sent_at(message)})
     return render(request, "sent_mail/list.html", {"mails": mails})
 
 
@@ -83,7 +95,13 @@ def sent_mail_detail(request, name: str):
         "sent_mail/detail.html",
         {
             "name": path.name,
-            "headers": [(k, message[k]) for k in ("From", "To", "Subject", "Date", "Message-ID")],
+            "headers": [
+                (pgettext("email sender", "From"), message["From"]),
+                (pgettext("email recipient", "To"), message["To"]),
+                (_("Subject"), message["Subject"]),
+                (_("Date"), _sent_at(message)),
+                ("Message-ID", message["Message-ID"]),
+            ],
             "body": text.get_content() if text else _("(this message has no plain-text part)"),
         },
     )

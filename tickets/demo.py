@@ -76,7 +76,7 @@ def seed(command) -> None:
     if Ticket.objects.exists():
         command.stdout.write("  tickets already present: skipped")
         return
-    # History, not live changes: no surveys, no notifications; one transaction (SQLite commits are slow).
+    # History, not live changes: no follow-ups, no notifications; one transaction (SQLite commits are slow).
     with events.muted(), transaction.atomic():
         _tickets(command, rng, queues, staff, customers)
 

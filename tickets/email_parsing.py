@@ -21,8 +21,11 @@ from html.parser import HTMLParser
 
 from tickets.email_mime import LeanCopy, lean_copy
 
-# Our notifications carry this line; whatever the customer's mail program quotes below it is history.
+# Our notifications carry this line, in the customer's language (`services.notifications.reply_marker()`);
+# whatever the customer's mail program quotes below it is history. It is recognised in any language by its
+# delimiters (the English one is kept as the line of mail sent before it was translated).
 REPLY_MARKER = "##- Please type your reply above this line -##"
+_REPLY_MARKER_ANY_LANGUAGE = re.compile(r"##- [^\n]{1,200}? -##")
 # Our own outgoing mail carries this header, so a copy of it coming back is recognised as a loop.
 DESK_HEADER = "X-Delight-Desk"
 
@@ -394,8 +397,7 @@ def _attachments(message: EmailMessage, body_part: EmailMessage | None) -> tuple
 def strip_quoted_reply(text: str) -> str:
     """Drop what a mail program quoted under the reply: our marker line onwards, then a trailing
     block of '>' lines with its "On ... wrote:" introduction."""
-    if REPLY_MARKER in text:
-        text = text.split(REPLY_MARKER, 1)[0]
+    text = _REPLY_MARKER_ANY_LANGUAGE.split(text, 1)[0]
     text = _OUTLOOK_SEPARATOR.split(text, 1)[0]
     text = _OUTLOOK_HEADER_BLOCK.split(text, 1)[0]
     lines = text.rstrip().split("\n")

@@ -4,8 +4,8 @@ Most are sent after the transaction commits (`publish`): receivers get `ticket_i
 extras) and must load what they need; the payload is what a Celery task would carry.
 
 `ticket_statuses_changing` is the one exception, sent inside the changing transaction (`send_in_transaction`)
-for receivers whose rows must commit or roll back with the ticket's change (feedback's survey outbox,
-escalation's SLA outcome). It carries every ticket changed by one call (`changes`, one `StatusChange`
+for receivers whose rows must commit or roll back with the ticket's change (feedback's outbox, escalation's
+SLA outcome). It carries every ticket changed by one call (`changes`, one `StatusChange`
 each: one ticket from `ticket_transition`, many from `tickets_transition`), so receivers write set-wise.
 Such receivers must contain their own failures (a savepoint) so they never block the ticket's change.
 `feedback` and `escalation` subscribe in their AppConfig.ready().
@@ -19,14 +19,13 @@ from django.db import transaction
 from django.dispatch import Signal
 
 ticket_created = Signal()  # ticket_id, actor_id
-ticket_resolved = Signal()  # ticket_id, actor_id, skip_survey_reason
 ticket_reopened = Signal()  # ticket_id, actor_id
 ticket_closed = Signal()  # ticket_id, actor_id, automatic
 ticket_assigned = Signal()  # ticket_id, actor_id, assignee_id, previous_assignee_id
 ticket_changed = Signal()  # ticket_id, actor_id, fields: the names among priority, kind, queue that changed
 message_added = Signal()  # ticket_id, message_id, is_public, from_customer
 ticket_status_changed = Signal()  # ticket_id, actor_id, from_status, to_status, at: every transition
-# Inside the transaction: changes (tuple of StatusChange), actor_id, skip_survey_reason, at
+# Inside the transaction: changes (tuple of StatusChange), actor_id, at
 ticket_statuses_changing = Signal()
 
 
@@ -36,6 +35,13 @@ class StatusChange:
     from_status: str
     to_status: str
     reopening: bool = False  # resolved -> open
+    # A resolution the agent asked not to be followed up with the customer, and why (tickets.follow_up).
+    no_follow_up_reason: str = ""
+
+    @property
+    def no_follow_up(self) -> bool:
+        return bool(self.no_follow_up_reason)
+
 
 _muted = contextvars.ContextVar("tickets_events_muted", default=False)
 
@@ -51,11 +57,6 @@ def send_in_transaction(signal: Signal, **payload) -> None:
     if _muted.get():
         return
     signal.send(sender="tickets", **payload)
-
-
-def is_muted() -> bool:
-    """True inside `muted()`: receivers that write in the same transaction check it too."""
-    return _muted.get()
 
 
 @contextlib.contextmanager

@@ -28,11 +28,6 @@ class InvalidAttachment(DomainError):
     default_message = _("This file cannot be attached.")
 
 
-class EmailRejected(DomainError):
-    code = "email_rejected"
-    default_message = _("The email could not become a ticket.")
-
-
 class MessageTooLong(DomainError):
     code = "message_too_long"
     default_message = _("The text is %(length)s characters long; at most %(limit)s are allowed.")

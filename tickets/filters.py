@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.filters import DateTimeParameterFilter
 from tickets.models import Message, Queue, Tag, Ticket
 from tickets.services.search import search_document
 
@@ -91,16 +92,6 @@ class TicketOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*keys, *tiebreak)
 
 
-class DateOrDateTimeField(django_filters.fields.IsoDateTimeField):
-    """Accepts what `<input type="date">` sends (YYYY-MM-DD) as well as ISO 8601 date-times."""
-
-    input_formats = [django_filters.fields.IsoDateTimeField.ISO_8601, "%Y-%m-%d", "%Y-%m-%dT%H:%M"]
-
-
-class DateOrDateTimeFilter(django_filters.IsoDateTimeFilter):
-    field_class = DateOrDateTimeField
-
-
 class TicketFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"), max_length=MAX_SEARCH_LENGTH)
     status = django_filters.MultipleChoiceFilter(choices=Ticket.Status.choices, distinct=False, label=_("Status"))
@@ -109,8 +100,9 @@ class TicketFilter(django_filters.FilterSet):
     queue = django_filters.CharFilter(method="filter_queue", label=_("Queue"))
     assignee = django_filters.CharFilter(method="filter_assignee", label=_("Assignee"))
     tag = django_filters.CharFilter(method="filter_tag", label=_("Tag"))
-    created_after = DateOrDateTimeFilter(field_name="created_at", lookup_expr="gte", label=_("Created after"))
-    created_before = DateOrDateTimeFilter(field_name="created_at", lookup_expr="lt", label=_("Created before"))
+    # What `<input type="date">` sends (YYYY-MM-DD) or an ISO 8601 date-time, parsed by helpdesk.dates.
+    created_after = DateTimeParameterFilter(field_name="created_at", lookup_expr="gte", label=_("Created after"))
+    created_before = DateTimeParameterFilter(field_name="created_at", lookup_expr="lt", label=_("Created before"))
     ordering = TicketOrderingFilter(
         fields=tuple((name, name) for name in ORDERING_FIELDS),
         field_labels={"created": _("Created"), "updated": _("Updated"), "priority": _("Priority"),

@@ -340,6 +340,28 @@ class TicketEvent(models.Model):
     def reason_display(self) -> str:
         return phrases.render(phrases.join(self.reason_phrase, self.reason))
 
+    @property
+    def from_label(self) -> str:
+        """The value before the change as a reader says it (a status or channel by its name, not its code)."""
+        return self._label(self.from_value)
+
+    @property
+    def to_label(self) -> str:
+        return self._label(self.to_value)
+
+    def _label(self, value: str) -> str:
+        return str(_EVENT_VALUE_LABELS.get(self.kind, {}).get(value, value))
+
+
+# Events whose values are codes of a choice: shown by the choice's name, in the reader's language.
+_EVENT_VALUE_LABELS = {
+    TicketEvent.Kind.STATUS: dict(Ticket.Status.choices),
+    TicketEvent.Kind.REOPENED: dict(Ticket.Status.choices),
+    TicketEvent.Kind.PRIORITY: dict(Ticket.Priority.choices),
+    TicketEvent.Kind.KIND: dict(Ticket.Kind.choices),
+    TicketEvent.Kind.CREATED: dict(Ticket.Channel.choices),
+}
+
 
 class Macro(models.Model):
     """A canned reply. Placeholders: {customer_name}, {reference}, {agent_name}."""

@@ -8,6 +8,9 @@ from helpdesk import phrases
 CATALOGUE = {
     "tickets.reason.customer_replied": _("customer replied"),
     "tickets.reason.closed_automatically": _("closed automatically after being resolved"),
+    # In place of the text of an email that had none (Message.phrase).
+    "tickets.email.no_text": _("(no text)"),
+    "tickets.email.attachments_only": _("(attachments only)"),
 }
 
 phrases.register(CATALOGUE)

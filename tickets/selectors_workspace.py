@@ -14,7 +14,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from tickets.models import Macro, Membership, Message, Queue, Ticket, TicketEvent
+from tickets.models import Macro, Message, Queue, Ticket, TicketEvent
 from tickets.roles import Role, role_of
 from tickets.selectors import messages_visible_to, queues_visible_to, team_ids_of, visible_to
 
@@ -229,15 +229,6 @@ def list_filter_choices(user) -> dict:
 
 # --- The ticket page -------------------------------------------------------------------------------
 
-_EVENT_LABELS = {
-    TicketEvent.Kind.STATUS: dict(Ticket.Status.choices),
-    TicketEvent.Kind.REOPENED: dict(Ticket.Status.choices),
-    TicketEvent.Kind.PRIORITY: dict(Ticket.Priority.choices),
-    TicketEvent.Kind.KIND: dict(Ticket.Kind.choices),
-    TicketEvent.Kind.CREATED: dict(Ticket.Channel.choices),
-}
-
-
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
@@ -250,14 +241,11 @@ class TimelineEntry:
 
     @property
     def from_label(self) -> str:
-        return self._label(self.event.from_value) if self.event else ""
+        return self.event.from_label if self.event else ""
 
     @property
     def to_label(self) -> str:
-        return self._label(self.event.to_value) if self.event else ""
-
-    def _label(self, value: str) -> str:
-        return str(_EVENT_LABELS.get(self.event.kind, {}).get(value, value))
+        return self.event.to_label if self.event else ""
 
 
 def ticket_timeline(user, ticket: Ticket) -> list[TimelineEntry]:
@@ -303,15 +291,9 @@ def macros_for(user, ticket: Ticket) -> QuerySet[Macro]:
     return Macro.objects.filter(Q(team__isnull=True) | Q(team_id=ticket.queue.team_id)).order_by("name")
 
 
-def can_work_on(user, ticket: Ticket) -> bool:
-    """Whether the ticket may be assigned to `user`: members of its team, and admins (any ticket)."""
-    if role_of(user) == Role.ADMIN:
-        return True
-    return Membership.objects.filter(user=user, team_id=ticket.queue.team_id).exists()
-
-
 def can_take(user, ticket: Ticket, *, staff: list) -> bool:
-    """`can_work_on` answered from the ticket page's already loaded assignee options (no query)."""
+    """Whether the ticket may be assigned to `user` (members of its team, and admins: any ticket), answered
+    from the ticket page's already loaded assignee options (no query)."""
     return role_of(user) == Role.ADMIN or any(member.pk == user.pk for member in staff)
 
 

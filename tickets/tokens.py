@@ -12,11 +12,19 @@ def follow_token_for(ticket: Ticket) -> str:
     return signing.dumps({"t": ticket.pk, "c": ticket.customer_id}, salt=FOLLOW_SALT, compress=True)
 
 
-def ticket_from_follow_token(token: str) -> Ticket | None:
-    """The ticket a follow token names, or None when the token is tampered with or expired."""
+def ticket_for_follow_token(token: str) -> tuple[Ticket | None, int]:
+    """The ticket a follow token names and 200, or None and 410 (expired) / 404 (tampered, unknown)."""
     try:
         data = signing.loads(token, salt=FOLLOW_SALT, max_age=settings.TICKET_LINK_MAX_AGE_DAYS * 86400)
-    except signing.BadSignature:  # SignatureExpired is a subclass
-        return None
-    tickets = Ticket.objects.select_related("customer", "queue")
-    return tickets.filter(pk=data.get("t"), customer_id=data.get("c")).first()
+    except signing.SignatureExpired:
+        return None, 410
+    except signing.BadSignature:
+        return None, 404
+    if not isinstance(data, dict):
+        return None, 404
+    ticket = (
+        Ticket.objects.select_related("customer", "queue", "assignee")
+        .filter(pk=data.get("t"), customer_id=data.get("c"))
+        .first()
+    )
+    return ticket, 200 if ticket else 404

@@ -1,20 +1,17 @@
 """Thin serializers: shapes of input and output; the services do the work."""
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from escalation.models import Escalation, EscalationEvent, Remedy, RemedyKind
+from escalation import selectors
+from escalation.models import AuthorityLimit, Escalation, EscalationEvent, Remedy, RemedyKind
+from helpdesk.api_input import StrictInputSerializer
+from helpdesk.dates import ApiDateField
+from tickets.api.serializers import CustomerSummarySerializer, PersonSummarySerializer, person_name
+from tickets.roles import Role, role_of
 
 User = get_user_model()
-
-
-class EscalationPersonSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    username = serializers.CharField()
-    name = serializers.SerializerMethodField()
-
-    def get_name(self, user) -> str:
-        return user.get_full_name() or user.get_username()
 
 
 def _one_of(choices) -> str:
@@ -26,7 +23,7 @@ def _one_of(choices) -> str:
 
 
 class EscalationEventSerializer(serializers.ModelSerializer):
-    actor = EscalationPersonSerializer(allow_null=True, read_only=True)
+    actor = PersonSummarySerializer(allow_null=True, read_only=True)
     note = serializers.CharField(source="note_display", read_only=True,
                                  help_text="What happened, in the reader's language, with what the person typed.")
     kind = serializers.CharField(read_only=True, help_text=_one_of(EscalationEvent.Kind.choices))
@@ -39,9 +36,9 @@ class EscalationEventSerializer(serializers.ModelSerializer):
 class EscalationSerializer(serializers.ModelSerializer):
     ticket = serializers.CharField(source="ticket.reference", read_only=True)
     ticket_subject = serializers.CharField(source="ticket.subject", read_only=True)
-    customer = serializers.CharField(source="ticket.customer.name", read_only=True)
-    assigned_to = EscalationPersonSerializer(allow_null=True, read_only=True)
-    agent = EscalationPersonSerializer(allow_null=True, read_only=True)
+    customer = CustomerSummarySerializer(source="ticket.customer", read_only=True)
+    assigned_to = PersonSummarySerializer(allow_null=True, read_only=True)
+    agent = PersonSummarySerializer(allow_null=True, read_only=True)
     state = serializers.CharField(read_only=True, help_text=_one_of(Escalation.State.choices))
     reason_text = serializers.CharField(source="reason_display", read_only=True,
                                         help_text="Why, in the reader's language (typed words as typed).")
@@ -65,29 +62,29 @@ class EscalationDetailSerializer(EscalationSerializer):
         read_only_fields = fields
 
 
-class EscalateInputSerializer(serializers.Serializer):
+class EscalateInputSerializer(StrictInputSerializer):
     reason_code = serializers.ChoiceField(choices=Escalation.Reason.choices)
     reason_text = serializers.CharField(max_length=2000)
     tried = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class GuidanceInputSerializer(serializers.Serializer):
+class GuidanceInputSerializer(StrictInputSerializer):
     guidance = serializers.CharField(max_length=4000)
 
 
-class NoteInputSerializer(serializers.Serializer):
+class NoteInputSerializer(StrictInputSerializer):
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
 
-class ReassignInputSerializer(serializers.Serializer):
+class ReassignInputSerializer(StrictInputSerializer):
     to_user = serializers.IntegerField(min_value=1)
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
 class RemedySerializer(serializers.ModelSerializer):
     ticket = serializers.CharField(source="ticket.reference", read_only=True)
-    proposed_by = EscalationPersonSerializer(read_only=True)
-    decided_by = EscalationPersonSerializer(allow_null=True, read_only=True)
+    proposed_by = PersonSummarySerializer(read_only=True)
+    decided_by = PersonSummarySerializer(allow_null=True, read_only=True)
     kind = serializers.CharField(read_only=True, help_text=_one_of(RemedyKind.choices))
     state = serializers.CharField(read_only=True, help_text=_one_of(Remedy.State.choices))
 
@@ -98,7 +95,7 @@ class RemedySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RemedyInputSerializer(serializers.Serializer):
+class RemedyInputSerializer(StrictInputSerializer):
     kind = serializers.CharField(max_length=20, help_text=_one_of(RemedyKind.choices))
     amount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
     currency = serializers.RegexField(r"^[A-Za-z]{3}$", required=False, default="EUR")
@@ -110,8 +107,46 @@ class RemedyInputSerializer(serializers.Serializer):
         return value
 
 
-class ReportQuerySerializer(serializers.Serializer):
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
+class AuthorityLimitSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text=_one_of(RemedyKind.choices))
+    queue = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True,
+                                         help_text="Queue slug; null: every queue.")
+    applies_to = serializers.SerializerMethodField(help_text="`person`: yours alone; `role`: your role's.")
+
+    class Meta:
+        model = AuthorityLimit
+        fields = ["kind", "max_amount", "currency", "queue", "applies_to"]
+        read_only_fields = fields
+
+    def get_applies_to(self, limit) -> str:
+        return "person" if limit.user_id else "role"
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    name = serializers.SerializerMethodField()
+    role = serializers.SerializerMethodField(help_text=_one_of(Role.choices) + " Null: no role on this desk.")
+    authority_limits = serializers.SerializerMethodField(
+        help_text="How far you may go without approval, per remedy kind; the most specific applies "
+                  "(yours before your role's, a queue's before every queue's). No limit: approval needed.")
+
+    def get_name(self, user) -> str:
+        return person_name(user)
+
+    def get_role(self, user) -> str | None:
+        role = role_of(user)
+        return role.value if role else None
+
+    @extend_schema_field(AuthorityLimitSerializer(many=True))
+    def get_authority_limits(self, user) -> list:
+        return AuthorityLimitSerializer(selectors.authority_limits_of(user), many=True).data
+
+
+class ReportQuerySerializer(StrictInputSerializer):
+    IGNORED = frozenset({"format"})
+
+    date_from = ApiDateField(required=False)
+    date_to = ApiDateField(required=False)
     queue = serializers.IntegerField(required=False, min_value=1)
     team = serializers.IntegerField(required=False, min_value=1)

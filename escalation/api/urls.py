@@ -15,5 +15,7 @@ urlpatterns = [
     path("tickets/<str:reference>/remedies/<int:pk>/approve/", views.RemedyApproveView.as_view(),
          name="api-remedy-approve"),
     path("tickets/<str:reference>/remedies/<int:pk>/deny/", views.RemedyDenyView.as_view(), name="api-remedy-deny"),
+    path("remedies/", views.RemedyListView.as_view(), name="api-remedies"),
+    path("me/", views.MeView.as_view(), name="api-me"),
     path("reports/escalations/", views.EscalationReportView.as_view(), name="api-report-escalations"),
 ]

@@ -2,18 +2,21 @@
 
 import django_filters
 from django.contrib.auth import get_user_model
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import MethodNotAllowed, NotFound, ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from escalation import measures, selectors, services
 from escalation.api import serializers as s
-from escalation.models import Escalation, Trigger
+from escalation.models import Escalation, Remedy, Trigger
+from helpdesk.filters import DateTimeParameterFilter, IdFilter, StrictBooleanFilter
 from tickets.models import Team
 from tickets.roles import STAFF_ROLES, Role, role_of
 from tickets.selectors import queues_visible_to, ticket_get_for_user
@@ -30,33 +33,51 @@ class StaffOr404(BasePermission):
         return True
 
 
-class SupervisorOr404(BasePermission):
+class SupervisorOnly(BasePermission):
+    """Supervisors' and admins' actions: an agent, who can read the escalation or remedy, is told 403 (the
+    truth: their role does not allow it); a customer, for whom none of it exists, still gets 404."""
+
+    message = _("Only a supervisor or an admin can do this.")
+
     def has_permission(self, request, view) -> bool:
-        if role_of(request.user) not in (Role.SUPERVISOR, Role.ADMIN):
+        role = role_of(request.user)
+        if role not in STAFF_ROLES:
             raise NotFound
-        return True
+        return role in (Role.SUPERVISOR, Role.ADMIN)
 
 
 class _Base:
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, StaffOr404]
 
+    def initial(self, request, *args, **kwargs):
+        # A method the endpoint does not have is 405 for everyone, before "not for you" (404) is decided.
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            raise MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
+
 
 class EscalationFilter(django_filters.FilterSet):
     state = django_filters.MultipleChoiceFilter(choices=Escalation.State.choices)
-    trigger = django_filters.MultipleChoiceFilter(choices=Trigger.choices, method="filter_trigger",
-                                                  help_text="Escalations any of these triggers fired on, including "
-                                                            "triggers that joined an open escalation later.")
-    queue = django_filters.NumberFilter(field_name="queue_id")
-    team = django_filters.NumberFilter(field_name="team_id")
-    assigned_to = django_filters.NumberFilter(field_name="assigned_to_id")
-    open = django_filters.BooleanFilter(method="filter_open")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    trigger = django_filters.MultipleChoiceFilter(
+        choices=Trigger.choices, method="filter_trigger",
+        help_text=_("Escalations that this trigger raised or fired again (repeat for several)."),
+    )
+    ticket = django_filters.CharFilter(method="filter_ticket", help_text=_("A ticket's reference (DD-1301)."))
+    queue = IdFilter(field_name="queue_id")
+    team = IdFilter(field_name="team_id")
+    assigned_to = IdFilter(field_name="assigned_to_id")
+    open = StrictBooleanFilter(method="filter_open")
+    created_after = DateTimeParameterFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeParameterFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Escalation
-        fields = ["state", "trigger", "queue", "team", "assigned_to", "open"]
+        fields = ["state", "trigger", "ticket", "queue", "team", "assigned_to", "open"]
+
+    def filter_ticket(self, queryset, name, value):
+        return queryset.filter(ticket__reference__iexact=value.strip()[:50])
 
     def filter_trigger(self, queryset, name, value):
         return selectors.with_triggers(queryset, value) if value else queryset
@@ -68,6 +89,7 @@ class EscalationFilter(django_filters.FilterSet):
             state__in=Escalation.OPEN_STATES)
 
 
+@extend_schema(tags=["escalation"])
 class EscalationViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Escalations visible to the user, most urgent first; the supervisor's actions."""
 
@@ -91,7 +113,7 @@ class EscalationViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     def get_permissions(self):
         if self.action in ("acknowledge", "take_over", "return_to_agent", "reassign", "resolve"):
-            return [IsAuthenticated(), SupervisorOr404()]
+            return [IsAuthenticated(), SupervisorOnly()]
         return super().get_permissions()
 
     def _done(self, escalation):
@@ -140,6 +162,7 @@ def _valid(serializer_class, request) -> dict:
     return serializer.validated_data
 
 
+@extend_schema(tags=["escalation"])
 class TicketEscalateView(_Base, APIView):
     """"Get someone who can": the manual trigger. A second call adds to the open escalation."""
 
@@ -155,14 +178,22 @@ class TicketEscalateView(_Base, APIView):
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
-class TicketRemediesView(_Base, APIView):
-    """A ticket's remedies; POST proposes one (applied within authority, else pending approval)."""
+def _paginated(view: GenericAPIView, request, remedies) -> Response:
+    page = view.paginate_queryset(remedies)
+    return view.get_paginated_response(s.RemedySerializer(page, many=True).data)
+
+
+@extend_schema(tags=["escalation"])
+class TicketRemediesView(_Base, GenericAPIView):
+    """A ticket's remedies, paginated; POST proposes one (applied within authority, else pending approval)."""
+
+    queryset = Remedy.objects.none()  # the schema's model; the remedies come from the selectors
+    serializer_class = s.RemedySerializer
 
     @extend_schema(responses=s.RemedySerializer(many=True))
     def get(self, request, reference):
         ticket = ticket_get_for_user(user=request.user, reference=reference)
-        remedies = selectors.remedies_visible_to(request.user).filter(ticket=ticket)
-        return Response(s.RemedySerializer(remedies, many=True).data)
+        return _paginated(self, request, selectors.remedies_visible_to(request.user).filter(ticket=ticket))
 
     @extend_schema(request=s.RemedyInputSerializer, responses={201: s.RemedySerializer})
     def post(self, request, reference):
@@ -172,14 +203,47 @@ class TicketRemediesView(_Base, APIView):
         return Response(s.RemedySerializer(remedy).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(tags=["escalation"], parameters=[OpenApiParameter(
+    "awaiting", str, enum=["me"], description=_("`me`: only the pending remedies you could decide."))])
+class RemedyListView(_Base, GenericAPIView):
+    """Remedies of the tickets you can see, newest first; `?awaiting=me` the ones waiting for your decision."""
+
+    serializer_class = s.RemedySerializer
+    extra_query_parameters = ("awaiting",)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Remedy.objects.none()
+        return selectors.remedies_visible_to(self.request.user)
+
+    @extend_schema(responses=s.RemedySerializer(many=True))
+    def get(self, request):
+        awaiting = request.query_params.get("awaiting")
+        if awaiting not in (None, "me"):
+            raise ValidationError({"awaiting": [_("Only `me` is known here.")]})
+        remedies = selectors.remedies_awaiting(request.user) if awaiting else self.get_queryset()
+        return _paginated(self, request, remedies)
+
+
+@extend_schema(tags=["me"])
+class MeView(_Base, APIView):
+    """Who you are on the desk: your role, and how far you may go without approval (D6)."""
+
+    permission_classes = [IsAuthenticated]  # customers too: their role, and no limits
+
+    @extend_schema(responses=s.MeSerializer)
+    def get(self, request):
+        return Response(s.MeSerializer(request.user).data)
+
+
+@extend_schema(tags=["escalation"])
 class RemedyDecisionView(_Base, APIView):
     """Approve or deny a pending remedy (a supervisor or admin; never the proposer)."""
 
-    permission_classes = [IsAuthenticated, SupervisorOr404]
+    permission_classes = [IsAuthenticated, SupervisorOnly]
     approve = True
 
-    @extend_schema(request=s.NoteInputSerializer, responses={200: s.RemedySerializer,
-                                                             403: OpenApiResponse(description="self approval")})
+    @extend_schema(request=s.NoteInputSerializer, responses=s.RemedySerializer)
     def post(self, request, reference, pk):
         ticket = ticket_get_for_user(user=request.user, reference=reference)
         remedy = selectors.remedy_get_for_user(user=request.user, pk=pk)
@@ -198,11 +262,12 @@ class RemedyDenyView(RemedyDecisionView):
     approve = False
 
 
+@extend_schema(tags=["escalation"])
 class EscalationReportView(_Base, APIView):
     """The escalation measures: by trigger, queue, team and agent; acknowledge/resolve times; outcomes;
     SLA compliance per queue and priority; service-recovery outcomes."""
 
-    permission_classes = [IsAuthenticated, SupervisorOr404]
+    permission_classes = [IsAuthenticated, SupervisorOnly]
 
     @extend_schema(parameters=[s.ReportQuerySerializer], responses={200: dict})
     def get(self, request):

@@ -1,47 +1,29 @@
-"""Raising escalations and the supervisor's actions on them. Every change writes its history row.
+"""Raising escalations: routing each to a handler (with its acknowledge-by time and notification), one at a
+time or the sweep's batch, and a low rating joining an open escalation. Every change writes its history row.
 
-What the desk says (reasons, routing, history, notifications, the notes it writes on the ticket) is stored
-as `helpdesk.phrases` values and rendered in each reader's language; what a person typed is kept apart."""
+The supervisor's actions are in `handling`, tier-up in `tier_up`, the state machine in `lifecycle`.
+What the desk says (reasons, routing, history, notifications) is stored as `helpdesk.phrases` values and
+rendered in each reader's language; what a person typed is kept apart."""
 
 import logging
-from collections import defaultdict
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from escalation import business_hours
-from escalation.exceptions import EscalationClosed, InvalidHandler, NotAllowed
 from escalation.models import Escalation, EscalationEvent, Notification, Remedy, Trigger
-from escalation.phrases import person
 from escalation.phrases import trigger as trigger_name
 from escalation.services import routing
+from escalation.services.lifecycle import history_add, seconds_since
 from escalation.services.notifications import notify, notify_many
-from escalation.services.rules import calendar_for_team, memoised, rule_for, rule_is_active
+from escalation.services.rules import calendar_for_team, rule_for, rule_is_active
 from helpdesk.phrases import Phrase, join, phrase
-from tickets import services as ticket_services
-from tickets.exceptions import InvalidAssignee, StaleTicket, TicketClosed
-from tickets.models import Membership, Message, Ticket
-from tickets.roles import Role, role_of
+from tickets.exceptions import StaleTicket
+from tickets.models import Ticket
 
-User = get_user_model()
 E = EscalationEvent.Kind
 logger = logging.getLogger(__name__)
-
-
-def _seconds_since(escalation: Escalation, now: datetime) -> int:
-    return max(0, int((now - escalation.created_at).total_seconds()))
-
-
-def _event(escalation: Escalation, kind: str, *, actor=None, note: str = "", phrase: Phrase = None,
-           trigger: str = "", now=None):
-    now = now or timezone.now()
-    return EscalationEvent.objects.create(
-        escalation=escalation, kind=kind, actor=actor, phrase=phrase or None, note=note, trigger=trigger,
-        seconds_since_raised=_seconds_since(escalation, now), created_at=now,
-    )
 
 
 def _excluded_ids(escalation: Escalation, *, new: bool = False, remedy: Remedy | None = None) -> set[int]:
@@ -99,7 +81,7 @@ def _apply_route(escalation: Escalation, decision: routing.Decision, *, now, act
     escalation.routing = decision.explanation
     escalation.ack_due_at = _ack_due(escalation, decision, now)
     escalation.save(update_fields=["assigned_to", "level", "routing", "ack_due_at"])
-    _event(escalation, kind, actor=actor, phrase=decision.explanation, now=now)
+    history_add(escalation, kind, actor=actor, phrase=decision.explanation, now=now)
     _notify_routed(escalation, decision, now)
 
 
@@ -155,7 +137,7 @@ def _raise_once(*, ticket, trigger, actor, reason_code, reason_text, reason_phra
             existing.rating_follow_up = rating.get("follow_up", "")
             existing.rating_id = rating.get("rating_id")
             existing.save(update_fields=["rating_stars", "rating_comment", "rating_follow_up", "rating_id"])
-        _event(existing, E.FIRED_AGAIN, actor=actor, trigger=trigger, phrase=said, note=note, now=now)
+        history_add(existing, E.FIRED_AGAIN, actor=actor, trigger=trigger, phrase=said, note=note, now=now)
         if remedy is not None:
             Remedy.objects.filter(pk=remedy.pk).update(escalation=existing)
             remedy.escalation = existing
@@ -256,7 +238,7 @@ def escalations_raise_many(*, firings: list[Firing], now: datetime | None = None
 
 def _fired_again(escalation: Escalation, trigger: str, reason: Phrase, now: datetime) -> EscalationEvent:
     return EscalationEvent(escalation=escalation, kind=E.FIRED_AGAIN, trigger=trigger, phrase=reason or None,
-                           seconds_since_raised=_seconds_since(escalation, now), created_at=now)
+                           seconds_since_raised=seconds_since(escalation, now), created_at=now)
 
 
 def _raise_many(firings: list[Firing], now: datetime) -> dict[str, int]:
@@ -303,263 +285,3 @@ def _raise_many(firings: list[Firing], now: datetime) -> dict[str, int]:
     notify_many([_routed_notification(e, d, now) for e, d in zip(escalations, decisions, strict=True)
                  if d.user is not None])
     return {"raised": len(escalations), "added": len(again)}
-
-
-# --- Supervisor actions -------------------------------------------------------------------------
-
-
-def _may_act(escalation: Escalation, actor) -> None:
-    role = role_of(actor)
-    if role not in (Role.SUPERVISOR, Role.ADMIN):
-        raise NotAllowed()
-    if role == Role.SUPERVISOR and escalation.assigned_to_id != actor.pk and not Membership.objects.filter(
-        user=actor, team_id=escalation.team_id
-    ).exists() and escalation.queue is not None and escalation.queue.manager_id != actor.pk:
-        raise NotAllowed()
-
-
-def _lock_open(escalation: Escalation) -> Escalation:
-    locked = (
-        Escalation.objects.select_for_update(of=("self",)).select_related("ticket__queue", "queue")
-        .get(pk=escalation.pk)
-    )
-    if not locked.is_open:
-        raise EscalationClosed()
-    return locked
-
-
-@transaction.atomic
-def escalation_acknowledge(*, escalation: Escalation, actor, now=None) -> Escalation:
-    now = now or timezone.now()
-    _may_act(escalation, actor)
-    escalation = _lock_open(escalation)
-    if escalation.state == Escalation.State.ACKNOWLEDGED:
-        return escalation
-    escalation.state = Escalation.State.ACKNOWLEDGED
-    escalation.acknowledged_at = now
-    escalation.ack_due_at = None
-    if escalation.assigned_to_id is None:
-        escalation.assigned_to = actor
-    escalation.save(update_fields=["state", "acknowledged_at", "ack_due_at", "assigned_to"])
-    _event(escalation, E.ACKNOWLEDGED, actor=actor, now=now)
-    return escalation
-
-
-def _ensure_acknowledged(escalation: Escalation, actor, now) -> None:
-    if escalation.state == Escalation.State.OPEN:
-        escalation.state = Escalation.State.ACKNOWLEDGED
-        escalation.acknowledged_at = now
-        escalation.ack_due_at = None
-        escalation.save(update_fields=["state", "acknowledged_at", "ack_due_at"])
-        _event(escalation, E.ACKNOWLEDGED, actor=actor, now=now)
-
-
-@transaction.atomic
-def escalation_take_over(*, escalation: Escalation, actor, now=None) -> Escalation:
-    """The supervisor becomes the ticket's assignee (they must be in the ticket's team)."""
-    now = now or timezone.now()
-    _may_act(escalation, actor)
-    escalation = _lock_open(escalation)
-    ticket = escalation.ticket
-    try:
-        ticket_services.ticket_assign(ticket=ticket, assignee=actor, actor=actor)
-    except (InvalidAssignee, TicketClosed) as exc:
-        raise InvalidHandler(user=routing.display(actor)) from exc
-    _ensure_acknowledged(escalation, actor, now)
-    escalation.assigned_to = actor
-    escalation.save(update_fields=["assigned_to"])
-    _event(escalation, E.TOOK_OVER, actor=actor, now=now)
-    return escalation
-
-
-@transaction.atomic
-def escalation_return(*, escalation: Escalation, actor, guidance: str, now=None) -> Escalation:
-    """Back to the agent with a coaching note: the escalation closes as "returned"."""
-    now = now or timezone.now()
-    _may_act(escalation, actor)
-    escalation = _lock_open(escalation)
-    guidance = guidance.strip()
-    _ensure_acknowledged(escalation, actor, now)
-    escalation.state = Escalation.State.RETURNED
-    escalation.guidance = guidance
-    escalation.resolved_at = now
-    escalation.resolved_by = actor
-    escalation.ack_due_at = None
-    escalation.save(update_fields=["state", "guidance", "resolved_at", "resolved_by", "ack_due_at"])
-    _event(escalation, E.COACHED, actor=actor, note=guidance, now=now)
-    if escalation.ticket.status != Ticket.Status.CLOSED and guidance:
-        ticket_services.message_add(
-            ticket=escalation.ticket, kind=Message.Kind.NOTE, author_user=actor, body=guidance,
-            phrase=phrase("escalation.returned_with_guidance"),
-        )
-    agent = User.objects.filter(pk=escalation.agent_id or escalation.raised_by_id).first()
-    notify(key=f"coached:{escalation.pk}", recipient=agent, kind=Notification.Kind.COACHED,
-           ticket=escalation.ticket, escalation=escalation, text=guidance)
-    return escalation
-
-
-@transaction.atomic
-def escalation_reassign(*, escalation: Escalation, actor, to_user, note: str = "", now=None) -> Escalation:
-    now = now or timezone.now()
-    _may_act(escalation, actor)
-    escalation = _lock_open(escalation)
-    if role_of(to_user) not in (Role.SUPERVISOR, Role.ADMIN) or to_user.pk in _excluded_ids(escalation):
-        raise InvalidHandler(user=routing.display(to_user))
-    previous = escalation.assigned_to
-    who = {"actor": person(actor), "previous": person(previous), "to": person(to_user)}
-    note = note.strip()
-    explanation = (phrase("escalation.reassigned_with_note", note=note, **who) if note
-                   else phrase("escalation.reassigned", **who))
-    escalation.assigned_to = to_user
-    escalation.routing = explanation
-    escalation.save(update_fields=["assigned_to", "routing"])
-    _event(escalation, E.REASSIGNED, actor=actor, phrase=explanation, now=now)
-    notify(key=f"routed:{escalation.pk}:{to_user.pk}:reassigned:{now.timestamp():.0f}", recipient=to_user,
-           kind=Notification.Kind.ROUTED, ticket=escalation.ticket, escalation=escalation, phrase=explanation)
-    return escalation
-
-
-@transaction.atomic
-def escalation_resolve(*, escalation: Escalation, actor, note: str = "", now=None) -> Escalation:
-    """The supervisor resolved the situation themselves."""
-    now = now or timezone.now()
-    _may_act(escalation, actor)
-    escalation = _lock_open(escalation)
-    _ensure_acknowledged(escalation, actor, now)
-    escalation.state = Escalation.State.RESOLVED
-    escalation.resolved_at = now
-    escalation.resolved_by = actor
-    escalation.ack_due_at = None
-    escalation.save(update_fields=["state", "resolved_at", "resolved_by", "ack_due_at"])
-    _event(escalation, E.RESOLVED, actor=actor, note=note.strip(), now=now)
-    return escalation
-
-
-def _tier_up_decision(escalation: Escalation, *, exclude_ids: set[int], now: datetime,
-                      candidates: routing.Candidates | None = None) -> routing.Decision:
-    """The next tier's handler for an escalation not acknowledged in time, explained. Its current
-    handler is never asked again; `decision.user` is None when nobody higher is available."""
-    previous = escalation.assigned_to
-    exclude = exclude_ids | ({previous.pk} if previous else set())
-    next_level = min(escalation.level + 1, Escalation.Level.ADMIN)
-    decision = routing.route(queue=escalation.ticket.queue, exclude_ids=exclude, now=now, from_level=next_level,
-                             candidates=candidates)
-    if decision.user is None:
-        decision.explanation = phrase("escalation.tier_up.nobody_higher", name=person(previous))
-    else:
-        decision.explanation = phrase("escalation.tier_up.moved", name=person(previous), why=decision.explanation)
-    return decision
-
-
-@transaction.atomic
-def escalation_tier_up(*, escalation_id: int, now=None) -> Escalation | None:
-    """Not acknowledged in time: one level up, and say so. Idempotent (only an open, overdue one moves)."""
-    now = now or timezone.now()
-    escalation = (
-        Escalation.objects.select_for_update(of=("self",)).select_related("ticket__queue__manager", "queue")
-        .filter(pk=escalation_id, state=Escalation.State.OPEN, ack_due_at__lte=now).first()
-    )
-    if escalation is None:
-        return None
-    decision = _tier_up_decision(escalation, exclude_ids=_excluded_ids(escalation), now=now)
-    if decision.user is None:
-        # Nobody higher: keep the current handler, stop the clock, and say so.
-        escalation.ack_due_at = None
-        escalation.save(update_fields=["ack_due_at"])
-        _event(escalation, E.TIER_UP, phrase=decision.explanation, now=now)
-        return escalation
-    _apply_route(escalation, decision, now=now, kind=E.TIER_UP)
-    return escalation
-
-
-def escalations_tier_up_many(*, escalation_ids: Iterable[int], now: datetime | None = None) -> int:
-    """The sweep's tier-up: every open escalation of `escalation_ids` not acknowledged by `now`
-    moves up one tier (as `escalation_tier_up` moves one), in a fixed number of queries.
-
-    The escalations are locked and read in one query, the remedy proposers they exclude in one, the
-    candidates of every tier of every team and queue concerned in one (`routing.load_candidates`;
-    each decision is counted into the loads, the previous handler's load counted down, so a batch
-    spreads as one-by-one tier-ups would); one UPDATE, one INSERT of history rows and one of
-    notifications (emailed by the outbox after commit). Idempotent: an escalation acknowledged or moved
-    meanwhile is left alone. If the batch fails, each escalation is moved on its own, so one bad
-    row cannot stop the others. Returns how many escalations were handled.
-    """
-    now = now or timezone.now()
-    ids = sorted(set(escalation_ids))
-    if not ids:
-        return 0
-    try:
-        with transaction.atomic(), memoised():
-            return _tier_up_many(ids, now)
-    except Exception:  # logged, then retried one by one
-        logger.exception("batch tier-up of %d escalations failed; moving them one by one", len(ids))
-    done = 0
-    for escalation_id in ids:
-        try:
-            done += escalation_tier_up(escalation_id=escalation_id, now=now) is not None
-        except Exception:
-            logger.exception("tier-up of escalation %s failed", escalation_id)
-    return done
-
-
-def _tier_up_many(ids: list[int], now: datetime) -> int:
-    escalations = list(
-        Escalation.objects.select_for_update(of=("self",))
-        .select_related("ticket__queue", "queue", "assigned_to")
-        .filter(pk__in=ids, state=Escalation.State.OPEN, ack_due_at__lte=now)
-        .order_by("ack_due_at", "pk")
-    )
-    if not escalations:
-        return 0
-    proposers: dict[int, set[int]] = defaultdict(set)
-    for escalation_id, user_id in Remedy.objects.filter(escalation__in=escalations).values_list(
-            "escalation_id", "proposed_by_id"):
-        proposers[escalation_id].add(user_id)
-    queues = [e.ticket.queue for e in escalations]
-    candidates = routing.load_candidates(team_ids=[q.team_id for q in queues],
-                                         manager_ids=[q.manager_id for q in queues])
-    events, notifications = [], []
-    for escalation in escalations:
-        exclude = {i for i in (escalation.agent_id, escalation.raised_by_id, *proposers[escalation.pk]) if i}
-        previous_id = escalation.assigned_to_id
-        decision = _tier_up_decision(escalation, exclude_ids=exclude, now=now, candidates=candidates)
-        if decision.user is None:  # nobody higher: keep the handler, stop the clock, say so
-            escalation.ack_due_at = None
-        else:
-            if previous_id is not None and candidates.loads.get(previous_id, 0) > 0:
-                candidates.loads[previous_id] -= 1
-            escalation.assigned_to = decision.user
-            escalation.level = decision.level
-            escalation.routing = decision.explanation
-            escalation.ack_due_at = _ack_due(escalation, decision, now)
-            notifications.append(_routed_notification(escalation, decision, now))
-        events.append(EscalationEvent(escalation=escalation, kind=E.TIER_UP, phrase=decision.explanation,
-                                      seconds_since_raised=_seconds_since(escalation, now), created_at=now))
-    _bulk_set(escalations, ["assigned_to", "level", "routing", "ack_due_at"])
-    EscalationEvent.objects.bulk_create(events)
-    notify_many(notifications)
-    return len(escalations)
-
-
-def _bulk_set(escalations: list[Escalation], names: list[str]) -> None:
-    """Write `names` of every escalation in one UPDATE.
-
-    On PostgreSQL: UPDATE ... FROM (VALUES ...), one row of typed values per escalation. Django's
-    bulk_update builds a CASE WHEN per row and field, which costs seconds of Python at the sweep's
-    batch of 500; elsewhere (SQLite, tests) bulk_update is good enough."""
-    if connection.vendor != "postgresql":
-        Escalation.objects.bulk_update(escalations, names)
-        return
-    meta = Escalation._meta
-    fields = [meta.pk] + [meta.get_field(name) for name in names]
-    qn = connection.ops.quote_name
-    row = "(" + ", ".join(f"%s::{f.cast_db_type(connection)}" for f in fields) + ")"
-    columns = ", ".join(qn(f.column) for f in fields)
-    assignments = ", ".join(f"{qn(f.column)} = v.{qn(f.column)}" for f in fields[1:])
-    values = ", ".join([row] * len(escalations))
-    # Identifiers come from the model's metadata, quoted; every value is a query parameter.
-    sql = (f"UPDATE {qn(meta.db_table)} AS e SET {assignments} FROM (VALUES {values}) "  # noqa: S608
-           f"AS v({columns}) WHERE e.{qn(meta.pk.column)} = v.{qn(meta.pk.column)}")
-    params = [f.get_db_prep_value(getattr(e, f.attname), connection) for e in escalations for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)

@@ -11,7 +11,8 @@ from escalation.exceptions import AuthorityExceeded, InvalidRemedy, NotAllowed, 
 from escalation.models import AuthorityLimit, Escalation, EscalationEvent, Notification, Remedy, RemedyKind, Trigger
 from escalation.phrases import person
 from escalation.phrases import remedy as remedy_phrase
-from escalation.services import escalations as escalation_services
+from escalation.services.escalations import escalation_raise
+from escalation.services.lifecycle import escalation_transition, history_add
 from escalation.services.notifications import notify
 from helpdesk.phrases import Phrase, phrase
 from tickets import services as ticket_services
@@ -79,14 +80,14 @@ def remedy_propose(*, ticket: Ticket, kind: str, amount, actor, currency: str = 
         )
         if within:
             said = phrase("escalation.remedy.applied", remedy=_describe(remedy), name=person(actor),
-                          limit=str(limit.max_amount))
+                          limit=limit.max_amount)
         else:
             said = phrase("escalation.remedy.proposed", remedy=_describe(remedy),
-                          limit=str(limit.max_amount) if limit else phrase("escalation.remedy.no_authority"))
+                          limit=limit.max_amount if limit else phrase("escalation.remedy.no_authority"))
         ticket_services.message_add(ticket=ticket, kind=Message.Kind.NOTE, author_user=actor, body=remedy.reason,
                                     phrase=said)
         if not within:
-            escalation, _created = escalation_services.escalation_raise(
+            escalation, _created = escalation_raise(
                 ticket=ticket, trigger=Trigger.AUTHORITY, actor=actor, reason_code=Escalation.Reason.NEEDS_AUTHORITY,
                 reason_phrase=phrase("escalation.reason.remedy_needs_approval", remedy=_describe(remedy)),
                 remedy=remedy, now=now,
@@ -132,22 +133,17 @@ def remedy_decide(*, remedy: Remedy, actor, approve: bool, note: str = "", now=N
     if remedy.ticket.status != Ticket.Status.CLOSED:
         ticket_services.message_add(ticket=remedy.ticket, kind=Message.Kind.NOTE, author_user=actor,
                                     body=remedy.note, phrase=said)
-    escalation = Escalation.objects.filter(pk=remedy.escalation_id).first()
+    escalation = Escalation.objects.select_for_update(of=("self",)).filter(pk=remedy.escalation_id).first()
     if escalation is not None:
-        escalation_services._event(
+        history_add(
             escalation, EscalationEvent.Kind.REMEDY_APPROVED if approve else EscalationEvent.Kind.REMEDY_DENIED,
             actor=actor, phrase=said, note=remedy.note, now=now,
         )
         still_pending = Remedy.objects.filter(escalation=escalation, state=Remedy.State.PENDING).exists()
         if escalation.is_open and escalation.trigger == Trigger.AUTHORITY and not still_pending:
-            escalation_services._ensure_acknowledged(escalation, actor, now)
-            escalation.state = Escalation.State.RESOLVED
-            escalation.resolved_at = now
-            escalation.resolved_by = actor
-            escalation.ack_due_at = None
-            escalation.save(update_fields=["state", "resolved_at", "resolved_by", "ack_due_at"])
-            escalation_services._event(escalation, EscalationEvent.Kind.RESOLVED, actor=actor, phrase=said,
-                                       note=remedy.note, now=now)
+            # The authority it was raised for has answered: it closes, in the decision's words.
+            escalation_transition(escalation, to_state=Escalation.State.RESOLVED, actor=actor, now=now,
+                                  phrase=said, note=remedy.note)
     notify(key=f"remedy_decided:{remedy.pk}", recipient=remedy.proposed_by, kind=Notification.Kind.REMEDY_DECIDED,
            ticket=remedy.ticket, remedy=remedy, escalation=escalation, phrase=said, text=remedy.note)
     return remedy

@@ -114,7 +114,7 @@ def load_candidates(*, team_ids: Iterable[int | None], manager_ids: Iterable[int
     return candidates
 
 
-def _is_away(user) -> bool:
+def is_away(user) -> bool:
     profile = getattr(user, "profile", None)
     return bool(profile and profile.is_away)
 
@@ -130,7 +130,7 @@ def _available(people: list[User], *, exclude_ids: set[int], on_shift: bool, loa
     for user in people:
         if user.pk in exclude_ids:
             reason = "escalation.routing.not_eligible"
-        elif _is_away(user):
+        elif is_away(user):
             reason = "escalation.routing.away"
         elif not on_shift:
             reason = "escalation.routing.off_shift"
@@ -211,7 +211,7 @@ def _least_loaded_of_chain(steps, *, exclude_ids: set[int], loads: dict[int, int
                 level_of[user.pk] = level
     if not people:
         return Decision(None, LEVEL_ADMIN, _join(phrase("escalation.routing.nobody_available"), notes))
-    chosen = min(people.values(), key=lambda u: (_is_away(u), loads.get(u.pk, 0), display(u).lower(), u.pk))
+    chosen = min(people.values(), key=lambda u: (is_away(u), loads.get(u.pk, 0), display(u).lower(), u.pk))
     why = phrase("escalation.routing.nobody_on_shift", name=person(chosen), load=_open_count(loads.get(chosen.pk, 0)))
     return Decision(chosen, level_of[chosen.pk], _join(why, notes))
 

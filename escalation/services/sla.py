@@ -23,9 +23,9 @@ from django.utils import timezone
 
 from escalation import business_hours
 from escalation.models import Escalation, EscalationEvent, Notification, TicketSla, Trigger
-from escalation.services.escalations import escalations_raise_many, escalations_tier_up_many
+from escalation.services.escalations import escalations_raise_many
 from escalation.services.notifications import batched, notify_many
-from escalation.services.routing import load_candidates
+from escalation.services.routing import is_away, load_candidates
 from escalation.services.rules import (
     calendar_for_queue,
     memoised,
@@ -33,6 +33,7 @@ from escalation.services.rules import (
     rules_for_queue,
     sla_policy_for,
 )
+from escalation.services.tier_up import escalations_tier_up_many
 from helpdesk.phrases import Phrase, phrase
 from tickets.models import Ticket
 
@@ -299,16 +300,11 @@ def _warn(field: str, target: str, now: datetime) -> int:
 
 
 def _watchers(candidates, team_id, manager_id) -> list[int]:
-    present = [u.pk for u in candidates.supervisors(team_id) if not _away(u)]
+    present = [u.pk for u in candidates.supervisors(team_id) if not is_away(u)]
     if present:
         return present
     manager = candidates.users.get(manager_id) if manager_id else None
-    return [manager.pk] if manager is not None and not _away(manager) else []
-
-
-def _away(user) -> bool:
-    profile = getattr(user, "profile", None)
-    return bool(profile and profile.is_away)
+    return [manager.pk] if manager is not None and not is_away(manager) else []
 
 
 BREACHES = (  # alarm column, flag set when it fires, trigger

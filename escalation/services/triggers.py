@@ -74,7 +74,9 @@ def service_recovery(*, ticket_id: int, rating_id: int | None, stars: int, comme
                      follow_up: str = "") -> Escalation | None:
     """A 1-2 star rating: reopen the ticket to a supervisor with the rating (and the customer's answer to
     "Where did we go wrong?"), to contact the customer at once. On a ticket already escalated for another
-    reason, that escalation takes service recovery's urgency (`escalation_raise`)."""
+    reason, that escalation takes service recovery's urgency (`escalation_raise`). A rating that drops to 1-2
+    again after its escalation was closed raises a new one; later changes of the rating reach the escalation
+    through `escalation_rating_update`."""
     ticket = _load(ticket_id)
     if ticket is None:
         logger.info("low rating for ticket %s that no longer exists", ticket_id)
@@ -82,8 +84,9 @@ def service_recovery(*, ticket_id: int, rating_id: int | None, stars: int, comme
     rule = rule_for(queue_id=ticket.queue_id, trigger=Trigger.SERVICE_RECOVERY)
     if not rule_is_active(rule) or stars > rule.param("max_stars"):
         return None
-    if rating_id is not None and Escalation.objects.filter(rating_id=rating_id).exists():
-        return None  # the same rating delivered twice
+    if rating_id is not None and Escalation.objects.filter(rating_id=rating_id,
+                                                           state__in=Escalation.OPEN_STATES).exists():
+        return None  # the same rating delivered twice, or dropped again while escalated (`rating_changed`)
     reopened = phrase("escalation.reopened_for_recovery", stars=stars)
     with transaction.atomic():
         if ticket.status == Ticket.Status.RESOLVED:

@@ -2,9 +2,11 @@
 
 import django_filters
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
 from django_ratelimit.decorators import ratelimit
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +16,7 @@ from feedback.api.serializers import (
     PublicRatingInSerializer,
     PulseInSerializer,
     PulseSerializer,
+    RatingDetailSerializer,
     RatingSerializer,
     StaffSurveySerializer,
     SurveyRatingSerializer,
@@ -21,6 +24,7 @@ from feedback.api.serializers import (
 )
 from feedback.exceptions import InvalidSurveyLink
 from feedback.models import AgentPulse, Rating, Survey
+from helpdesk.filters import DateTimeParameterFilter, IdFilter, StarsFilter, StrictBooleanFilter
 from tickets.permissions import IsStaffMember
 from tickets.roles import is_staff_member
 from tickets.selectors import ticket_get_for_user
@@ -32,11 +36,11 @@ class TicketSurveyView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: StaffSurveySerializer, 404: OpenApiResponse(description="No such ticket or survey")})
+    @extend_schema(responses=StaffSurveySerializer)
     def get(self, request, reference: str):
         survey = selectors.survey_for_ticket_of_user(user=request.user, reference=reference)
         if survey is None:
-            return Response({"code": "not_found", "detail": "This ticket has no survey yet."}, status=404)
+            raise NotFound(_("This ticket has no survey yet."))
         serializer = StaffSurveySerializer if is_staff_member(request.user) else SurveySerializer
         return Response(serializer(survey).data)
 
@@ -53,30 +57,39 @@ class PublicRatingView(APIView):
     def post(self, request, reference: str):
         data = PublicRatingInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        survey = selectors.survey_from_link(reference=reference, token=data.validated_data["token"])
-        if survey.state in (Survey.State.SKIPPED,):
-            raise InvalidSurveyLink()
+        try:
+            survey = selectors.survey_from_link(reference=reference, token=data.validated_data["token"])
+            if survey.state in (Survey.State.SKIPPED,):
+                raise InvalidSurveyLink()
+        except InvalidSurveyLink as exc:
+            # The token is this endpoint's only credential: a wrong one is refused (403), whether or not the
+            # ticket exists (a 404 would say the ticket is gone, and tells a client nothing true).
+            return Response({"code": exc.code, "detail": exc.detail}, status=status.HTTP_403_FORBIDDEN)
         payload = {k: v for k, v in data.validated_data.items() if k != "token"}
         rating = services.rating_submit(survey_id=survey.pk, **payload)
         return Response(SurveyRatingSerializer(rating).data, status=status.HTTP_200_OK)
 
 
 class RatingFilter(django_filters.FilterSet):
-    stars = django_filters.NumberFilter()
-    stars_max = django_filters.NumberFilter(field_name="stars", lookup_expr="lte")
-    stars_min = django_filters.NumberFilter(field_name="stars", lookup_expr="gte")
-    agent = django_filters.NumberFilter(field_name="agent_id")
+    stars = StarsFilter()
+    stars_max = StarsFilter(field_name="stars", lookup_expr="lte")
+    stars_min = StarsFilter(field_name="stars", lookup_expr="gte")
+    ticket = django_filters.CharFilter(method="filter_ticket", help_text=_("A ticket's reference (DD-1301)."))
+    agent = IdFilter(field_name="agent_id")
     queue = django_filters.CharFilter(field_name="queue__slug")
-    team = django_filters.NumberFilter(field_name="team_id")
+    team = IdFilter(field_name="team_id")
     kind = django_filters.CharFilter(field_name="ticket_kind")
     company = django_filters.CharFilter(field_name="company", lookup_expr="iexact")
-    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    has_comment = django_filters.BooleanFilter(method="filter_has_comment")
+    since = DateTimeParameterFilter(field_name="created_at", lookup_expr="gte")
+    until = DateTimeParameterFilter(field_name="created_at", lookup_expr="lt")
+    has_comment = StrictBooleanFilter(method="filter_has_comment")
 
     class Meta:
         model = Rating
         fields: list = []
+
+    def filter_ticket(self, queryset, name, value):
+        return queryset.filter(ticket__reference__iexact=value.strip()[:50])
 
     def filter_has_comment(self, queryset, name, value):
         return queryset.exclude(comment="") if value else queryset.filter(comment="")
@@ -84,14 +97,19 @@ class RatingFilter(django_filters.FilterSet):
 
 @extend_schema(tags=["feedback"])
 class RatingViewSet(viewsets.ReadOnlyModelViewSet):
-    """Ratings of the tickets the staff member may see, newest first, with filters."""
+    """Ratings of the tickets the staff member may see, newest first, with filters; one rating with its
+    history (every value it had, as the customer changed it)."""
 
     serializer_class = RatingSerializer
     permission_classes = [IsStaffMember]
     filterset_class = RatingFilter
 
     def get_queryset(self):
-        return selectors.ratings_visible_to(self.request.user).order_by("-created_at", "-id")
+        ratings = selectors.ratings_visible_to(self.request.user).order_by("-created_at", "-id")
+        return ratings.prefetch_related("changes") if self.action == "retrieve" else ratings
+
+    def get_serializer_class(self):
+        return RatingDetailSerializer if self.action == "retrieve" else RatingSerializer
 
 
 @extend_schema(tags=["feedback"])

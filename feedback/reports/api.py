@@ -20,12 +20,13 @@ from feedback import metrics
 from feedback.reports.dashboard import what_if
 from feedback.reports.forms import ReportFilterForm, WhatIfForm
 from feedback.reports.money import currency
+from helpdesk.dates import DATE_SCHEMA
 from tickets.permissions import IsStaffMember, IsSupervisorOrAdmin
 from tickets.roles import Role, role_of
 
 FILTER_PARAMETERS = [
-    OpenApiParameter("date_from", OpenApiTypes.DATE, description="First day (default: 12 weeks ago, Monday)"),
-    OpenApiParameter("date_to", OpenApiTypes.DATE, description="Last day, inclusive (default: today)"),
+    OpenApiParameter("date_from", DATE_SCHEMA, description="First day (default: 12 weeks ago, Monday)"),
+    OpenApiParameter("date_to", DATE_SCHEMA, description="Last day, inclusive (default: today)"),
     OpenApiParameter("agent", OpenApiTypes.INT, description="Agent id (supervisors and admins only)"),
     OpenApiParameter("team", OpenApiTypes.INT),
     OpenApiParameter("queue", OpenApiTypes.INT),
@@ -158,7 +159,7 @@ class RevenueAtRiskView(ReportView):
     permission_classes = [IsSupervisorOrAdmin]
 
     def get(self, request):
-        if {"customers", "monthly_spend", "csat"} & set(request.query_params):
+        if {"customers", "monthly_spend", "csat", "churn"} & set(request.query_params):  # any: the what-if
             form = WhatIfForm(request.query_params)
             if not form.is_valid():
                 raise exceptions.ValidationError(form.errors.get_json_data())

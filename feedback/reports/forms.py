@@ -11,13 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from feedback import metrics
 from feedback.metrics import ReportFilter
 from feedback.reports.money import with_currency
+from helpdesk.dates import DateParameterField
 from tickets.models import Membership, Team, Ticket
 from tickets.roles import Role, role_of
 from tickets.selectors import queues_visible_to, team_ids_of
 
 MAX_RANGE_DAYS = 3 * 366
-EARLIEST = dt.date(1971, 1, 1)  # the week arithmetic and "the week before" stay far from date.min/max
-LATEST = dt.date(2999, 12, 31)
 
 GROUP_CHOICES = [
     ("agent", _("Agent")),
@@ -31,8 +30,8 @@ GROUP_CHOICES = [
 
 
 class ReportFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DateParameterField(label=_("From"), required=False)
+    date_to = DateParameterField(label=_("To"), required=False)
     group_by = forms.ChoiceField(label=_("Group by"), choices=GROUP_CHOICES, required=False)
     agent = forms.ModelChoiceField(label=_("Agent"), queryset=get_user_model().objects.none(), required=False)
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
@@ -73,10 +72,6 @@ class ReportFilterForm(forms.Form):
         default = ReportFilter.default()
         date_from = data.get("date_from") or default.date_from
         date_to = data.get("date_to") or default.date_to
-        if date_from < EARLIEST or date_to > LATEST:
-            raise forms.ValidationError(
-                _("Choose dates between %(first)s and %(last)s.") % {"first": EARLIEST, "last": LATEST}, code="range"
-            )
         if date_from > date_to:
             raise forms.ValidationError(_("The start date must not be after the end date."), code="range")
         if (date_to - date_from).days > MAX_RANGE_DAYS:

@@ -17,8 +17,10 @@ LOW_STARS = 2  # 1-2 stars: service recovery (D6)
 def rating_submit(*, survey_id: int, stars, comment: str = "", follow_up: str = "", now=None) -> Rating:
     """Record the customer's rating of a survey, or change it. Every value is kept in RatingChange.
 
-    A 1-2 star rating publishes `low_rating` (after commit) when the rating first drops to 1-2; a
-    5-star rating with a comment is offered to the agent's team as a wow story.
+    A 1-2 star rating publishes `low_rating` (after commit) when the rating first drops to 1-2; every
+    change of an existing rating (stars or words) publishes `rating_changed` (after commit), so that the
+    escalation a low rating raised learns the customer's answer typed after the one tap. A 5-star rating
+    with a comment is offered to the agent's team as a wow story.
     """
     try:
         stars = int(stars)
@@ -81,6 +83,9 @@ def rating_submit(*, survey_id: int, stars, comment: str = "", follow_up: str = 
                 events.low_rating, ticket_id=rating.ticket_id, rating_id=rating.pk, stars=stars, comment=comment,
                 follow_up=follow_up,
             )
+        if changed and previous_stars is not None:
+            events.publish(events.rating_changed, ticket_id=rating.ticket_id, rating_id=rating.pk, stars=stars,
+                           previous_stars=previous_stars)
     return rating
 
 

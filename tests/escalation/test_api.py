@@ -103,9 +103,9 @@ def test_remedy_propose_and_approve_through_the_api(api, on_shift, assigned_tick
     pending = api.post(url, {"kind": "refund", "amount": "200.00", "reason": "Lost parcel"}, format="json")
     assert (applied.status_code, applied.data["state"]) == (201, "applied")
     assert pending.data["state"] == "pending"
-    assert len(api.get(url).data) == 2
+    assert api.get(url).data["count"] == 2
     refused = api.post(f"{url}{pending.data['id']}/approve/", {"note": "self"}, format="json")
-    assert refused.status_code == 404  # agents cannot decide at all
+    assert refused.status_code == 403  # agents read remedies, but cannot decide them
     api.force_authenticate(supervisor)
     decided = api.post(f"{url}{pending.data['id']}/approve/", {"note": "OK"}, format="json")
     assert (decided.status_code, decided.data["state"]) == (200, "approved")
@@ -176,3 +176,82 @@ def test_remedy_of_an_unknown_kind_is_400(api, assigned_ticket, agent):
                         format="json")
     assert (response.status_code, response.data["code"]) == (400, "invalid")
     assert "kind" in response.data["errors"]
+
+
+def test_list_filters_by_ticket_reference(api, on_shift, queue, customer, supervisor):
+    mine = escalate(esc.TicketFactory(queue=queue, customer=customer))
+    escalate(esc.TicketFactory(queue=queue, customer=customer))
+    api.force_authenticate(supervisor)
+    rows = api.get("/api/v1/escalations/", {"ticket": mine.ticket.reference.lower()}).data["results"]
+    assert [row["id"] for row in rows] == [mine.pk]
+
+
+def test_trigger_filter_matches_a_trigger_that_fired_again_later(api, on_shift, assigned_ticket, supervisor):
+    escalation = escalate(assigned_ticket)
+    services.escalation_raise(ticket=assigned_ticket, trigger=Trigger.SERVICE_RECOVERY,
+                              rating={"stars": 1, "comment": "Awful"})
+    api.force_authenticate(supervisor)
+    for trigger in ("manual", "service_recovery"):
+        rows = api.get("/api/v1/escalations/", {"trigger": trigger}).data["results"]
+        assert [row["id"] for row in rows] == [escalation.pk], trigger
+    assert api.get("/api/v1/escalations/", {"trigger": "complaint"}).data["count"] == 0
+
+
+@pytest.mark.parametrize("action", ["acknowledge", "take-over", "resolve"])
+def test_an_agent_who_can_read_an_escalation_gets_403_on_a_supervisor_action(api, on_shift, assigned_ticket,
+                                                                             agent, action):
+    escalation = escalate(assigned_ticket, agent)
+    api.force_authenticate(agent)
+    assert api.get(f"/api/v1/escalations/{escalation.pk}/").status_code == 200
+    response = api.post(f"/api/v1/escalations/{escalation.pk}/{action}/", {}, format="json")
+    assert response.status_code == 403
+    assert response.data["code"] == "permission_denied"
+
+
+def test_an_agent_gets_403_on_approving_a_remedy_they_can_read(api, on_shift, assigned_ticket, agent):
+    remedy = services.remedy_propose(ticket=assigned_ticket, actor=agent, kind="refund", amount=500)
+    api.force_authenticate(agent)
+    url = f"/api/v1/tickets/{assigned_ticket.reference}/remedies/"
+    assert [row["id"] for row in api.get(url).data["results"]] == [remedy.pk]
+    assert api.post(f"{url}{remedy.pk}/approve/", {}, format="json").status_code == 403
+
+
+def test_a_customer_still_gets_404_on_supervisor_actions(api, on_shift, assigned_ticket, agent, customer_user):
+    escalation = escalate(assigned_ticket, agent)
+    api.force_authenticate(customer_user)
+    assert api.post(f"/api/v1/escalations/{escalation.pk}/acknowledge/", {}, format="json").status_code == 404
+
+
+def test_a_tickets_remedies_are_paginated_like_every_list(api, on_shift, assigned_ticket, agent):
+    services.remedy_propose(ticket=assigned_ticket, actor=agent, kind="refund", amount=500)
+    api.force_authenticate(agent)
+    body = api.get(f"/api/v1/tickets/{assigned_ticket.reference}/remedies/").data
+    assert body["count"] == 1 and len(body["results"]) == 1 and "next" in body
+
+
+def test_a_supervisor_lists_the_remedies_awaiting_them(api, on_shift, queue, customer, agent, supervisor):
+    waiting = services.remedy_propose(ticket=esc.TicketFactory(queue=queue, customer=customer), actor=agent,
+                                      kind="refund", amount=500)
+    own = services.remedy_propose(ticket=esc.TicketFactory(queue=queue, customer=customer), actor=supervisor,
+                                  kind="refund", amount=900)
+    api.force_authenticate(supervisor)
+    assert {row["id"] for row in api.get("/api/v1/remedies/").data["results"]} == {waiting.pk, own.pk}
+    assert [row["id"] for row in api.get("/api/v1/remedies/", {"awaiting": "me"}).data["results"]] == [waiting.pk]
+    assert api.get("/api/v1/remedies/", {"awaiting": "someone"}).status_code == 400
+
+
+def test_an_agent_reads_their_own_authority_limits(api, queue, agent):
+    esc.limit(kind="refund", max_amount=50, role="agent")
+    esc.limit(kind="discount", max_amount=15, role="", user=agent, queue=queue)
+    esc.limit(kind="credit", max_amount=999, role="supervisor")
+    api.force_authenticate(agent)
+    me = api.get("/api/v1/me/").data
+    assert (me["id"], me["role"]) == (agent.pk, "agent")
+    limits = {(row["kind"], row["max_amount"], row["queue"], row["applies_to"]) for row in me["authority_limits"]}
+    assert limits == {("refund", "50.00", None, "role"), ("discount", "15.00", queue.slug, "person")}
+
+
+def test_a_customer_reads_their_role_and_no_limits(api, customer_user):
+    api.force_authenticate(customer_user)
+    me = api.get("/api/v1/me/").data
+    assert (me["role"], me["authority_limits"]) == ("customer", [])

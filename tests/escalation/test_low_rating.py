@@ -58,6 +58,15 @@ def test_escalation_page_shows_the_customers_answer_escaped(rate, client, superv
     assert "<b>for a week</b>" not in body
 
 
+def test_inbox_quotes_the_customers_answer_the_readers_way(rate, client, supervisor):
+    supervisor.profile.language = "et"
+    supervisor.profile.save(update_fields=["language"])
+    rate(follow_up="Keegi ei helistanud.")
+    client.force_login(supervisor)
+    body = client.get(reverse("escalation:inbox")).content.decode()
+    assert "„Keegi ei helistanud.“" in body and "“Keegi" not in body
+
+
 def test_inbox_shows_the_customers_answer_escaped(rate, client, supervisor):
     rate()
     client.force_login(supervisor)

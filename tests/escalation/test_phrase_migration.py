@@ -17,7 +17,7 @@ from tickets import events
 from tickets.models import Message, TicketEvent
 
 BEFORE = [("escalation", "0005_phrases")]
-LATEST = [("escalation", "0008_notifications_to_outbox")]
+LATEST = [("escalation", "0009_notifications_to_outbox")]
 
 ROUTING = ("Routed to Mari Tamm (team supervisor): on shift, 1 open escalation; Jaan Kask away; "
            "Busy Bee has 2 open escalations.")
@@ -32,7 +32,7 @@ def _migrate(targets):
 
 
 @pytest.fixture
-def old_rows(transactional_db):
+def old_rows(transactional_db, latest_schema_after):
     old = _migrate(BEFORE)
     OldEscalation = old.get_model("escalation", "Escalation")
     OldEvent = old.get_model("escalation", "EscalationEvent")
@@ -121,7 +121,7 @@ def test_the_migration_reverses_to_the_english_sentences(old_rows):
     assert TicketEvent.objects.get(pk=old_rows["reopened"]).reason == "Service recovery: rated 2 stars"
 
 
-def test_the_tickets_own_timeline_reasons_become_phrases(transactional_db):
+def test_the_tickets_own_timeline_reasons_become_phrases(transactional_db, latest_schema_after):
     _migrate([("tickets", "0007_phrases")])
     with events.muted():  # at 0007 the notification's outbox row does not exist yet: no confirmation
         ticket = factories.TicketFactory()

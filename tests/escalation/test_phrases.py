@@ -148,3 +148,15 @@ def test_the_ticket_timeline_reason_of_a_recovery_reopening_is_a_code(recovery, 
     assert event.reason_phrase == {"code": "escalation.reopened_for_recovery", "params": {"stars": 2}}
     with translation.override("et"):
         assert english_in(event.reason_display) == []
+
+
+def test_amounts_in_the_desks_sentences_follow_the_readers_number_format(on_shift, assigned_ticket, agent):
+    esc.limit(kind="refund", max_amount=50, role="agent")
+    remedy = services.remedy_propose(ticket=assigned_ticket, kind="refund", amount="1234.50", actor=agent,
+                                     reason="Arrived broken")
+    escalation = remedy.escalation
+    note = Message.objects.get(ticket=assigned_ticket, kind=Message.Kind.NOTE)
+    with translation.override("et"):
+        assert "1234,50 EUR" in escalation.reason_display and "50,00" in note.body_display
+    with translation.override("en"):
+        assert "1234.50 EUR" in escalation.reason_display and "50.00" in note.body_display

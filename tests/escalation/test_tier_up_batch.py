@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from escalation import services
 from escalation.models import Escalation, EscalationEvent, Notification, Remedy, Trigger
-from escalation.services.escalations import escalations_tier_up_many
+from escalation.services.tier_up import escalations_tier_up_many
 from tests.escalation import factories as esc
 from tickets.models import Ticket
 

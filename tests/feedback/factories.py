@@ -20,7 +20,7 @@ def resolve(ticket: Ticket, agent, *, assign: bool = True, skip_survey_reason: s
     if assign and ticket.assignee_id != agent.pk:
         ticket_services.ticket_assign(ticket=ticket, assignee=agent, actor=agent)
     return ticket_services.ticket_transition(
-        ticket=ticket, to_status=Ticket.Status.RESOLVED, actor=agent, skip_survey_reason=skip_survey_reason
+        ticket=ticket, to_status=Ticket.Status.RESOLVED, actor=agent, no_follow_up_reason=skip_survey_reason
     )
 
 

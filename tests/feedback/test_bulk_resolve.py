@@ -66,7 +66,7 @@ def test_the_throttle_holds_within_one_many_ticket_resolve(settings, queue, agen
 
 def test_the_agents_skip_reason_skips_every_survey_of_the_selection(queue, agent):
     batch = assigned_tickets(queue, agent, 2)
-    resolve_many(batch, agent, skip_survey_reason="duplicate")
+    resolve_many(batch, agent, no_follow_up_reason="duplicate")
     assert {(s.state, s.skip_reason) for s in Survey.objects.filter(ticket__in=batch)} == {
         (ST.SKIPPED, Survey.SkipReason.DUPLICATE)
     }

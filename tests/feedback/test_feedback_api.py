@@ -63,7 +63,7 @@ def test_the_public_rating_endpoint_refuses_a_bad_token_with_the_error_contract(
         {"token": "nonsense", "stars": 2},
         content_type="application/json",
     )
-    assert response.status_code == 404 and response.json()["code"] == "invalid_survey_link"
+    assert response.status_code == 403 and response.json()["code"] == "invalid_survey_link"
     assert not Rating.objects.exists()
 
 
@@ -145,3 +145,30 @@ def test_the_wow_board_has_a_flat_number_of_queries(client, queue, agent, django
         with django_assert_max_num_queries(10):
             response = client.get("/wow/")
         assert response.status_code == 200 and "Wonderful" in response.content.decode()
+
+
+def test_ratings_filter_by_ticket_reference(client, queue, agent):
+    first, _second = rated(queue, agent, 5), rated(queue, agent, 3)
+    client.force_login(agent)
+    rows = client.get("/api/v1/ratings/", {"ticket": first.ticket.reference}).json()["results"]
+    assert [row["id"] for row in rows] == [first.pk]
+
+
+def test_a_rating_shows_its_history(client, queue, agent):
+    rating = rated(queue, agent, 2, comment="Slow")
+    services.rating_submit(survey_id=rating.survey_id, stars=4, comment="Sorted after all")
+    client.force_login(agent)
+    body = client.get(f"/api/v1/ratings/{rating.pk}/").json()
+    assert body["stars"] == 4
+    assert [(change["stars"], change["comment"]) for change in body["history"]] == [
+        (2, "Slow"), (4, "Sorted after all")]
+
+
+def test_the_ratings_list_keeps_a_constant_number_of_queries(client, queue, agent, django_assert_max_num_queries):
+    client.force_login(agent)
+    rated(queue, agent, 4)
+    client.get("/api/v1/ratings/")
+    for _ in range(5):
+        rated(queue, agent, 3)
+    with django_assert_max_num_queries(8):
+        assert client.get("/api/v1/ratings/").status_code == 200

@@ -1,12 +1,14 @@
 """An agent resolves one ticket without a survey, giving the reason: on the ticket page and in the API."""
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from feedback.models import Survey
 from tests.feedback import factories as ff
 from tests.feedback.factories import survey_of
+from tickets import events as ticket_events
 from tickets import services as ticket_services
 from tickets.models import Ticket
 
@@ -24,7 +26,7 @@ def properties(ticket, **changes) -> dict:
 def test_resolving_on_the_ticket_page_with_a_reason_skips_the_survey_and_keeps_the_words(client, agent, ticket):
     client.force_login(agent)
     client.post(reverse("tickets:update", args=[ticket.reference]),
-                properties(ticket, status="resolved", skip_survey_reason="Customer asked not to be emailed"))
+                properties(ticket, status="resolved", no_follow_up_reason="Customer asked not to be emailed"))
     survey = survey_of(ticket)
     assert (survey.state, survey.skip_reason, survey.skip_note) == (
         ST.SKIPPED, Survey.SkipReason.AGENT, "Customer asked not to be emailed"
@@ -34,14 +36,14 @@ def test_resolving_on_the_ticket_page_with_a_reason_skips_the_survey_and_keeps_t
 def test_resolving_on_the_ticket_page_without_a_reason_schedules_the_survey(client, agent, ticket):
     client.force_login(agent)
     client.post(reverse("tickets:update", args=[ticket.reference]),
-                properties(ticket, status="resolved", skip_survey_reason="  "))
+                properties(ticket, status="resolved", no_follow_up_reason="  "))
     assert survey_of(ticket).state == ST.SCHEDULED
 
 
 def test_a_reason_given_with_another_status_is_ignored(client, agent, ticket):
     client.force_login(agent)
     client.post(reverse("tickets:update", args=[ticket.reference]),
-                properties(ticket, status="pending", skip_survey_reason="spam"))
+                properties(ticket, status="pending", no_follow_up_reason="spam"))
     ticket.refresh_from_db()
     ticket_services.ticket_transition(ticket=ticket, to_status=Ticket.Status.RESOLVED, actor=agent)
     assert survey_of(ticket).state == ST.SCHEDULED
@@ -50,10 +52,10 @@ def test_a_reason_given_with_another_status_is_ignored(client, agent, ticket):
 def test_the_ticket_page_offers_the_reason_only_when_the_ticket_can_be_resolved(client, agent, ticket):
     client.force_login(agent)
     page = client.get(reverse("tickets:detail", args=[ticket.reference])).content.decode()
-    assert 'name="skip_survey_reason"' in page
+    assert 'name="no_follow_up_reason"' in page
     ticket_services.ticket_transition(ticket=ticket, to_status=Ticket.Status.RESOLVED, actor=agent)
     page = client.get(reverse("tickets:detail", args=[ticket.reference])).content.decode()
-    assert 'name="skip_survey_reason"' not in page
+    assert 'name="no_follow_up_reason"' not in page
 
 
 def test_resolving_through_the_api_with_a_reason_skips_the_survey(agent, ticket):
@@ -65,3 +67,32 @@ def test_resolving_through_the_api_with_a_reason_skips_the_survey(agent, ticket)
     assert response.status_code == 200, response.content
     survey = survey_of(ticket)
     assert (survey.state, survey.skip_reason) == (ST.SKIPPED, Survey.SkipReason.DUPLICATE)
+
+
+def test_the_ticket_page_offers_it_in_feedbacks_words(client, agent, ticket):
+    client.force_login(agent)
+    page = client.get(reverse("tickets:detail", args=[ticket.reference])).content.decode()
+    assert "Resolve without a survey, because…" in page
+    assert "Leave empty to survey the customer as usual." in page
+
+
+def test_the_list_offers_it_for_the_selected_tickets_in_feedbacks_words(client, agent, ticket):
+    client.force_login(agent)
+    page = client.get(reverse("tickets:list")).content.decode()
+    assert 'name="no_follow_up_reason"' in page
+    assert "Leave empty to survey the customers as usual." in page
+
+
+def test_changes_resolved_for_different_reasons_skip_each_survey_for_its_own(queue, agent):
+    first, second = ff.new_ticket(queue), ff.new_ticket(queue)
+    with transaction.atomic():
+        with ticket_events.muted():
+            ticket_services.tickets_transition(ticket_ids=[first.pk, second.pk], to_status=Ticket.Status.RESOLVED,
+                                               actor=agent)
+        ticket_events.send_in_transaction(
+            ticket_events.ticket_statuses_changing, actor_id=agent.pk, at=None, changes=(
+                ticket_events.StatusChange(first.pk, "new", "resolved", no_follow_up_reason="spam"),
+                ticket_events.StatusChange(second.pk, "new", "resolved", no_follow_up_reason="asked not to be emailed"),
+            ))
+    assert (survey_of(first).state, survey_of(first).skip_reason) == (ST.SKIPPED, Survey.SkipReason.SPAM)
+    assert (survey_of(second).state, survey_of(second).skip_note) == (ST.SKIPPED, "asked not to be emailed")

@@ -41,3 +41,38 @@ def test_domain_error_keeps_its_status_and_code(status):
 
     response = _handle(Custom("Nope"))
     assert (response.status_code, response.data) == (status, {"code": "custom", "detail": "Nope"})
+
+
+@pytest.fixture
+def crashing_ticket_list(monkeypatch):
+    from tickets.api.views import TicketViewSet
+
+    def crash(self, request):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(TicketViewSet, "list", crash)
+
+
+@pytest.mark.django_db
+def test_a_server_error_under_api_answers_json_with_the_error_contract(client, admin_user, crashing_ticket_list):
+    client.raise_request_exception = False
+    client.force_login(admin_user)
+    response = client.get("/api/v1/tickets/")
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {"code": "server_error", "detail": "A server error occurred."}
+
+
+@pytest.mark.django_db
+def test_a_server_error_on_a_page_still_answers_the_html_page(client, admin_user, monkeypatch):
+    from tickets.views import workspace
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(workspace.selectors_workspace, "ticket_list_for_user", crash)
+    client.raise_request_exception = False
+    client.force_login(admin_user)
+    response = client.get("/tickets/")
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("text/html")

@@ -1,8 +1,8 @@
 """The upgrade moves every app's send bookkeeping into the outbox: what was waiting still goes out once,
 what went out stays sent with its Message-ID, what failed stays visible, and nothing is sent twice.
 
-Rows are written as they were before (the historical models of feedback 0003, tickets 0009 and
-escalation 0007, before the outbox existed), then the migrations run forward and a worker drains.
+Rows are written as they were before (the historical models of feedback 0003, tickets 0010 and
+escalation 0008, before the outbox existed), then the migrations run forward and a worker drains.
 """
 
 from datetime import timedelta
@@ -19,8 +19,8 @@ from tests import factories
 from tickets import events
 
 # The last migrations before the outbox; unapplying the outbox unapplies every migration that needs it.
-OLD_SCHEMA = [("feedback", "0003_weekly_summary_outbox"), ("tickets", "0009_search_document_customer"),
-              ("escalation", "0007_remove_escalation_routing_explanation")]
+OLD_SCHEMA = [("feedback", "0003_weekly_summary_outbox"), ("tickets", "0010_email_placeholders_to_phrases"),
+              ("escalation", "0008_rating_changes")]
 BEFORE = [("outbox", None), *OLD_SCHEMA]
 
 
@@ -35,7 +35,7 @@ def _latest():
 
 
 @pytest.fixture
-def old_rows(transactional_db, settings):
+def old_rows(transactional_db, latest_schema_after, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     old = _migrate(BEFORE, OLD_SCHEMA)
     Survey = old.get_model("feedback", "Survey")

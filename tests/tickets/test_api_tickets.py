@@ -361,21 +361,22 @@ def test_delete_is_not_allowed(admin_user, ticket):
     assert Ticket.objects.filter(pk=ticket.pk).exists()
 
 
-def test_patch_resolving_publishes_ticket_resolved_after_commit(agent, ticket, django_capture_on_commit_callbacks):
+def test_patch_resolving_publishes_the_status_change_after_commit(agent, ticket, django_capture_on_commit_callbacks):
     received = []
 
     def receiver(sender, signal, **payload):
         received.append(payload)
 
-    events.ticket_resolved.connect(receiver)
+    events.ticket_status_changed.connect(receiver)
     try:
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             response = client_for(agent).patch(detail(ticket), {"version": 1, "status": "resolved"}, format="json")
         assert response.status_code == 200
     finally:
-        events.ticket_resolved.disconnect(receiver)
+        events.ticket_status_changed.disconnect(receiver)
     assert callbacks
-    assert received == [{"ticket_id": ticket.pk, "actor_id": agent.pk, "skip_survey_reason": ""}]
+    assert [(p["ticket_id"], p["actor_id"], p["from_status"], p["to_status"]) for p in received] == [
+        (ticket.pk, agent.pk, S.NEW, S.RESOLVED)]
 
 
 def test_token_authentication_works(agent, ticket):

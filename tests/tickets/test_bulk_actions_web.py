@@ -82,7 +82,7 @@ def test_a_survey_is_scheduled_for_each_resolved_ticket(agent_client, queue):
 
 def test_skip_survey_reason_resolves_without_a_survey(agent_client, queue):
     chosen = tickets_in(queue, 2)
-    post_bulk(agent_client, chosen, skip_survey_reason="duplicate of the outage ticket")
+    post_bulk(agent_client, chosen, no_follow_up_reason="duplicate of the outage ticket")
     assert statuses(chosen) == [S.RESOLVED] * 2
     surveys = Survey.objects.filter(ticket__in=chosen)
     assert {s.state for s in surveys} == {Survey.State.SKIPPED}
@@ -191,7 +191,7 @@ def test_a_refused_form_keeps_the_ticks_the_status_and_the_reasons(agent_client,
     chosen = tickets_in(queue, 2)
     others = tickets_in(queue, 1)
     response = post_bulk(agent_client, [*chosen, "x"], reason="Outage fixed",
-                         skip_survey_reason="internal test", next=LIST)
+                         no_follow_up_reason="internal test", next=LIST)
     page = response.content.decode()
     assert response.status_code == 400
     for ticket in chosen:

@@ -96,12 +96,12 @@ def test_refused_save_publishes_nothing(ticket, agent, django_capture_on_commit_
     def receiver(sender, signal, **payload):
         received.append(payload)
 
-    events.ticket_resolved.connect(receiver, weak=False)
+    events.ticket_status_changed.connect(receiver, weak=False)
     try:
         with django_capture_on_commit_callbacks(execute=True), pytest.raises(StaleTicket):
             services.ticket_update(ticket=theirs, actor=agent, expected_version=1, status=S.RESOLVED)
     finally:
-        events.ticket_resolved.disconnect(receiver)
+        events.ticket_status_changed.disconnect(receiver)
     assert received == []
 
 

@@ -75,6 +75,20 @@ def test_reply_text_drops_the_quoted_history_under_our_marker():
     assert REPLY_MARKER in parsed.text
 
 
+@pytest.mark.parametrize("language", ["en", "et", "nl", "es", "fi"])
+def test_the_marker_speaks_the_customers_language_and_is_recognised_in_any(language):
+    from django.utils import translation
+
+    from tickets.services.notifications import reply_marker
+
+    with translation.override(language):
+        marker = reply_marker()
+    assert (marker == REPLY_MARKER) == (language == "en")
+    quoted = f"Aitäh, pakk jõudis kohale!\n\nOn Sun, 22 Nov 2026, Delight Desk wrote:\n> {marker}\n> Tere, Mari!"
+    assert strip_quoted_reply(quoted) == "Aitäh, pakk jõudis kohale!"
+    assert strip_quoted_reply(f"Tänan!\n{marker}\nTere, Mari!") == "Tänan!"
+
+
 def test_reply_text_drops_an_outlook_original_message_block():
     assert parse("reply_subject_only.eml").reply_text == "Veel üks küsimus: kas arve tuleb eraldi?"
 

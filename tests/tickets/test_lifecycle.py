@@ -231,7 +231,6 @@ def test_closed_ticket_refuses_messages_even_when_the_callers_copy_is_stale(tick
 
 
 @pytest.mark.parametrize(("path", "signal_name", "expected"), [
-    ([S.RESOLVED], "ticket_resolved", {"skip_survey_reason": ""}),
     ([S.RESOLVED, S.OPEN], "ticket_reopened", {}),
     ([S.RESOLVED, S.CLOSED], "ticket_closed", {"automatic": False}),
 ])
@@ -288,7 +287,7 @@ def test_customer_reply_to_a_resolved_ticket_publishes_reopened_and_message_adde
 
 
 def test_muted_history_publishes_nothing(ticket, agent, django_capture_on_commit_callbacks):
-    with Received(events.ticket_resolved) as received, django_capture_on_commit_callbacks(execute=True), \
+    with Received(events.ticket_status_changed) as received, django_capture_on_commit_callbacks(execute=True), \
             events.muted():
         services.ticket_transition(ticket=ticket, to_status=S.RESOLVED, actor=agent)
     assert received.calls == []
@@ -297,7 +296,7 @@ def test_muted_history_publishes_nothing(ticket, agent, django_capture_on_commit
 @pytest.mark.django_db(transaction=True)
 def test_events_are_delivered_after_a_real_commit(queue, agent):
     ticket = factories.TicketFactory(queue=queue)
-    with Received(events.ticket_resolved) as received:
+    with Received(events.ticket_status_changed) as received:
         with transaction.atomic():
             services.ticket_transition(ticket=ticket, to_status=S.RESOLVED, actor=agent)
             assert received.calls == []  # still inside the transaction
@@ -307,7 +306,7 @@ def test_events_are_delivered_after_a_real_commit(queue, agent):
 @pytest.mark.django_db(transaction=True)
 def test_events_are_not_delivered_when_the_transaction_rolls_back(queue, agent):
     ticket = factories.TicketFactory(queue=queue)
-    with Received(events.ticket_resolved) as resolved, Received(events.message_added) as added, \
+    with Received(events.ticket_status_changed) as resolved, Received(events.message_added) as added, \
             pytest.raises(RuntimeError), transaction.atomic():
         services.ticket_transition(ticket=ticket, to_status=S.RESOLVED, actor=agent)
         services.message_add(ticket=ticket, body="done", author_user=agent)

@@ -5,8 +5,6 @@ in test_list_search_indexes.py.
 """
 
 import pytest
-from django.contrib.admin.sites import site
-from django.test import RequestFactory
 from django.urls import reverse
 
 from tests import factories
@@ -93,16 +91,17 @@ def test_rebuild_recomputes_the_document_from_customer_subject_description_and_m
     assert ticket.search_document == f"{customer}\nnew subject\n{ticket.description.casefold()}\nfirst reply"
 
 
-def test_admin_edit_of_the_subject_updates_the_document(queue, admin_user):
+def test_the_admin_cannot_change_the_subject_behind_the_documents_back(client, queue, admin_user):
+    """The subject has no service that changes it (and no event), so it is read-only in the admin
+    (docs/architecture.md, "No second way in: the admin"): the search document cannot go stale."""
+    from tests.admin_forms import post_change
+
     ticket = factories.TicketFactory(queue=queue, subject="Before")
-    model_admin = site._registry[Ticket]
-    request = RequestFactory().post("/")
-    request.user = admin_user
-    ticket.subject = "After the edit"
-    form = type("Form", (), {"changed_data": ["subject"]})()
-    model_admin.save_model(request, ticket, form, change=True)
-    assert _found("after the edit") == [ticket]
-    assert _found("before") == []
+    client.force_login(admin_user)
+    post_change(client, ticket, subject="After the edit")
+    assert Ticket.objects.get(pk=ticket.pk).subject == "Before"
+    assert _found("before") == [ticket]
+    assert _found("after the edit") == []
 
 
 def test_priority_rank_orders_by_meaning_and_follows_changes(queue, agent):

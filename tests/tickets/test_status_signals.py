@@ -27,13 +27,13 @@ def received():
     events.ticket_status_changed.disconnect(dispatch_uid="test.changed")
 
 
-def test_status_changing_is_sent_inside_the_transaction_with_the_skip_reason(ticket, agent, received):
+def test_status_changing_is_sent_inside_the_transaction_with_the_no_follow_up_reason(ticket, agent, received):
     with transaction.atomic():
-        services.ticket_transition(ticket=ticket, to_status=S.RESOLVED, actor=agent, skip_survey_reason="spam")
+        services.ticket_transition(ticket=ticket, to_status=S.RESOLVED, actor=agent, no_follow_up_reason="spam")
         assert [name for name, _ in received] == ["changing"]
     payload = received[0][1]
-    assert payload["changes"] == (events.StatusChange(ticket_id=ticket.pk, from_status=S.NEW, to_status=S.RESOLVED),)
-    assert payload["skip_survey_reason"] == "spam"
+    assert payload["changes"] == (events.StatusChange(ticket_id=ticket.pk, from_status=S.NEW, to_status=S.RESOLVED,
+                                                      no_follow_up_reason="spam"),)
 
 
 def test_status_changed_is_sent_after_commit_for_a_move_to_pending(ticket, agent, received,

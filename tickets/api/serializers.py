@@ -14,9 +14,10 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.settings import api_settings
 
-from tickets import attachments, selectors
+from helpdesk.api import ErrorSerializer
+from helpdesk.api_input import StrictInputSerializer
+from tickets import attachments, follow_up, selectors
 from tickets.exceptions import InvalidAttachment
 from tickets.forms.workspace import BULK_STATUSES, MAX_BULK_TICKETS
 from tickets.models import Message, Ticket
@@ -30,32 +31,6 @@ MAX_BODY = settings.MESSAGE_MAX_LENGTH
 MAX_TAGS = 20
 MAX_VERSION = 2**31 - 1
 TAG_RE = re.compile(r"^[-\w]+\Z")
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The one API error contract (helpdesk/api.py): a stable `code` and a human `detail`."""
-
-    code = serializers.CharField(help_text=_("Stable machine-readable error code."))
-    detail = serializers.CharField(help_text=_("Human-readable explanation, in the user's language."))
-    errors = serializers.DictField(
-        required=False, help_text=_("Per-field messages, present when the input was invalid.")
-    )
-
-
-class StrictInputSerializer(serializers.Serializer):
-    """Refuses fields it does not know, instead of silently ignoring them."""
-
-    IGNORED = frozenset({"csrfmiddlewaretoken"})  # sent by HTML forms (the browsable API)
-
-    def to_internal_value(self, data):
-        if not isinstance(data, dict):
-            raise serializers.ValidationError(
-                {api_settings.NON_FIELD_ERRORS_KEY: [_("Expected a JSON object.")]}
-            )
-        unknown = sorted(str(key) for key in data if key not in self.fields and key not in self.IGNORED)
-        if unknown:
-            raise serializers.ValidationError({key[:100]: [_("Unknown field.")] for key in unknown[:20]})
-        return super().to_internal_value(data)
 
 
 class TagListField(serializers.ListField):
@@ -136,24 +111,36 @@ def message_kind_field(**kwargs) -> NamedChoiceField:
 # --- Output ------------------------------------------------------------------------------------------
 
 
-class PersonSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
+def person_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class PersonSummarySerializer(serializers.Serializer):
+    """A member of the desk's staff, the same shape wherever one appears (assignee, agent, handler, actor)."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "PersonSummary"
+
+    def get_name(self, user) -> str:
+        return person_name(user)
 
 
 class CustomerSummarySerializer(serializers.Serializer):
-    name = serializers.CharField()
-    email = serializers.EmailField()
+    name = serializers.CharField(read_only=True)
+    # Not `format: email`: addresses arrive by email intake as the sender wrote them, not all RFC-valid.
+    email = serializers.CharField(read_only=True, help_text=_("The address the customer writes from."))
+
+    class Meta:
+        ref_name = "CustomerSummary"
 
 
 class TicketLinksSerializer(serializers.Serializer):
     self = serializers.URLField()
     messages = serializers.URLField()
     web = serializers.URLField(help_text=_("The ticket's page for the requester (workspace or customer page)."))
-
-
-def _person_name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 class TicketSerializer(serializers.ModelSerializer):
@@ -163,7 +150,7 @@ class TicketSerializer(serializers.ModelSerializer):
     channel = channel_field(read_only=True)
     language = language_field(read_only=True)
     queue = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    assignee = serializers.SerializerMethodField()
+    assignee = PersonSummarySerializer(allow_null=True, read_only=True)
     customer = CustomerSummarySerializer(read_only=True)
     tags = serializers.SerializerMethodField()
     allowed_transitions = serializers.SerializerMethodField()
@@ -177,12 +164,6 @@ class TicketSerializer(serializers.ModelSerializer):
             "resolved_at", "closed_at", "reopen_count", "version", "allowed_transitions", "links",
         ]
         read_only_fields = fields
-
-    @extend_schema_field(PersonSerializer(allow_null=True))
-    def get_assignee(self, ticket: Ticket):
-        if ticket.assignee is None:
-            return None
-        return {"id": ticket.assignee.pk, "name": _person_name(ticket.assignee)}
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_tags(self, ticket: Ticket) -> list[str]:
@@ -252,7 +233,7 @@ class MessageSerializer(serializers.ModelSerializer):
     @extend_schema_field(MessageAuthorSerializer(allow_null=True))
     def get_author(self, message: Message):
         if message.author_user is not None:
-            return {"name": _person_name(message.author_user), "is_staff": True}
+            return {"name": person_name(message.author_user), "is_staff": True}
         if message.author_customer is not None:
             return {"name": message.author_customer.name, "is_staff": False}
         return None
@@ -261,10 +242,31 @@ class MessageSerializer(serializers.ModelSerializer):
 # --- Input -------------------------------------------------------------------------------------------
 
 
+def with_no_follow_up_field(fields: dict, **kwargs) -> dict:
+    """`fields` and the reason to resolve without a follow-up (tickets.follow_up), named as the app that follows
+    up names it for the API's clients; it reaches the view as `no_follow_up_reason`. None without such an app."""
+    words = follow_up.words()
+    if words is not None:
+        if words.api_field != "no_follow_up_reason":
+            kwargs["source"] = "no_follow_up_reason"
+        fields[words.api_field] = serializers.CharField(
+            required=False, allow_blank=True, max_length=follow_up.MAX_REASON_LENGTH, trim_whitespace=True,
+            help_text=words.api_help, **kwargs,
+        )
+    return fields
+
+
+def active_user(user_id: int):
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise serializers.ValidationError(_("No such user."))
+    return user
+
+
 class TicketCreateSerializer(StrictInputSerializer):
     """Customers open their own tickets; staff open one on a customer's behalf (customer_email)."""
 
-    STAFF_ONLY = ("customer_email", "customer_name", "queue", "priority", "tags")
+    STAFF_ONLY = ("customer_email", "customer_name", "queue", "priority", "tags", "assignee")
 
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=MAX_DESCRIPTION)
@@ -277,6 +279,13 @@ class TicketCreateSerializer(StrictInputSerializer):
                                             help_text=_("Staff only, and then required: who the ticket is for."))
     customer_name = serializers.CharField(max_length=200, required=False, allow_blank=True,
                                           help_text=_("Staff only: the customer's name on first contact."))
+    assignee = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, required=False,
+        help_text=_("Staff only: user id of a member of the queue's team, or of an admin, to assign it to."),
+    )
+
+    def validate_assignee(self, user_id):
+        return active_user(user_id)
 
     def validate(self, attrs):
         user = self.context["request"].user
@@ -309,10 +318,9 @@ class TicketUpdateSerializer(StrictInputSerializer):
         help_text=_("User id of a member of the queue's team, or of an admin; null unassigns."),
     )
     tags = TagListField(required=False)
-    skip_survey_reason = serializers.CharField(
-        required=False, allow_blank=True, max_length=500, trim_whitespace=True,
-        help_text=_("With `resolved`: resolve without sending the satisfaction survey, for this reason."),
-    )
+
+    def get_fields(self) -> dict:
+        return with_no_follow_up_field(super().get_fields())
 
     # A PATCH changes only the fields it sends, yet `version` is always required: this serializer is
     # never partial (and so is documented with `version` required, not as an all-optional "Patched" body).
@@ -331,12 +339,7 @@ class TicketUpdateSerializer(StrictInputSerializer):
         return queue
 
     def validate_assignee(self, user_id):
-        if user_id is None:
-            return None
-        user = User.objects.filter(pk=user_id, is_active=True).first()
-        if user is None:
-            raise serializers.ValidationError(_("No such user."))
-        return user
+        return None if user_id is None else active_user(user_id)
 
 
 class AttachmentUploadField(serializers.FileField):
@@ -399,16 +402,12 @@ class BulkStatusSerializer(StrictInputSerializer):
     )
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="",
                                    help_text=_("Recorded on each ticket's timeline."))
-    skip_survey_reason = serializers.CharField(
-        max_length=500, required=False, allow_blank=True, default="",
-        help_text=_("With `resolved`: resolve without sending the satisfaction survey, for this reason."),
-    )
+
+    def get_fields(self) -> dict:
+        return with_no_follow_up_field(super().get_fields(), default="")
 
     def validate(self, data):
-        if data["status"] != Ticket.Status.RESOLVED:
-            data["skip_survey_reason"] = ""
         data["reason"] = data["reason"].strip()
-        data["skip_survey_reason"] = data["skip_survey_reason"].strip()
         return data
 
 

@@ -103,7 +103,9 @@ class ApiTicketFilter(TicketFilter):
     create=extend_schema(
         summary=_("Open a ticket"),
         description=_("Customers open their own tickets. Staff open one on a customer's behalf with "
-                      "`customer_email` (and `customer_name` on first contact). The channel is `api`."),
+                      "`customer_email` (and `customer_name` on first contact), assigned to `assignee` if given: "
+                      "when that assignment is refused (`invalid_assignee`), nothing is created. "
+                      "The channel is `api`."),
         request=TicketCreateSerializer,
         responses={201: TicketSerializer, **_errors(400, 401, 403)},
     ),
@@ -173,27 +175,19 @@ class TicketViewSet(viewsets.GenericViewSet):
         data_in.is_valid(raise_exception=True)
         data = data_in.validated_data
         user = request.user
+        fields = {"subject": data["subject"], "description": data["description"], "channel": Ticket.Channel.API,
+                  "kind": data.get("kind", Ticket.Kind.QUESTION), "language": data.get("language"), "actor": user}
         if is_staff_member(user):
-            customer = services.customer_get_or_create(
-                email=data["customer_email"], name=data.get("customer_name", ""),
-                language=data.get("language", "en"),
+            ticket = services.ticket_open_for_customer(
+                customer_email=data["customer_email"], customer_name=data.get("customer_name", ""),
+                queue=data.get("queue"), priority=data.get("priority", Ticket.Priority.NORMAL),
+                tags=data.get("tags", ()), assignee=data.get("assignee"), **fields,
             )
         else:
             customer = selectors.customer_for_user(user)
             if customer is None:
                 raise PermissionDenied(_("Your account is not linked to a customer."))
-        ticket = services.ticket_create(
-            customer=customer,
-            subject=data["subject"],
-            description=data["description"],
-            channel=Ticket.Channel.API,
-            queue=data.get("queue"),
-            priority=data.get("priority", Ticket.Priority.NORMAL),
-            kind=data.get("kind", Ticket.Kind.QUESTION),
-            language=data.get("language"),
-            actor=user,
-            tags=data.get("tags", ()),
-        )
+            ticket = services.ticket_create(customer=customer, **fields)
         return Response(self.get_serializer(self._reloaded(ticket)).data, status=http.HTTP_201_CREATED)
 
     def retrieve(self, request, reference=None):
@@ -206,7 +200,7 @@ class TicketViewSet(viewsets.GenericViewSet):
         data_in.is_valid(raise_exception=True)
         data = dict(data_in.validated_data)
         changes = {name: data[name] for name in ("status", "priority", "kind", "queue", "assignee", "tags",
-                                                 "skip_survey_reason") if name in data}
+                                                 "no_follow_up_reason") if name in data}
         services.ticket_update(ticket=ticket, actor=request.user, expected_version=data["version"], **changes)
         return Response(self.get_serializer(self._reloaded(ticket)).data)
 
@@ -214,8 +208,7 @@ class TicketViewSet(viewsets.GenericViewSet):
         summary=_("Change the status of many tickets (staff)"),
         description=_("Move up to 500 tickets (by reference) to one status, as the life cycle allows for each: "
                       "tickets whose status does not allow the change, and references that name no ticket "
-                      "you can see, are reported in `unchanged`. Resolving schedules each ticket's "
-                      "satisfaction survey unless `skip_survey_reason` is given."),
+                      "you can see, are reported in `unchanged`."),
         request=BulkStatusSerializer,
         responses={200: BulkStatusResultSerializer, **_errors(400, 401, 403)},
     )
@@ -238,7 +231,7 @@ class TicketViewSet(viewsets.GenericViewSet):
         pk_of = {ref: found.get(ref, found.get(ref.upper())) for ref in sent}
         result = services.tickets_transition(
             ticket_ids=[pk for pk in pk_of.values() if pk is not None], to_status=data["status"],
-            actor=request.user, reason=data["reason"], skip_survey_reason=data["skip_survey_reason"],
+            actor=request.user, reason=data["reason"], no_follow_up_reason=data.get("no_follow_up_reason", ""),
         )
         changed = set(result.changed)
         body = {

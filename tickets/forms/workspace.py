@@ -8,9 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from tickets import follow_up
 from tickets.forms.fields import MessageField
 from tickets.forms.public import AttachmentField
-from tickets.models import Message, Ticket
+from tickets.models import Message, Queue, Ticket
 from tickets.selectors_workspace import assignee_choices, macros_for, queues_for_create
 from tickets.services.lifecycle import allowed_transitions
 
@@ -85,11 +86,6 @@ class TicketPropertiesForm(VersionedForm):
     queue = forms.ModelChoiceField(label=_("Queue"), queryset=None, empty_label=None)
     assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False,
                                       empty_label=_("Unassigned"))
-    skip_survey_reason = forms.CharField(
-        label=_("Resolve without a survey, because…"), required=False, max_length=500,
-        help_text=_("Only when resolving. Leave empty to survey the customer as usual."),
-    )
-
     def __init__(self, *args, ticket: Ticket, user, allowed_statuses: list[str], queues=None, staff=None,
                  **kwargs):
         """`queues` and `staff`: the options, when the page has loaded them already (no second query)."""
@@ -110,17 +106,17 @@ class TicketPropertiesForm(VersionedForm):
         if staff is not None:
             self.fields["assignee"].choices = [("", self.fields["assignee"].empty_label),
                                                *((u.pk, _person(u)) for u in staff)]
-        if Ticket.Status.RESOLVED not in allowed_statuses:
-            del self.fields["skip_survey_reason"]  # nothing to resolve from here
         for field in self.visible_fields():
             field.field.widget.attrs.setdefault("class", "form-select form-select-sm")
+        if Ticket.Status.RESOLVED in allowed_statuses:  # else nothing to resolve from here
+            add_no_follow_up_field(self, many=False)
 
     def choice_fields(self):
-        """The select boxes (the template writes them); the skip reason is a text box of its own."""
-        return [field for field in self.visible_fields() if field.name != "skip_survey_reason"]
+        """The select boxes (the template writes them); the no-follow-up reason is a text box of its own."""
+        return [field for field in self.visible_fields() if field.name != NO_FOLLOW_UP]
 
-    def clean_skip_survey_reason(self) -> str:
-        return (self.cleaned_data.get("skip_survey_reason") or "").strip()
+    def clean_no_follow_up_reason(self) -> str:
+        return follow_up.clean_reason(self.cleaned_data.get(NO_FOLLOW_UP))
 
 
 class TagsForm(VersionedForm):
@@ -172,10 +168,14 @@ class TicketCreateForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["queue"].queryset = queues_for_create(user)
-        default = self.fields["queue"].queryset.filter(is_default=True).first()
+        queue = self.fields["queue"]
+        queue.queryset = queues_for_create(user)
+        default = queue.queryset.filter(is_default=True).first()
         if default is not None:
-            self.fields["queue"].initial = default.pk
+            queue.initial = default.pk
+        elif not Queue.objects.exists():  # a fresh desk: the first ticket makes the default queue (ticket_create)
+            queue.required = False
+            queue.empty_label = _("A new default queue, made with this ticket")
 
     def clean_subject(self) -> str:
         subject = self.cleaned_data["subject"].strip()
@@ -234,35 +234,44 @@ class BulkStatusForm(forms.Form):
         error_messages={"required": _("Choose the status to set.")},
     )
     reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=500)
-    skip_survey_reason = forms.CharField(
-        label=_("Resolve without a survey, because…"), required=False, max_length=500,
-        help_text=_("Only when resolving. Leave empty to survey the customers as usual."),
-    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "bulk_%s")
         super().__init__(*args, **kwargs)
         self.fields["status"].widget.attrs["class"] = "form-select form-select-sm"
-        for name in ("reason", "skip_survey_reason"):
-            self.fields[name].widget.attrs["class"] = "form-control form-control-sm"
-        self.fields["skip_survey_reason"].widget.attrs["aria-describedby"] = "bulk_skip_survey_reason_help"
+        self.fields["reason"].widget.attrs["class"] = "form-control form-control-sm"
+        add_no_follow_up_field(self, many=True)
 
     def clean_reason(self) -> str:
         return self.cleaned_data["reason"].strip()
 
     def clean(self):
         data = super().clean()
-        # The skip reason is about the survey a resolve sends; any other change has none to skip.
-        if data.get("status") != Ticket.Status.RESOLVED:
-            data["skip_survey_reason"] = ""
-        else:
-            data["skip_survey_reason"] = (data.get("skip_survey_reason") or "").strip()
+        # Only a resolution is followed up: with any other change there is nothing to resolve without.
+        resolving = data.get("status") == Ticket.Status.RESOLVED
+        data[NO_FOLLOW_UP] = follow_up.clean_reason(data.get(NO_FOLLOW_UP)) if resolving else ""
         return data
 
     def submitted_ids(self) -> set[int]:
         """The ids the agent ticked, as far as they parse (to tick them again when the form is refused)."""
         raw = self.data.getlist("tickets") if hasattr(self.data, "getlist") else []
         return {int(v) for v in raw if str(v).isascii() and str(v).isdigit() and 0 < int(v) <= MAX_DB_ID}
+
+
+NO_FOLLOW_UP = "no_follow_up_reason"
+
+
+def add_no_follow_up_field(form: forms.Form, *, many: bool) -> None:
+    """The reason to resolve without a follow-up, in the words of the app that follows up (tickets.follow_up);
+    no field when no app does."""
+    words = follow_up.words()
+    if words is None:
+        return
+    field = forms.CharField(label=words.label, required=False, max_length=follow_up.MAX_REASON_LENGTH,
+                            help_text=words.help_many if many else words.help_one)
+    field.widget.attrs.update({"class": "form-control form-control-sm",
+                               "aria-describedby": f"{form.auto_id % NO_FOLLOW_UP}_help"})
+    form.fields[NO_FOLLOW_UP] = field
 
 
 def _person(user) -> str:

@@ -1,5 +1,6 @@
 """Every state change of a ticket goes through these functions (views, API, tasks and commands alike)."""
 
+from .intake import ticket_open_for_customer
 from .lifecycle import (
     TRANSITIONS,
     allowed_transitions,
@@ -22,6 +23,7 @@ __all__ = [
     "search_documents_rebuild_for_customer",
     "ticket_assign",
     "ticket_create",
+    "ticket_open_for_customer",
     "ticket_transition",
     "ticket_update",
     "tickets_transition",

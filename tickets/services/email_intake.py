@@ -30,6 +30,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
 from helpdesk.errors import DomainError
+from helpdesk.phrases import Phrase, phrase
 from tickets import attachments as files
 from tickets import email_trust
 from tickets.email_parsing import ParsedEmail, parse_email
@@ -210,7 +211,8 @@ def _accept(parsed: ParsedEmail, raw: bytes, message_id: str) -> EmailIntakeResu
     ticket, reply = threading.ticket, None
     if ticket is not None:
         reply = customer_reply(
-            ticket=ticket, customer=ticket.customer, body=parsed.reply_text or _no_text(checked),
+            ticket=ticket, customer=ticket.customer, body=parsed.reply_text,
+            phrase=None if parsed.reply_text else _no_text(checked),
             attachments=checked, channel=Ticket.Channel.EMAIL, email_message_id=message_id,
         )
         inbound.outcome = InboundEmail.Outcome.REPLY
@@ -231,7 +233,7 @@ def _new_ticket(parsed: ParsedEmail, checked: Sequence[files.CheckedFile]) -> Ti
         email=parsed.sender, name=parsed.sender_name, language=language_or_default(parsed.language)
     )
     ticket = ticket_create(
-        customer=customer, subject=parsed.subject or "(no subject)", description=parsed.text or _no_text(checked),
+        customer=customer, subject=parsed.subject or _subject_from(parsed, checked), description=parsed.text,
         channel=Ticket.Channel.EMAIL, language=language_or_default(parsed.language, customer.language),
     )
     for file in checked:
@@ -245,8 +247,23 @@ def _keeps_original(parsed: ParsedEmail, threading: Threading) -> bool:
     return bool(parsed.text_truncated or parsed.malformed or parsed.oversized_files or threading.held_because)
 
 
-def _no_text(checked: Sequence[files.CheckedFile]) -> str:
-    return "(attachments only)" if checked else "(no text)"
+def _no_text(checked: Sequence[files.CheckedFile]) -> Phrase:
+    """What an email without text shows in its place, in each reader's language (stored as a phrase)."""
+    return phrase("tickets.email.attachments_only" if checked else "tickets.email.no_text")
+
+
+SUBJECT_FROM_TEXT_LENGTH = 80
+
+
+def _subject_from(parsed: ParsedEmail, checked: Sequence[files.CheckedFile]) -> str:
+    """A subject for an email without one, from what its sender wrote (never a sentence of ours, which would
+    be in one language for every reader): the text's first line, cut at a word; else the files' names; else
+    the sender's name or address. An empty text is shown as "(no text)" in the reader's language."""
+    first_line = next((line.strip() for line in parsed.text.splitlines() if line.strip()), "")
+    if len(first_line) > SUBJECT_FROM_TEXT_LENGTH:
+        first_line = first_line[:SUBJECT_FROM_TEXT_LENGTH].rsplit(" ", 1)[0].rstrip() + " …"
+    names = ", ".join(file.name for file in checked)
+    return first_line or names or parsed.sender_name or parsed.sender
 
 
 def _reference_pattern() -> re.Pattern:

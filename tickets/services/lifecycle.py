@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from helpdesk import phrases
 from helpdesk.errors import DomainError
-from tickets import events
+from tickets import events, follow_up
 from tickets.attachments import CheckedFile, attachment_store, check_total_size
 from tickets.exceptions import IllegalTransition, InvalidAssignee, MessageTooLong, StaleTicket, TicketClosed
 from tickets.models import Customer, Membership, Message, Queue, Tag, Team, Ticket, TicketEvent
@@ -150,15 +150,16 @@ def ticket_transition(
     actor: User | None,
     expected_version: int | None = None,
     reason: str = "",
-    skip_survey_reason: str = "",
+    no_follow_up_reason: str = "",
     at=None,
     reason_phrase=None,
 ) -> Ticket:
     """Move a ticket to `to_status` if the life cycle allows it; record it; publish it after commit.
 
     `reason` is what a person typed; `reason_phrase` the desk's own reason (a `helpdesk.phrases` value,
-    shown in the reader's language). `at` backdates the change (demo data and imports); everything else
-    uses now.
+    shown in the reader's language). `no_follow_up_reason`: with a resolution, resolve without the
+    follow-up other apps make with the customer, for this reason (`tickets.follow_up`). `at` backdates the
+    change (demo data and imports); everything else uses now.
     """
     from_status = ticket.status
     if to_status not in TRANSITIONS.get(from_status, frozenset()):
@@ -173,9 +174,15 @@ def ticket_transition(
     _record(ticket, TicketEvent.Kind.REOPENED if reopening else TicketEvent.Kind.STATUS, actor,
             from_status, to_status, reason, at=now, reason_phrase=reason_phrase)
     change = events.StatusChange(ticket_id=ticket.pk, from_status=from_status, to_status=to_status,
-                                 reopening=reopening)
-    _announce((change,), actor=actor, skip_survey_reason=skip_survey_reason, at=now)
+                                 reopening=reopening,
+                                 no_follow_up_reason=_no_follow_up_reason(to_status, no_follow_up_reason))
+    _announce((change,), actor=actor, at=now)
     return ticket
+
+
+def _no_follow_up_reason(to_status: str, reason: str) -> str:
+    """Only a resolution is followed up; a reason given with any other change means nothing."""
+    return follow_up.clean_reason(reason) if to_status == S.RESOLVED else ""
 
 
 @dataclass(frozen=True)
@@ -193,14 +200,14 @@ def tickets_transition(
     to_status: str,
     actor: User | None,
     reason: str = "",
-    skip_survey_reason: str = "",
+    no_follow_up_reason: str = "",
     at=None,
 ) -> BulkTransition:
     """Move many tickets to `to_status` at once (an agent's "resolve selected", an outage closed).
 
     The same life cycle, events and signals as `ticket_transition`, written set-wise: the tickets are
     locked in id order, updated with one statement per from-status, their events inserted in one
-    statement, and the in-transaction signal carries them all, so the survey outbox and the SLA
+    statement, and the in-transaction signal carries them all, so other apps' outbox rows and the SLA
     outcome are written set-wise too. A ticket whose status does not allow the change is left alone
     and reported in `unchanged`, never an error: the agent's selection may be a minute old.
     Visibility is the caller's: pass ids the actor may see (`tickets.selectors.visible_to`).
@@ -219,9 +226,11 @@ def tickets_transition(
         Ticket.objects.filter(pk__in=pks, status=from_status).update(
             **_status_columns(from_status, to_status, now), updated_at=timezone.now(), version=F("version") + 1
         )
+    no_follow_up_reason = _no_follow_up_reason(to_status, no_follow_up_reason)
     changes = tuple(
         events.StatusChange(ticket_id=pk, from_status=status, to_status=to_status,
-                            reopening=status == S.RESOLVED and to_status == S.OPEN)
+                            reopening=status == S.RESOLVED and to_status == S.OPEN,
+                            no_follow_up_reason=no_follow_up_reason)
         for pk, status in current.items()
     )
     actor_id = getattr(actor, "pk", None)
@@ -232,7 +241,7 @@ def tickets_transition(
         for change in changes
     ])
     if changes:
-        _announce(changes, actor=actor, skip_survey_reason=skip_survey_reason, at=now)
+        _announce(changes, actor=actor, at=now)
     return BulkTransition(changed=list(current), unchanged=[pk for pk in wanted if pk not in current])
 
 
@@ -250,19 +259,15 @@ def _status_columns(from_status: str, to_status: str, now, reopen_count=None) ->
     return columns
 
 
-def _announce(changes: tuple[events.StatusChange, ...], *, actor: User | None, skip_survey_reason: str, at) -> None:
+def _announce(changes: tuple[events.StatusChange, ...], *, actor: User | None, at) -> None:
     """The signals of status changes: all of them inside the transaction, then one per ticket after commit."""
     actor_id = getattr(actor, "pk", None)
-    events.send_in_transaction(events.ticket_statuses_changing, changes=changes, actor_id=actor_id,
-                               skip_survey_reason=skip_survey_reason, at=at)
+    events.send_in_transaction(events.ticket_statuses_changing, changes=changes, actor_id=actor_id, at=at)
     for change in changes:
         ticket_id, from_status, to_status = change.ticket_id, change.from_status, change.to_status
         events.publish(events.ticket_status_changed, ticket_id=ticket_id, actor_id=actor_id,
                        from_status=from_status, to_status=to_status, at=at)
-        if to_status == S.RESOLVED:
-            events.publish(events.ticket_resolved, ticket_id=ticket_id, actor_id=actor_id,
-                           skip_survey_reason=skip_survey_reason)
-        elif to_status == S.CLOSED:
+        if to_status == S.CLOSED:
             events.publish(events.ticket_closed, ticket_id=ticket_id, actor_id=actor_id, automatic=actor is None)
         elif change.reopening:
             events.publish(events.ticket_reopened, ticket_id=ticket_id, actor_id=actor_id)
@@ -315,11 +320,11 @@ def ticket_update(
     queue: Queue | None = None,
     assignee=_UNSET,
     tags: Iterable[str] | None = None,
-    skip_survey_reason: str = "",
+    no_follow_up_reason: str = "",
 ) -> Ticket:
     """Apply several field changes at once, each recorded, all refused if the ticket is stale.
 
-    `skip_survey_reason`: with a move to resolved, resolve without the satisfaction survey (the agent's reason).
+    `no_follow_up_reason`: with a move to resolved, resolve without the follow-up (as `ticket_transition`).
     """
     if ticket.status == S.CLOSED:
         raise TicketClosed()
@@ -353,7 +358,7 @@ def ticket_update(
         version = ticket.version
     if status and status != ticket.status:
         ticket_transition(ticket=ticket, to_status=status, actor=actor, expected_version=version,
-                          skip_survey_reason=skip_survey_reason if status == S.RESOLVED else "")
+                          no_follow_up_reason=no_follow_up_reason)
     return ticket
 
 

@@ -19,13 +19,14 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from outbox import services as outbox
 from outbox.kinds import Cancel, Kind
 from outbox.models import Delivery
 from tickets import events
-from tickets.email_parsing import DESK_HEADER, REPLY_MARKER
+from tickets.email_parsing import DESK_HEADER
 from tickets.email_trust import desk_message_id
 from tickets.models import Customer, Message, NotificationLog, Ticket
 from tickets.tokens import follow_token_for
@@ -131,6 +132,13 @@ def _workspace_url(ticket: Ticket) -> str:
         return site_url(reverse("tickets:list") + f"?q={ticket.reference}")
 
 
+def reply_marker() -> str:
+    """The line above which a customer types a reply by email, in the active language (the email's); the
+    parser recognises it in any language by its delimiters (`tickets.email_parsing`)."""
+    line = gettext("Please type your reply above this line")
+    return f"##- {line} -##"
+
+
 def _customer_language(customer: Customer, ticket: Ticket) -> str:
     return customer.language or ticket.language or settings.LANGUAGE_CODE
 
@@ -186,7 +194,7 @@ def _build_confirmation(ticket: Ticket, sent_lately: dict[str, int]):
         return Cancel("held_for_review")
     sent_lately[address] = sent_lately.get(address, 0) + 1  # counts within this batch too
     with translation.override(_customer_language(customer, ticket)):
-        context = {"ticket": ticket, "customer": customer, "follow_url": follow_url(ticket), "marker": REPLY_MARKER}
+        context = {"ticket": ticket, "customer": customer, "follow_url": follow_url(ticket), "marker": reply_marker()}
         subject = render_to_string("tickets/email/confirmation_subject.txt", context)
         return _email(subject=subject, template="confirmation", context=context, to=customer.email,
                       message_id=confirmation_message_id(ticket), thread=[inbound_id] if inbound_id else [])
@@ -209,7 +217,7 @@ def _build_reply(ticket: Ticket, message: Message):
     with translation.override(_customer_language(customer, ticket)):
         context = {
             "ticket": ticket, "customer": customer, "reply": message, "follow_url": follow_url(ticket),
-            "marker": REPLY_MARKER, "author_name": message.author_user.get_full_name() or "",
+            "marker": reply_marker(), "author_name": message.author_user.get_full_name() or "",
             "attachment_names": list(message.attachments.values_list("filename", flat=True)),
         }
         subject = render_to_string("tickets/email/reply_subject.txt", context)

@@ -7,7 +7,7 @@ from tickets import selectors
 from tickets.attachments import served_content_type
 from tickets.models import Attachment, Message
 from tickets.roles import is_staff_member
-from tickets.views.customer import ticket_for_follow_token
+from tickets.tokens import ticket_for_follow_token
 
 
 def _is_public(attachment: Attachment) -> bool:

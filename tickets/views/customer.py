@@ -21,7 +21,7 @@ from tickets.forms.public import FreshLinkForm, ReplyForm, SupportForm, normalis
 from tickets.models import Ticket
 from tickets.permissions import customer_required
 from tickets.services import intake, notifications
-from tickets.tokens import FOLLOW_SALT
+from tickets.tokens import ticket_for_follow_token
 
 logger = logging.getLogger(__name__)
 
@@ -86,24 +86,6 @@ def support_thanks(request):
 
 
 # --- The follow page (signed link) ------------------------------------------------------------
-
-
-def ticket_for_follow_token(token: str) -> tuple[Ticket | None, int]:
-    """The ticket a follow token names and 200, or None and 410 (expired) / 404 (tampered, unknown)."""
-    try:
-        data = signing.loads(token, salt=FOLLOW_SALT, max_age=settings.TICKET_LINK_MAX_AGE_DAYS * 86400)
-    except signing.SignatureExpired:
-        return None, 410
-    except signing.BadSignature:
-        return None, 404
-    if not isinstance(data, dict):
-        return None, 404
-    ticket = (
-        Ticket.objects.select_related("customer", "queue", "assignee")
-        .filter(pk=data.get("t"), customer_id=data.get("c"))
-        .first()
-    )
-    return ticket, 200 if ticket else 404
 
 
 def _link_invalid(request, status: int, form=None):

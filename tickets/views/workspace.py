@@ -156,7 +156,7 @@ def ticket_bulk_status(request):
     visible = list(selectors.visible_to(request.user).filter(pk__in=wanted).values_list("pk", flat=True))
     result = services.tickets_transition(
         ticket_ids=visible, to_status=data["status"], actor=request.user, reason=data["reason"],
-        skip_survey_reason=data["skip_survey_reason"],
+        no_follow_up_reason=data["no_follow_up_reason"],
     )
     done, left = _bulk_notices(data["status"], len(result.changed), len(wanted) - len(result.changed))
     if done:
@@ -327,7 +327,7 @@ def ticket_update(request, reference: str):
         services.ticket_update(
             ticket=ticket, actor=request.user, expected_version=data["version"], status=data["status"],
             priority=data["priority"], kind=data["kind"], queue=data["queue"], assignee=data["assignee"],
-            skip_survey_reason=data.get("skip_survey_reason", ""),
+            no_follow_up_reason=data.get("no_follow_up_reason", ""),
         )
     except DomainError as error:
         # The fields show the ticket as it is now (someone else's change or the unchanged value).
@@ -377,19 +377,17 @@ def ticket_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            customer = services.customer_get_or_create(email=data["customer_email"], name=data["customer_name"])
-            ticket = services.ticket_create(
-                customer=customer, subject=data["subject"], description=data["description"],
-                channel=Ticket.Channel.PHONE, queue=data["queue"], priority=data["priority"], kind=data["kind"],
-                actor=request.user,
+            ticket = services.ticket_open_for_customer(
+                actor=request.user, customer_email=data["customer_email"], customer_name=data["customer_name"],
+                subject=data["subject"], description=data["description"], channel=Ticket.Channel.PHONE,
+                queue=data["queue"], priority=data["priority"], kind=data["kind"],
+                assignee=request.user if data["assign_to_me"] else None,
             )
-            if data["assign_to_me"] and selectors_workspace.can_work_on(request.user, ticket):
-                services.ticket_assign(ticket=ticket, assignee=request.user, actor=request.user)
-        except DomainError as error:
+        except DomainError as error:  # nothing was created: the agent corrects the form and sends it again
             form.add_error(None, error.detail)
         else:
             messages.success(request, _("Ticket %(reference)s opened for %(customer)s.")
-                             % {"reference": ticket.reference, "customer": customer.name})
+                             % {"reference": ticket.reference, "customer": ticket.customer.name})
             return redirect("tickets:detail", reference=ticket.reference)
     status = 400 if request.method == "POST" else 200
     return render(request, "tickets/workspace/create.html", {"form": form}, status=status)

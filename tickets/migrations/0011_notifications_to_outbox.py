@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("outbox", "0001_initial"),
-        ("tickets", "0009_search_document_customer"),
+        ("tickets", "0010_email_placeholders_to_phrases"),
     ]
 
     operations = [

@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-        ("escalation", "0007_remove_escalation_routing_explanation"),
+        ("escalation", "0008_rating_changes"),
         ("outbox", "0001_initial"),
         ("tickets", "0009_search_document_customer"),
     ]
