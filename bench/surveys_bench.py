@@ -43,7 +43,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
-REDIS_PORT = 6390
+REDIS_PORT = int(os.environ.get("DD_SURVEYS_BENCH_REDIS_PORT", "6390"))  # another port when benches run side by side
 # One private scratch directory per run, shared with the child processes through the environment.
 WORKDIR = Path(os.environ.get("DD_SURVEYS_BENCH_DIR") or tempfile.mkdtemp(prefix="dd_surveys_bench_"))
 os.environ["DD_SURVEYS_BENCH_DIR"] = str(WORKDIR)

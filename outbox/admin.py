@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from helpdesk.admin_audit import ViewOnlyAdmin
 from outbox import kinds, services
 from outbox.models import Delivery
 
@@ -24,7 +25,7 @@ class KindFilter(admin.SimpleListFilter):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ViewOnlyAdmin):
     list_display = ["created_at", "kind_label", "recipient", "reference", "state", "attempts", "due_at",
                     "sent_at", "problem"]
     list_filter = ["state", KindFilter, "transport"]
@@ -43,7 +44,7 @@ class DeliveryAdmin(admin.ModelAdmin):
             return kinds.cancel_reason_label(delivery.kind, delivery.cancel_reason)
         return delivery.last_error[:200]
 
-    @admin.action(description=_("Send the selected failed messages again"))
+    @admin.action(description=_("Send the selected failed messages again"), permissions=["send_again"])
     def send_again(self, request, queryset):
         count = services.deliveries_retry(delivery_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(
@@ -53,11 +54,6 @@ class DeliveryAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in Delivery._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    def has_send_again_permission(self, request) -> bool:
+        # Not an edit: the outbox's service puts the rows back (staff who may change deliveries may ask it).
+        return request.user.has_perm("outbox.change_delivery")
