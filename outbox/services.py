@@ -100,6 +100,11 @@ def delivery_create(**fields) -> Delivery:
     return deliveries_create([delivery_new(**fields)])[0]
 
 
+def kicks_forget() -> None:
+    """Forget the kicks this process sent (their tasks were purged from the broker: tests)."""
+    _kicks.update(scheduled_at=float("-inf"), next_at=float("-inf"))
+
+
 def kick() -> None:
     """Ask a worker to drain the outbox: at most one kick per KICK_INTERVAL_SECONDS leaves this process,
     and every call is followed by a kick within that interval (one drain takes every row due when it
