@@ -84,6 +84,17 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def latest_schema_after(transactional_db):
+    """For tests that migrate backwards: every app's latest migration is applied again afterwards, also
+    when the test fails, so the tests after it see the current schema."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.fixture
 def celery_worker(transactional_db):
     """A real Celery worker (in a thread) consuming from the configured broker: filesystem or Redis."""
     from celery.contrib.testing.worker import start_worker
@@ -91,6 +102,9 @@ def celery_worker(transactional_db):
     from helpdesk.celery import app
 
     app.control.purge()  # tasks left by earlier tests name rows that no longer exist
+    from outbox.services import kicks_forget
+
+    kicks_forget()  # a kick purged above must not hold back this test's kicks
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING") as worker:
         yield worker
 

@@ -43,12 +43,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
-REDIS_PORT = 6390
+REDIS_PORT = int(os.environ.get("DD_SURVEYS_BENCH_REDIS_PORT", "6390"))  # another port when benches run side by side
 # One private scratch directory per run, shared with the child processes through the environment.
 WORKDIR = Path(os.environ.get("DD_SURVEYS_BENCH_DIR") or tempfile.mkdtemp(prefix="dd_surveys_bench_"))
 os.environ["DD_SURVEYS_BENCH_DIR"] = str(WORKDIR)
 SINK_LOG = WORKDIR / "sink.log"
 DEFAULT_DB = "postgres://delightdesk:delightdesk@127.0.0.1:5432/dd_feedback_bench"
+SURVEY_ID = re.compile(r"\.v(\d+)\.")  # the survey's id in its signed Message-ID: <dd.REF.v123.signature@domain>
 
 
 def free_port() -> int:
@@ -382,7 +383,7 @@ def latencies(first_accept: dict[str, float]) -> tuple[float, float, float]:
     SMTP: median, 95th percentile, maximum."""
     from feedback.models import Survey
 
-    by_pk = {int(mid.split("-", 1)[1].split("@", 1)[0]): at for mid, at in first_accept.items()}
+    by_pk = {int(found.group(1)): at for mid, at in first_accept.items() if (found := SURVEY_ID.search(mid))}
     created = dict(Survey.objects.filter(pk__in=list(by_pk)).values_list("pk", "created_at"))
     values = sorted(at - created[pk].timestamp() for pk, at in by_pk.items() if pk in created)
     if not values:
@@ -391,10 +392,11 @@ def latencies(first_accept: dict[str, float]) -> tuple[float, float, float]:
 
 
 def pending_in_outbox(ticket_ids: list[int]) -> int:
-    """Surveys not delivered yet but still scheduled or claimed: late, not lost (the sweep sends them)."""
-    from feedback.models import Survey
+    """Survey emails not delivered yet but still waiting or claimed in the outbox: late, not lost (the
+    sweep sends them)."""
+    from outbox.models import Delivery
 
-    return Survey.objects.filter(ticket_id__in=ticket_ids, state__in=["scheduled", "sending"]).count()
+    return Delivery.objects.filter(survey__ticket_id__in=ticket_ids, state__in=Delivery.PENDING_STATES).count()
 
 
 def run_backlog(env, args, label: str, worker: subprocess.Popen) -> subprocess.Popen:

@@ -152,14 +152,18 @@ class RemedyAdmin(ViewOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ViewOnlyAdmin):
-    """The staff notification outbox: what was sent, what failed and why (the outbox sweep retries)."""
+    """What staff are told: the notice and whether it was read; its email is a row of the outbox
+    ("Outgoing messages"), where a failed one is sent again."""
 
-    list_display = ("recipient", "kind", "created_at", "sent_at", "attempts", "last_error")
-    list_select_related = ("recipient",)
+    list_display = ("recipient", "kind", "created_at", "read_at", "email_state")
+    list_select_related = ("recipient", "delivery")
     list_filter = ("kind",)
-    fields = ("recipient", "kind", "ticket", "escalation", "remedy", "said", "created_at", "sent_at", "attempts",
-              "last_error", "read_at")
-    readonly_fields = ("said",)
+    fields = ("recipient", "kind", "ticket", "escalation", "remedy", "said", "created_at", "read_at", "email_state")
+    readonly_fields = ("said", "email_state")
+
+    @admin.display(description=_("email"))
+    def email_state(self, obj):
+        return obj.delivery.get_state_display() if obj.delivery_id else "-"
 
     @admin.display(description=_("text"))
     def said(self, notification: Notification) -> str:

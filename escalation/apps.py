@@ -9,5 +9,8 @@ class EscalationConfig(AppConfig):
 
     def ready(self) -> None:
         from escalation import phrases, receivers  # noqa: F401 - phrases registers the sentences
+        from escalation.services.notifications import NotificationKind
+        from outbox import kinds
 
         receivers.connect()  # tickets' and feedback's events, ticket_status_changed (pending pause) included
+        kinds.register(NotificationKind())

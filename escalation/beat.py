@@ -2,5 +2,4 @@
 
 SCHEDULE: dict = {
     "escalation-sla-sweep": {"task": "escalation.sla_sweep", "schedule": 60.0},
-    "escalation-notifications-resend": {"task": "escalation.notifications_resend_stuck", "schedule": 300.0},
 }

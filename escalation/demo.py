@@ -41,6 +41,8 @@ from escalation.models import (
     Trigger,
     WorkingPeriod,
 )
+from outbox import services as outbox
+from outbox.models import Delivery
 from tickets.models import Ticket
 
 User = get_user_model()
@@ -107,15 +109,21 @@ def _policies_rules_limits(command) -> None:
     command.stdout.write("  SLA policies, escalation rules, authority limits")
 
 
+def _unsent_emails():
+    return Notification.objects.filter(delivery__state=Delivery.State.PENDING).values_list("delivery_id", flat=True)
+
+
 def _mark_history_sent(now) -> None:
     """The history's notifications went out when it happened: sent, and read by their recipients."""
-    Notification.objects.filter(sent_at__isnull=True).update(sent_at=now, read_at=now)
+    unsent = list(_unsent_emails())
+    outbox.deliveries_record_as_sent(delivery_ids=unsent, at=now)
+    Notification.objects.filter(delivery_id__in=unsent).update(read_at=now)
 
 
 def _mark_live_sent(now) -> None:
     """The live escalations were raised minutes ago: their emails went out then (none is sent when the
     worker starts). Unread, they still count in the agents' badges."""
-    Notification.objects.filter(sent_at__isnull=True).update(sent_at=now)
+    outbox.deliveries_record_as_sent(delivery_ids=list(_unsent_emails()), at=now)
 
 
 # --- Live escalations ---------------------------------------------------------------------------

@@ -497,10 +497,10 @@ class Remedy(models.Model):
 
 
 class Notification(models.Model):
-    """Outbox of staff notifications (email + navigation count): one row per thing to tell someone.
+    """A staff notification (navigation count + email): one row per thing to tell someone.
 
-    Written in the same transaction as its cause; a task sends the email after commit and marks it;
-    `key` makes the sending idempotent and a trigger that fires twice notify once.
+    Written in the same transaction as its cause, with its email's row in the outbox (`delivery`),
+    which a worker sends after commit; `key` makes a trigger that fires twice notify once.
     """
 
     class Kind(models.TextChoices):
@@ -522,17 +522,15 @@ class Notification(models.Model):
     remedy = models.ForeignKey(Remedy, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     phrase = models.JSONField(null=True, blank=True)  # what the desk says, rendered in the recipient's language
     text = models.TextField(blank=True)  # what a person wrote (a supervisor's guidance)
+    delivery = models.OneToOneField("outbox.Delivery", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="escalation_notification", verbose_name=_("email"))
     created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=500, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notif_unread_idx", condition=Q(read_at__isnull=True)),
-            models.Index(fields=["created_at"], name="notif_unsent_idx", condition=Q(sent_at__isnull=True)),
         ]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")

@@ -9,6 +9,7 @@ deleted here would bypass its history, the reports' rollups and service recovery
 
 from django.contrib import admin, messages
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -23,14 +24,28 @@ class TicketLinkMixin:
         return desk_link(reverse("tickets:detail", args=[obj.ticket.reference]))
 
 
+def _delivery_link(delivery) -> str:
+    """The email's state, linked to its row in the outbox's list."""
+    if delivery is None:
+        return "-"
+    return format_html('<a href="{}">{}</a>', reverse("admin:outbox_delivery_change", args=[delivery.pk]),
+                       delivery.get_state_display())
+
+
 @admin.register(Survey)
 class SurveyAdmin(TicketLinkMixin, ViewOnlyAdmin):
-    list_display = ["id", "ticket", "customer", "agent", "state", "skip_reason", "due_at", "sent_at", "attempts"]
+    """The surveys; their emails are in the outbox's list ("Outgoing messages"), linked from each one."""
+
+    list_display = ["id", "ticket", "customer", "agent", "state", "skip_reason", "email_state", "sent_at"]
     list_filter = ["state", "skip_reason", "language"]
-    search_fields = ["ticket__reference", "customer__email", "message_id"]
-    list_select_related = ["ticket", "customer", "agent"]
-    readonly_fields = ["ticket_in_desk"]
+    search_fields = ["ticket__reference", "customer__email", "delivery__message_id"]
+    list_select_related = ["ticket", "customer", "agent", "delivery"]
+    readonly_fields = ["ticket_in_desk", "email_state"]
     actions = ["retry_failed"]
+
+    @admin.display(description=_("email"))
+    def email_state(self, survey: Survey):
+        return _delivery_link(survey.delivery)
 
     @admin.action(description=_("Send the selected failed surveys again"))
     def retry_failed(self, request, queryset):
@@ -66,9 +81,14 @@ class WowStoryAdmin(ViewOnlyAdmin):
 
 @admin.register(RelationshipSurvey)
 class RelationshipSurveyAdmin(ViewOnlyAdmin):
-    list_display = ["id", "customer", "state", "sent_at", "attempts"]
+    list_display = ["id", "customer", "state", "sent_at", "email_state"]
     list_filter = ["state"]
-    list_select_related = ["customer"]
+    list_select_related = ["customer", "delivery"]
+    readonly_fields = ["email_state"]
+
+    @admin.display(description=_("email"))
+    def email_state(self, survey: RelationshipSurvey):
+        return _delivery_link(survey.delivery)
 
 
 @admin.register(NpsResponse)

@@ -8,7 +8,10 @@ class FeedbackConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from feedback import receivers, survey_skip
+        from feedback import emails, receivers, survey_skip
+        from outbox import kinds
 
         receivers.connect()
         survey_skip.register()
+        kinds.register(emails.SurveyKind())
+        kinds.register(emails.RelationshipSurveyKind())

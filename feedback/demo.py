@@ -2,7 +2,8 @@
 
 Run by `manage.py seed_demo` after the tickets demo. Idempotent: tickets that already have a survey
 are left alone, weekly pulses and NPS answers are created once. Written with bulk_create, directly:
-no email is sent. Agents get a steady "form" so that their CSAT and their pulse move together (D5).
+no email is sent (the history's emails are in the outbox, as sent). Agents get a steady "form" so that
+their CSAT and their pulse move together (D5).
 
 History, consistent with the desk's periodic tasks, so that starting beat sends nothing about it: every
 survey was sent an hour after its ticket was resolved, and those left unanswered past their link's
@@ -26,6 +27,8 @@ from feedback.models import AgentPulse, NpsResponse, Rating, RatingChange, Relat
 from feedback.rollup import rollup_rebuild
 from feedback.services.relationship import surveys_per_year
 from helpdesk.dates import monday_of
+from outbox import services as outbox
+from outbox.models import Delivery
 from tickets.models import Ticket
 
 User = get_user_model()
@@ -98,6 +101,10 @@ def seed(command) -> None:
             rated_at = min(sent_at + timedelta(hours=rng.uniform(0.2, 30)), now - timedelta(minutes=5))
             expires_at = sent_at + timedelta(days=settings.SURVEY_TOKEN_MAX_AGE_DAYS)
             unanswered = Survey.State.SENT if expires_at > now else Survey.State.EXPIRED
+            [delivery] = outbox.deliveries_create([outbox.delivery_new_sent(
+                kind="survey", sent_at=sent_at, recipient=ticket.customer.email, language=ticket.customer.language,
+                reference=ticket.reference,
+            )])
             survey = Survey.objects.create(
                 ticket=ticket,
                 customer=ticket.customer,
@@ -105,14 +112,13 @@ def seed(command) -> None:
                 queue_id=ticket.queue_id,
                 language=ticket.customer.language,
                 state=Survey.State.ANSWERED if answered else unanswered,
-                due_at=sent_at,
+                delivery=delivery,
                 sent_at=sent_at,
                 answered_at=rated_at if answered else None,
-                attempts=1,
                 expires_at=expires_at,
                 created_at=resolved,
             )
-            Survey.objects.filter(pk=survey.pk).update(message_id=survey_message_id(survey))
+            Delivery.objects.filter(pk=delivery.pk).update(message_id=survey_message_id(survey))
             agent_form = form.get(agent_id, 0.0)
             if answered:
                 stars = _stars(rng, agent_form)
@@ -212,13 +218,15 @@ def _nps(rng, now) -> None:
     customers = list(Customer.objects.exclude(email="").order_by("pk")[: len(answers)])
     for customer, (score, feel, one_thing) in zip(customers, answers, strict=False):
         sent = now - timedelta(days=rng.randint(10, 50))
+        [delivery] = outbox.deliveries_create([outbox.delivery_new_sent(
+            kind="relationship_survey", sent_at=sent, recipient=customer.email, language=customer.language,
+        )])
         survey = RelationshipSurvey.objects.create(
             customer=customer,
             language=customer.language,
             state=RelationshipSurvey.State.ANSWERED,
-            due_at=sent,
+            delivery=delivery,
             sent_at=sent,
-            attempts=1,
             expires_at=sent + timedelta(days=30),
             created_at=sent,
         )
@@ -239,16 +247,20 @@ def _relationship_surveys_sent(rng, now) -> None:
     asked = RelationshipSurvey.objects.values("customer_id")
     customers = list(
         Customer.objects.filter(tickets__created_at__gte=now - timedelta(days=365)).exclude(email="")
-        .exclude(pk__in=asked).distinct().order_by("pk").values_list("pk", "language")
+        .exclude(pk__in=asked).distinct().order_by("pk").values_list("pk", "language", "email")
     )
     interval_days = 365 // surveys_per_year()
-    rows = []
-    for customer_id, language in customers:
+    rows, deliveries = [], []
+    for customer_id, language, email in customers:
         sent = now - timedelta(days=rng.uniform(3, max(4, min(120, interval_days - 30))))
         expires = sent + timedelta(days=settings.SURVEY_TOKEN_MAX_AGE_DAYS)
+        deliveries.append(outbox.delivery_new_sent(kind="relationship_survey", sent_at=sent, recipient=email,
+                                                   language=language or "en"))
         rows.append(RelationshipSurvey(
-            customer_id=customer_id, language=language or "en", due_at=sent, sent_at=sent, attempts=1,
+            customer_id=customer_id, language=language or "en", sent_at=sent,
             state=RelationshipSurvey.State.SENT if expires > now else RelationshipSurvey.State.EXPIRED,
             expires_at=expires, created_at=sent,
         ))
+    for survey, delivery in zip(rows, outbox.deliveries_create(deliveries), strict=True):
+        survey.delivery = delivery
     RelationshipSurvey.objects.bulk_create(rows)

@@ -1,35 +1,28 @@
-"""Building and sending the survey emails. Rendering happens in the customer's language.
+"""The feedback app's emails: the post-ticket survey and the relationship survey, as kinds of the outbox.
 
-Workers keep one SMTP connection open per thread between tasks (a survey burst is thousands of
-messages); any error closes it, and the next message opens a fresh one.
+The outbox (`outbox.services`) claims, sends, retries and fails the rows; these kinds say what each
+email is (Django templates, rendered in the customer's language) and keep the survey rows' state in
+step with their deliveries (through `feedback.services.surveys`, the surveys' only writer).
 """
 
-import contextlib
-import functools
-import re
-import threading
-import uuid
-from email.header import Header
-from email.utils import formatdate
-from urllib.parse import quote
+from __future__ import annotations
+
+from collections.abc import Sequence
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
-from django.core.mail.message import sanitize_address
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
-from feedback.models import STAR_LABELS
+from feedback.models import STAR_LABELS, RelationshipSurvey, Survey
+from feedback.services import relationship, survey_lifecycle
 from feedback.tokens import relationship_token_for, survey_token_for
+from outbox.kinds import Cancel, Kind
 from tickets.email_trust import desk_message_id
 
-_local = threading.local()
-_EOL = re.compile(r"\r\n|\r|\n")
-_URL_SAFE = "!$&'()*+,;=/~:@"  # what django.urls.reverse leaves unquoted
+SENDABLE_TICKET_STATES = ("resolved", "closed")
 
 
 def survey_message_id(survey) -> str:
@@ -42,87 +35,45 @@ def relationship_message_id(survey) -> str:
     return desk_message_id(f"rel{survey.pk}")
 
 
-@functools.lru_cache(maxsize=8)
-def _survey_path_pattern(urlconf: str) -> tuple[str, str, str]:
-    """The survey page's path split around its two arguments (reversed once, not six times a message)."""
-    path = reverse("feedback:survey", args=["REFSLOT", "TOKENSLOT"])
-    head, rest = path.split("REFSLOT", 1)
-    middle, tail = rest.split("TOKENSLOT", 1)
-    return head, middle, tail
-
-
 def survey_url(survey, *, stars: int | None = None, token: str | None = None) -> str:
-    """The same URL as reverse("feedback:survey", ...) (same quoting), plus ?stars=n for a star link."""
-    head, middle, tail = _survey_path_pattern(str(getattr(settings, "ROOT_URLCONF", "")))
-    reference = quote(survey.ticket.reference, safe=_URL_SAFE)
-    path = f"{head}{reference}{middle}{quote(token or survey_token_for(survey), safe=_URL_SAFE)}{tail}"
+    """The survey page's absolute URL (plus ?stars=n for a star link)."""
+    path = reverse("feedback:survey", args=[survey.ticket.reference, token or survey_token_for(survey)])
     return settings.SITE_URL.rstrip("/") + path + (f"?stars={stars}" if stars else "")
 
 
-# The survey email is rendered once per (language, with or without an agent) with placeholders, and
-# filled per survey: rendering three templates per message cost more than the SMTP exchange did.
-# `_fill` substitutes in one pass (a value that looks like a placeholder is never expanded), escaping
-# for the HTML part; the text templates are plain text (autoescape off).
-_SLOT = "@@DDSLOT:{}@@"
-_SLOT_RE = re.compile(r"@@DDSLOT:([a-z0-9]+)@@")
+def _star_links(url: str) -> list[tuple[int, str, str]]:
+    return [(n, STAR_LABELS[n], f"{url}?stars={n}") for n in (5, 4, 3, 2, 1)]
 
 
-def _slot(name: str) -> str:
-    return SafeString(_SLOT.format(name))
-
-
-@functools.lru_cache(maxsize=64)
-def _skeleton(language: str, with_agent: bool) -> tuple[str, str, str, str]:
-    """(subject, text, html, Content-Language) of the survey email with placeholders, in `language`."""
-    with translation.override(language):
-        context = {
-            "survey": None,
-            "ticket": {"reference": _slot("reference"), "subject": _slot("subject")},
-            "customer": {"name": _slot("name")},
-            "agent_name": _slot("agent") if with_agent else "",
-            "star_links": [(n, STAR_LABELS[n], _slot(f"url{n}")) for n in (5, 4, 3, 2, 1)],
-            "survey_url": _slot("url"),
-            "language": translation.get_language(),
-        }
-        subject = render_to_string("feedback/email/survey_subject.txt", context)
-        text = render_to_string("feedback/email/survey.txt", context)
-        html = render_to_string("feedback/email/survey.html", context)
-        return subject, text, html, translation.get_language()
-
-
-def _fill(skeleton: str, values: dict[str, str]) -> str:
-    return _SLOT_RE.sub(lambda match: values.get(match.group(1), match.group(0)), skeleton)
-
-
-def survey_email_parts(survey) -> tuple[str, str, str, str]:
-    """(subject, text, html, language) of one survey's email, exactly as the templates render it."""
-    ticket = survey.ticket
+def _agent_name(survey) -> str:
     agent = survey.agent
-    agent_name = (agent.get_full_name() or agent.get_username()) if agent else ""
-    token = survey_token_for(survey)  # one signature for the six links
-    values = {
-        "name": survey.customer.name,
-        "reference": ticket.reference,
-        "subject": ticket.subject,
-        "agent": agent_name,
-        "url": survey_url(survey, token=token),
-        **{f"url{n}": survey_url(survey, stars=n, token=token) for n in range(1, 6)},
-    }
-    subject, text, html, language = _skeleton(survey.language, bool(agent_name))
-    escaped = {key: conditional_escape(value) for key, value in values.items()}
-    return " ".join(_fill(subject, values).split()), _fill(text, values), _fill(html, escaped), language
+    return (agent.get_full_name() or agent.get_username()) if agent else ""
 
 
 def build_survey_email(survey, *, message_id: str = "") -> EmailMultiAlternatives:
-    subject, text, html, language = survey_email_parts(survey)
+    """The survey email in the customer's language: five star links (D2) and a link to the page."""
+    url = survey_url(survey)  # one signature and one reverse for the six links
+    with translation.override(survey.language):
+        context = {
+            "survey": survey,
+            "ticket": survey.ticket,
+            "customer": survey.customer,
+            "agent_name": _agent_name(survey),
+            "star_links": _star_links(url),
+            "survey_url": url,
+            "language": translation.get_language(),
+        }
+        subject = " ".join(render_to_string("feedback/email/survey_subject.txt", context).split())
+        text = render_to_string("feedback/email/survey.txt", context)
+        html = render_to_string("feedback/email/survey.html", context)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[survey.customer.email],
         headers={
-            "Message-ID": message_id or survey.message_id or survey_message_id(survey),
-            "Content-Language": language,
+            "Message-ID": message_id or survey_message_id(survey),
+            "Content-Language": context["language"],
             "Auto-Submitted": "auto-generated",
             "X-Delightdesk-Survey": str(survey.pk),
         },
@@ -156,119 +107,70 @@ def build_relationship_email(survey) -> EmailMultiAlternatives:
     )
 
 
-def _connection_key() -> tuple:
-    return (settings.EMAIL_BACKEND, getattr(settings, "EMAIL_HOST", ""), getattr(settings, "EMAIL_PORT", 0))
+class SurveyKind(Kind):
+    name = "survey"
+    label = _("Survey after a ticket")
+    cancel_reasons = {
+        "reopened": _("The ticket was reopened"),
+        "answered": _("Rated from the ticket page first"),
+        "skipped": _("The survey was skipped"),
+    }
 
-
-def _open_connection():
-    key = _connection_key()
-    connection = getattr(_local, "connection", None)
-    if connection is None or getattr(_local, "key", None) != key:
-        close_connection()
-        connection = get_connection(fail_silently=False)
-        connection.open()
-        _local.connection, _local.key = connection, key
-    return connection
-
-
-def deliver(message: EmailMultiAlternatives) -> None:
-    """Send one message on this thread's cached connection; raise on any failure (after closing it)."""
-    connection = _open_connection()
-    try:
-        sent = connection.send_messages([message])
-    except Exception:
-        close_connection()
-        raise
-    if sent != 1:
-        close_connection()
-        raise RuntimeError("the mail server accepted no message")
-
-
-def deliver_survey(survey, *, message_id: str) -> None:
-    """Send one survey email on this thread's cached connection; raise on any failure.
-
-    Through Django's SMTP backend, the MIME message is written directly (`survey_mime`), not built
-    with the email package: that cost more CPU than rendering and the SMTP exchange together. Any
-    other backend (tests' locmem, the development file backend) gets the EmailMultiAlternatives.
-    """
-    connection = _open_connection()
-    smtp = getattr(connection, "connection", None)
-    raw = survey_mime(survey, message_id=message_id) if isinstance(connection, SMTPBackend) and smtp else None
-    if raw is None:
-        deliver(build_survey_email(survey, message_id=message_id))
-        return
-    sender, recipient, data = raw
-    try:
-        smtp.sendmail(sender, [recipient], data)
-    except Exception:
-        close_connection()
-        raise
-
-
-@functools.lru_cache(maxsize=4)
-def _envelope_sender(from_email: str) -> tuple[str, str]:
-    """(envelope address, From header) as Django's SMTP backend would write them."""
-    return sanitize_address(from_email, settings.DEFAULT_CHARSET), sanitize_address(from_email, "utf-8")
-
-
-def _header(name: str, value: str) -> str:
-    if value.isascii() and len(name) + len(value) < 76:
-        return f"{name}: {value}"
-    return f"{name}: " + Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
-
-
-def _crlf(text: str) -> bytes:
-    """SMTP lines end in CRLF (smtplib does not convert the line ends of bytes)."""
-    return _EOL.sub("\r\n", text).encode()
-
-
-def survey_mime(survey, *, message_id: str) -> tuple[str, str, bytes] | None:
-    """(envelope sender, recipient, RFC 5322 bytes) of the survey email: multipart/alternative, the
-    text and the HTML part in UTF-8, 8bit; the same headers as `build_survey_email`. None when a
-    plain writer would not do (a non-ASCII address, a line longer than SMTP allows): then the email
-    package builds it."""
-    recipient = survey.customer.email
-    if not recipient.isascii() or "\n" in recipient or "\r" in recipient:
-        return None
-    subject, text, html, language = survey_email_parts(survey)
-    text_bytes, html_bytes = _crlf(text), _crlf(html)
-    if max(map(len, (*text_bytes.split(b"\r\n"), *html_bytes.split(b"\r\n")))) > 990:
-        return None
-    envelope, from_header = _envelope_sender(settings.DEFAULT_FROM_EMAIL)
-    boundary = f"===============dd{uuid.uuid4().hex}=="
-    head = "\r\n".join(
-        (
-            f'Content-Type: multipart/alternative; boundary="{boundary}"',
-            "MIME-Version: 1.0",
-            _header("Subject", subject),
-            f"From: {from_header}",
-            f"To: {recipient}",
-            f"Date: {formatdate(localtime=settings.EMAIL_USE_LOCALTIME)}",
-            f"Message-ID: {message_id}",
-            f"Content-Language: {language}",
-            "Auto-Submitted: auto-generated",
-            f"X-Delightdesk-Survey: {survey.pk}",
+    def build(self, deliveries: Sequence) -> dict:
+        surveys = (
+            Survey.objects.filter(delivery_id__in=[d.pk for d in deliveries])
+            .select_related("ticket", "customer", "agent")
+            .only(
+                *(f.name for f in Survey._meta.concrete_fields),
+                "ticket__reference", "ticket__subject", "ticket__status", "customer__name", "customer__email",
+                "customer__language", "agent__first_name", "agent__last_name", "agent__username",
+            )
         )
-    )
-    part = 'Content-Type: text/{}; charset="utf-8"\r\nMIME-Version: 1.0\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'
-    data = b"".join(
-        (
-            head.encode(),
-            f"\r\n\r\n--{boundary}\r\n".encode(),
-            part.format("plain").encode(),
-            text_bytes,
-            f"\r\n--{boundary}\r\n".encode(),
-            part.format("html").encode(),
-            html_bytes,
-            f"\r\n--{boundary}--\r\n".encode(),
+        built: dict = {}
+        for survey in surveys:
+            if survey.state == Survey.State.ANSWERED:
+                built[survey.delivery_id] = Cancel("answered")
+            elif survey.state != Survey.State.SCHEDULED:
+                built[survey.delivery_id] = Cancel("skipped")
+            elif survey.ticket.status not in SENDABLE_TICKET_STATES:
+                built[survey.delivery_id] = Cancel("reopened")
+            else:
+                built[survey.delivery_id] = build_survey_email(survey)
+        return built
+
+    def sent(self, delivery_ids: list[int], at) -> None:
+        survey_lifecycle.surveys_mark_sent(delivery_ids=delivery_ids, at=at)
+
+    def cancelled(self, codes: dict[int, str]) -> None:
+        survey_lifecycle.surveys_mark_reopened(delivery_ids=[pk for pk, code in codes.items() if code == "reopened"])
+
+    def failed(self, delivery_ids: list[int]) -> None:
+        survey_lifecycle.surveys_mark_failed(delivery_ids=delivery_ids)
+
+    def retried(self, delivery_ids: list[int]) -> None:
+        survey_lifecycle.surveys_mark_retried(delivery_ids=delivery_ids)
+
+
+class RelationshipSurveyKind(Kind):
+    name = "relationship_survey"
+    label = _("Relationship survey")
+
+    def build(self, deliveries: Sequence) -> dict:
+        surveys = RelationshipSurvey.objects.filter(delivery_id__in=[d.pk for d in deliveries]).select_related(
+            "customer"
         )
-    )
-    return envelope, recipient, data
+        return {
+            survey.delivery_id: build_relationship_email(survey)
+            if survey.state == RelationshipSurvey.State.SCHEDULED and survey.customer.email
+            else Cancel("gone")
+            for survey in surveys
+        }
 
+    def sent(self, delivery_ids: list[int], at) -> None:
+        relationship.relationship_surveys_mark(delivery_ids=delivery_ids, state=RelationshipSurvey.State.SENT, at=at)
 
-def close_connection() -> None:
-    connection = getattr(_local, "connection", None)
-    _local.connection = None
-    if connection is not None:
-        with contextlib.suppress(Exception):  # a broken connection is being discarded anyway
-            connection.close()
+    def failed(self, delivery_ids: list[int]) -> None:
+        relationship.relationship_surveys_mark(delivery_ids=delivery_ids, state=RelationshipSurvey.State.FAILED)
+
+    def retried(self, delivery_ids: list[int]) -> None:
+        relationship.relationship_surveys_mark(delivery_ids=delivery_ids, state=RelationshipSurvey.State.SCHEDULED)

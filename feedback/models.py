@@ -1,8 +1,9 @@
 """Feedback: the post-ticket satisfaction loop (D1-D5, D7).
 
-`Survey` is an outbox row written in the same transaction that resolves a ticket; a beat task claims
-the due rows and sends them. `Rating` is the one current answer to a survey, `RatingChange` keeps every
-change. `AgentPulse` is the agent's side (ASAT), `NpsResponse` the relationship survey, `WowStory` D7.
+`Survey` is written in the same transaction that resolves a ticket, with its email's row in the outbox
+(`outbox.Delivery`), which a worker sends when due. `Rating` is the one current answer to a survey,
+`RatingChange` keeps every change. `AgentPulse` is the agent's side (ASAT), `NpsResponse` the
+relationship survey, `WowStory` D7.
 
 Business rules live in `feedback.services`; these models hold only single-row invariants.
 """
@@ -28,11 +29,11 @@ def _language_choices():
 
 
 class Survey(models.Model):
-    """The outbox row for one post-ticket survey email."""
+    """One post-ticket survey: its state (`feedback.services.survey_lifecycle`), the credited agent, the
+    rating's link; its email is `delivery`."""
 
     class State(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
-        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         ANSWERED = "answered", _("Answered")
         FAILED = "failed", _("Failed")
@@ -51,7 +52,7 @@ class Survey(models.Model):
         REOPENED = "reopened", _("Reopened before sending")
         NO_EMAIL = "no_email", _("Customer has no email address")
 
-    PENDING_STATES = (State.SCHEDULED, State.SENDING)
+    PENDING_STATES = (State.SCHEDULED,)
 
     ticket = models.ForeignKey(
         "tickets.Ticket", on_delete=models.CASCADE, related_name="surveys", verbose_name=_("ticket")
@@ -74,13 +75,12 @@ class Survey(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.SCHEDULED)
     skip_reason = models.CharField(_("skip reason"), max_length=20, choices=SkipReason.choices, blank=True)
     skip_note = models.CharField(_("skip note"), max_length=500, blank=True)
-    due_at = models.DateTimeField(_("due"), default=timezone.now, db_index=True)
-    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    delivery = models.OneToOneField(
+        "outbox.Delivery", on_delete=models.PROTECT, null=True, blank=True, related_name="survey",
+        verbose_name=_("email"),
+    )  # none for a skipped survey
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
@@ -89,8 +89,6 @@ class Survey(models.Model):
         verbose_name = _("survey")
         verbose_name_plural = _("surveys")
         indexes = [
-            # The claim query: due rows still waiting to be sent.
-            models.Index(fields=["due_at"], name="survey_due_idx", condition=Q(state__in=["scheduled", "sending"])),
             models.Index(fields=["customer", "-created_at"], name="survey_customer_idx"),
             models.Index(fields=["ticket", "-created_at"], name="survey_ticket_idx"),
             models.Index(fields=["state", "sent_at"], name="survey_state_sent_idx"),
@@ -110,6 +108,11 @@ class Survey(models.Model):
 
     def __str__(self) -> str:
         return f"survey {self.pk} for ticket {self.ticket_id} ({self.state})"
+
+    @property
+    def due_at(self):
+        """When its email goes out (its delivery's due time); None for a skipped survey."""
+        return self.delivery.due_at if self.delivery_id else None
 
 
 class Rating(models.Model):
@@ -266,11 +269,11 @@ class RelationshipSurvey(models.Model):
     )
     language = models.CharField(_("language"), max_length=10, choices=_language_choices, default="en")
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.SCHEDULED)
-    due_at = models.DateTimeField(_("due"), default=timezone.now)
+    delivery = models.OneToOneField(
+        "outbox.Delivery", on_delete=models.PROTECT, null=True, blank=True, related_name="relationship_survey",
+        verbose_name=_("email"),
+    )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
@@ -280,7 +283,6 @@ class RelationshipSurvey(models.Model):
         verbose_name_plural = _("relationship surveys")
         indexes = [
             models.Index(fields=["customer", "-created_at"], name="relsurvey_customer_idx"),
-            models.Index(fields=["state", "due_at"], name="relsurvey_state_due_idx"),
         ]
 
     def __str__(self) -> str:

@@ -10,54 +10,19 @@ Any error is contained in a savepoint and logged: a survey problem never blocks 
 (and in a many-ticket change, one bad ticket costs only its own survey: the others are retried one
 by one).
 
-After commit (`transaction.on_commit`, registered from the same receiver): only the side effect, a
-kick to the workers when the survey is due at once (SURVEY_DELAY_SECONDS=0). Kicks are coalesced per
-process (at most one every KICK_INTERVAL_SECONDS, the last one of a burst sent at the end of the
-interval): one drain sends every due row, so a kick per resolve would be thousands of empty tasks.
-The beat sweep catches anything a lost kick (broker down) left behind.
+The survey's email is a row of the outbox written with it; the outbox kicks a worker after commit
+when it is due at once (SURVEY_DELAY_SECONDS=0), and beat's outbox sweep sends it otherwise.
 """
 
 import logging
-import threading
-import time
 
 from django.db import transaction
-from django.utils import timezone
 
-from feedback import services, tasks
-from helpdesk.celery import enqueue
+from feedback import services
 from tickets import events as ticket_events
 from tickets.models import Ticket
 
 logger = logging.getLogger(__name__)
-
-KICK_INTERVAL_SECONDS = 1.5
-_kicks = {"last": 0.0, "timer": None}  # per process: the last kick sent, the trailing one waiting
-_kicks_lock = threading.Lock()
-
-
-def _kick_workers() -> None:
-    """Ask the workers to drain the outbox: at once, or (if this process kicked less than
-    KICK_INTERVAL_SECONDS ago) once more at the end of the interval, never dropped: a drain takes
-    every row due when it starts, so the trailing kick covers every survey committed meanwhile."""
-    with _kicks_lock:
-        wait = _kicks["last"] + KICK_INTERVAL_SECONDS - time.monotonic()
-        if wait > 0:
-            if _kicks["timer"] is None:
-                timer = threading.Timer(wait, _trailing_kick)
-                timer.daemon = True
-                _kicks["timer"] = timer
-                timer.start()
-            return
-        _kicks["last"] = time.monotonic()
-    enqueue(tasks.send_due_surveys)
-
-
-def _trailing_kick() -> None:
-    with _kicks_lock:
-        _kicks["timer"] = None
-        _kicks["last"] = time.monotonic()
-    enqueue(tasks.send_due_surveys)
 
 
 def on_ticket_statuses_changing(
@@ -80,7 +45,7 @@ def on_ticket_statuses_changing(
     skip_survey_reason = reasons.pop() if reasons else ""
     try:
         with transaction.atomic():  # a savepoint: our failure must not roll back the tickets' change
-            surveys = _bookkeep(resolved, reopened, actor_id=actor_id, skip_survey_reason=skip_survey_reason, at=at)
+            _bookkeep(resolved, reopened, actor_id=actor_id, skip_survey_reason=skip_survey_reason, at=at)
     except Exception:
         if len(changes) == 1:
             logger.exception("feedback: survey bookkeeping failed for ticket %s", changes[0].ticket_id)
@@ -88,10 +53,6 @@ def on_ticket_statuses_changing(
         # One bad ticket must not cost the others their survey: again, one ticket at a time.
         for change in changes:
             on_ticket_statuses_changing(sender, changes=(change,), actor_id=actor_id, at=at)
-        return
-    now = timezone.now()
-    if any(survey.state == survey.State.SCHEDULED and survey.due_at <= now for survey in surveys):
-        transaction.on_commit(_kick_workers)
 
 
 def _bookkeep(resolved: list[int], reopened: list[int], *, actor_id, skip_survey_reason: str, at) -> list:

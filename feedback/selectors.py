@@ -49,7 +49,7 @@ def survey_for_ticket_of_user(*, user, reference: str) -> Survey | None:
     ticket = ticket_get_for_user(user=user, reference=reference)
     return (
         Survey.objects.filter(ticket=ticket)
-        .select_related("ticket", "agent", "rating")
+        .select_related("ticket", "agent", "rating", "delivery")
         .order_by("-created_at", "-id")
         .first()
     )

@@ -30,8 +30,14 @@ def enqueue(task, *args, **kwargs) -> bool:
     Every task that matters is backed by a row (an outbox) that a periodic task re-enqueues,
     so a broker outage delays work but must not fail the request that caused it.
     """
+    return enqueue_in(0, task, *args, **kwargs)
+
+
+def enqueue_in(seconds: float, task, *args, **kwargs) -> bool:
+    """`enqueue`, run in `seconds` (a second or two at most: a countdown longer than the broker's
+    visibility timeout is delivered twice, and the row, not the countdown, is what must not be lost)."""
     try:
-        task.apply_async(args=args, kwargs=kwargs, retry=False)
+        task.apply_async(args=args, kwargs=kwargs, retry=False, countdown=seconds or None)
     except Exception:
         logger.warning("broker unavailable: %s not enqueued (the outbox sweep will retry)", task.name, exc_info=True)
         return False

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_ratelimit",
     "accounts",
+    "outbox",
     "tickets",
     "feedback",
     "escalation",
@@ -360,9 +361,11 @@ PUBLIC_FORM_RATE = env.str("PUBLIC_FORM_RATE", default="10/h")
 SURVEY_DELAY_SECONDS = env.int("SURVEY_DELAY_SECONDS", default=3600)
 SURVEY_TOKEN_MAX_AGE_DAYS = env.int("SURVEY_TOKEN_MAX_AGE_DAYS", default=30)
 SURVEY_THROTTLE_DAYS = env.int("SURVEY_THROTTLE_DAYS", default=7)
-SURVEY_MAX_ATTEMPTS = env.int("SURVEY_MAX_ATTEMPTS", default=5)
-SURVEY_RETRY_BASE_SECONDS = env.int("SURVEY_RETRY_BASE_SECONDS", default=60)
-SURVEY_CLAIM_STALE_SECONDS = env.int("SURVEY_CLAIM_STALE_SECONDS", default=300)
+# The outbox (everything the desk sends): attempts before a row is `failed`, the first retry's wait
+# (doubled after each failure), and how old a claim must be before another worker takes it over.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
+OUTBOX_CLAIM_STALE_SECONDS = env.int("OUTBOX_CLAIM_STALE_SECONDS", default=300)
 RELATIONSHIP_SURVEYS_PER_YEAR = env.int("RELATIONSHIP_SURVEYS_PER_YEAR", default=2)
 REPORT_MIN_RESPONSES = env.int("REPORT_MIN_RESPONSES", default=5)
 # Reports read the pre-aggregated rollup tables (feedback/rollup.py); False reads the rating rows themselves.

@@ -180,9 +180,15 @@ class TicketAdmin(admin.ModelAdmin):
 
 @admin.register(models.NotificationLog)
 class NotificationLogAdmin(ViewOnlyAdmin):
-    """The notification outbox: what was sent, what failed and why (the outbox sweep retries)."""
+    """Which ticket notifications were due; their emails are rows of the outbox ("Outgoing messages"),
+    listed there with their state, error and Message-ID, where a failed one is sent again."""
 
-    list_display = ("created_at", "kind", "ticket", "recipient", "state", "attempts", "sent_at")
-    list_filter = ("state", "kind")
-    search_fields = ("recipient", "email_message_id")
+    list_display = ("created_at", "kind", "ticket", "email_state")
+    list_select_related = ("ticket", "delivery")
+    list_filter = ("kind", "delivery__state")
+    search_fields = ("ticket__reference", "delivery__recipient", "delivery__message_id")
     readonly_fields = [f.name for f in models.NotificationLog._meta.fields]
+
+    @admin.display(description=_("email"))
+    def email_state(self, log: models.NotificationLog):
+        return log.delivery.get_state_display() if log.delivery_id else "-"

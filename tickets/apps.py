@@ -8,8 +8,11 @@ class TicketsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from outbox import kinds
         from tickets import phrases  # noqa: F401 - registers the timeline's sentences
         from tickets.services import notifications, search
 
         notifications.connect()
         search.connect()
+        for kind in notifications.KINDS:
+            kinds.register(kind)

@@ -2,6 +2,5 @@
 
 SCHEDULE: dict = {
     "tickets.auto_close_resolved": {"task": "tickets.auto_close_resolved", "schedule": 3600.0},
-    "tickets.requeue_stuck_notifications": {"task": "tickets.requeue_stuck_notifications", "schedule": 300.0},
     "tickets.poll_imap": {"task": "tickets.poll_imap", "schedule": 60.0},
 }

@@ -347,12 +347,9 @@ class InboundEmail(models.Model):
 
 
 class NotificationLog(models.Model):
-    """The outbox of customer and staff notifications: one row per email that must leave the desk.
-
-    Written when a notification is due and marked sent by the Celery task that sends it, so a task
-    run twice sends once, a failed send is visible with its error, and a beat sweep re-enqueues rows
-    stuck unsent. `email_message_id` is the deterministic Message-ID of the outgoing email, against
-    which replies are threaded.
+    """One email about a ticket that must leave the desk: its cause (a ticket's confirmation, a reply's
+    notification), once per ticket or message. How it goes out (due time, attempts, error, Message-ID,
+    sent time) is its `delivery` in the outbox; `tickets.services.notifications` says what it contains.
     """
 
     class Kind(models.TextChoices):
@@ -360,24 +357,16 @@ class NotificationLog(models.Model):
         REPLY_TO_CUSTOMER = "reply_to_customer", _("Public reply to the customer")
         CUSTOMER_REPLIED = "customer_replied", _("Customer reply to the assignee")
 
-    class State(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENT = "sent", _("Sent")
-        SKIPPED = "skipped", _("Skipped")
-        FAILED = "failed", _("Failed")
-
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="notifications")
     message = models.ForeignKey(
         Message, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
-    recipient = models.CharField(_("recipient"), max_length=320, blank=True)
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
-    email_message_id = models.CharField(max_length=255, blank=True, db_index=True)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    delivery = models.OneToOneField(
+        "outbox.Delivery", on_delete=models.PROTECT, null=True, blank=True, related_name="notification_log",
+        verbose_name=_("email"),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -389,9 +378,8 @@ class NotificationLog(models.Model):
                 fields=["kind", "message"], condition=Q(message__isnull=False), name="notification_unique_message_kind"
             ),
         ]
-        indexes = [models.Index(fields=["state", "created_at"], name="notification_state_idx")]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
 
     def __str__(self) -> str:
-        return f"{self.kind} -> {self.recipient} ({self.state})"
+        return f"{self.kind} of ticket {self.ticket_id}"

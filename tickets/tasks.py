@@ -1,11 +1,12 @@
-"""Celery tasks of the tickets app. Each takes ids, loads, calls one service, is idempotent and retries
-SMTP and network failures with backoff. A row that no longer exists is logged and skipped."""
+"""Celery tasks of the tickets app. Each takes ids, loads, calls one service, is idempotent. A row that
+no longer exists is logged and skipped. The notification emails are sent by the outbox's tasks
+(`outbox.tasks`); the three tasks below only keep their names for messages queued before the upgrade
+and for callers of the old names, and send the notification now through the outbox."""
 
 import imaplib
 import logging
 import re
 from datetime import timedelta
-from smtplib import SMTPException
 from urllib.parse import unquote, urlsplit
 
 from celery import shared_task
@@ -21,33 +22,20 @@ from tickets.services.email_intake import email_record_oversized, mailbox_proces
 
 logger = logging.getLogger(__name__)
 
-RETRY = {"autoretry_for": (SMTPException, OSError), "retry_backoff": True, "retry_backoff_max": 600,
-         "retry_jitter": True, "max_retries": 5}
 
-
-@shared_task(name="tickets.send_ticket_confirmation", **RETRY)
+@shared_task(name="tickets.send_ticket_confirmation", acks_late=True)
 def send_ticket_confirmation(ticket_id: int) -> bool:
     return notify.notification_send(kind=NotificationLog.Kind.CONFIRMATION, ticket_id=ticket_id)
 
 
-@shared_task(name="tickets.notify_customer_of_reply", **RETRY)
+@shared_task(name="tickets.notify_customer_of_reply", acks_late=True)
 def notify_customer_of_reply(message_id: int) -> bool:
     return notify.notification_send(kind=NotificationLog.Kind.REPLY_TO_CUSTOMER, message_id=message_id)
 
 
-@shared_task(name="tickets.notify_assignee_of_customer_reply", **RETRY)
+@shared_task(name="tickets.notify_assignee_of_customer_reply", acks_late=True)
 def notify_assignee_of_customer_reply(message_id: int) -> bool:
     return notify.notification_send(kind=NotificationLog.Kind.CUSTOMER_REPLIED, message_id=message_id)
-
-
-@shared_task(name="tickets.send_fresh_links", **RETRY)
-def send_fresh_links(email: str) -> int:
-    return notify.fresh_links_send(email=email)
-
-
-@shared_task(name="tickets.requeue_stuck_notifications")
-def requeue_stuck_notifications() -> int:
-    return notify.notifications_requeue_stuck()
 
 
 def resolved_tickets_due_for_closing(now=None):

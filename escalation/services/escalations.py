@@ -17,7 +17,6 @@ from escalation.phrases import trigger as trigger_name
 from escalation.services import routing
 from escalation.services.lifecycle import history_add, seconds_since
 from escalation.services.notifications import notify, notify_many
-from escalation.services.phases import phase
 from escalation.services.rules import calendar_for_team, rule_for, rule_is_active
 from helpdesk.phrases import Phrase, join, phrase
 from tickets.exceptions import StaleTicket
@@ -213,7 +212,7 @@ def escalations_raise_many(*, firings: list[Firing], now: datetime | None = None
     already had one, or fired twice in this sweep) adds a "fired again" history row. New
     escalations are routed together (one query for the candidates and their loads, each decision
     counted into the next) and written with bulk_create, with their history rows and notifications
-    (sent by one task after commit). Firings whose rule is switched off are dropped. If a
+    (emailed by the outbox after commit). Firings whose rule is switched off are dropped. If a
     concurrent request opened an escalation for one of the tickets meanwhile, the batch rolls back
     and each firing is raised on its own. Returns {"raised": n, "added": n}.
     """
@@ -243,50 +242,46 @@ def _fired_again(escalation: Escalation, trigger: str, reason: Phrase, now: date
 
 
 def _raise_many(firings: list[Firing], now: datetime) -> dict[str, int]:
-    with phase("raise"):
-        existing = {
-            e.ticket_id: e for e in Escalation.objects.select_for_update(of=("self",))
-            .filter(ticket__in={f[0].pk for f in firings}, state__in=Escalation.OPEN_STATES)
-        }
-        opening: dict[int, Firing] = {}
-        again: list[Firing] = []
-        for firing in firings:
-            if firing[0].pk in existing or firing[0].pk in opening:
-                again.append(firing)
-            else:
-                opening[firing[0].pk] = firing
+    existing = {
+        e.ticket_id: e for e in Escalation.objects.select_for_update(of=("self",))
+        .filter(ticket__in={f[0].pk for f in firings}, state__in=Escalation.OPEN_STATES)
+    }
+    opening: dict[int, Firing] = {}
+    again: list[Firing] = []
+    for firing in firings:
+        if firing[0].pk in existing or firing[0].pk in opening:
+            again.append(firing)
+        else:
+            opening[firing[0].pk] = firing
     escalations, decisions = [], []
-    with phase("route"):
-        if opening:
-            candidates = routing.load_candidates(team_ids=[t.queue.team_id for t, _tr, _r in opening.values()],
-                                                 manager_ids=[t.queue.manager_id for t, _tr, _r in opening.values()])
-        for ticket, trigger, reason in opening.values():
-            escalation = Escalation(
-                ticket=ticket, queue_id=ticket.queue_id, team_id=ticket.queue.team_id, agent_id=ticket.assignee_id,
-                trigger=trigger, reason_phrase=reason or None, created_at=now,
-            )
-            decision = routing.route(queue=ticket.queue, exclude_ids=_excluded_ids(escalation, new=True), now=now,
-                                     candidates=candidates)
-            escalation.assigned_to = decision.user
-            escalation.level = decision.level
-            escalation.routing = decision.explanation
-            escalation.ack_due_at = _ack_due(escalation, decision, now)
-            escalations.append(escalation)
-            decisions.append(decision)
-    with phase("raise"):
-        if escalations:
-            Escalation.objects.bulk_create(escalations)
-        events = []
-        for escalation, decision in zip(escalations, decisions, strict=True):
-            events.append(EscalationEvent(escalation=escalation, kind=E.RAISED, trigger=escalation.trigger,
-                                          phrase=escalation.reason_phrase, created_at=now))
-            events.append(EscalationEvent(escalation=escalation, kind=E.ROUTED, phrase=decision.explanation,
-                                          created_at=now))
-        by_ticket = {**existing, **{e.ticket_id: e for e in escalations}}
-        events.extend(_fired_again(by_ticket[ticket.pk], trigger, reason, now)
-                      for ticket, trigger, reason in again)
-        EscalationEvent.objects.bulk_create(events)
-    with phase("notify"):
-        notify_many([_routed_notification(e, d, now) for e, d in zip(escalations, decisions, strict=True)
-                     if d.user is not None])
+    if opening:
+        candidates = routing.load_candidates(team_ids=[t.queue.team_id for t, _tr, _r in opening.values()],
+                                             manager_ids=[t.queue.manager_id for t, _tr, _r in opening.values()])
+    for ticket, trigger, reason in opening.values():
+        escalation = Escalation(
+            ticket=ticket, queue_id=ticket.queue_id, team_id=ticket.queue.team_id, agent_id=ticket.assignee_id,
+            trigger=trigger, reason_phrase=reason or None, created_at=now,
+        )
+        decision = routing.route(queue=ticket.queue, exclude_ids=_excluded_ids(escalation, new=True), now=now,
+                                 candidates=candidates)
+        escalation.assigned_to = decision.user
+        escalation.level = decision.level
+        escalation.routing = decision.explanation
+        escalation.ack_due_at = _ack_due(escalation, decision, now)
+        escalations.append(escalation)
+        decisions.append(decision)
+    if escalations:
+        Escalation.objects.bulk_create(escalations)
+    events = []
+    for escalation, decision in zip(escalations, decisions, strict=True):
+        events.append(EscalationEvent(escalation=escalation, kind=E.RAISED, trigger=escalation.trigger,
+                                      phrase=escalation.reason_phrase, created_at=now))
+        events.append(EscalationEvent(escalation=escalation, kind=E.ROUTED, phrase=decision.explanation,
+                                      created_at=now))
+    by_ticket = {**existing, **{e.ticket_id: e for e in escalations}}
+    events.extend(_fired_again(by_ticket[ticket.pk], trigger, reason, now)
+                  for ticket, trigger, reason in again)
+    EscalationEvent.objects.bulk_create(events)
+    notify_many([_routed_notification(e, d, now) for e, d in zip(escalations, decisions, strict=True)
+                 if d.user is not None])
     return {"raised": len(escalations), "added": len(again)}

@@ -4,7 +4,8 @@ Due times are computed once per ticket event (created, first response, resolved,
 in business hours and stored on `TicketSla`; the pending alarms are nullable columns with partial
 indexes. The beat task (`sla_sweep`) selects what is due with one indexed query per kind, so its
 cost follows the number of due alarms, never the number of open tickets. The breaches one sweep
-finds are raised together (`escalations_raise_many`: one routing query, bulk inserts, one send task).
+finds are raised together (`escalations_raise_many`: one routing query, bulk inserts; their emails go
+out through the outbox).
 
 While a ticket is pending (waiting on the customer) its resolution and complaint clocks are paused:
 their alarms leave the indexed columns (held in `paused_alarms`, so the sweep cannot select them)
@@ -24,7 +25,6 @@ from escalation import business_hours
 from escalation.models import Escalation, EscalationEvent, Notification, TicketSla, Trigger
 from escalation.services.escalations import escalations_raise_many
 from escalation.services.notifications import batched, notify_many
-from escalation.services.phases import phase
 from escalation.services.routing import is_away, load_candidates
 from escalation.services.rules import (
     calendar_for_queue,
@@ -268,36 +268,34 @@ def _warn(field: str, target: str, now: datetime) -> int:
     waits in their navigation count and mailbox), or, when every supervisor is away or the team has
     none, to the queue's manager if not away: whoever can assign it sees the breach in waiting.
     The candidates query runs only when a due ticket is unassigned."""
-    with phase("select due"):
-        rows = list(
-            TicketSla.objects.filter(**{f"{field}__lte": now})
-            .order_by(field)
-            .values_list("ticket_id", "ticket__assignee_id", "ticket__reference", "first_response_due",
-                         "resolution_due", "ticket__queue__team_id", "ticket__queue__manager_id")
-            [:SWEEP_BATCH]
-        )
+    rows = list(
+        TicketSla.objects.filter(**{f"{field}__lte": now})
+        .order_by(field)
+        .values_list("ticket_id", "ticket__assignee_id", "ticket__reference", "first_response_due",
+                     "resolution_due", "ticket__queue__team_id", "ticket__queue__manager_id")
+        [:SWEEP_BATCH]
+    )
     if not rows:
         return 0
-    with phase("notify"):
-        unassigned = [row for row in rows if row[1] is None]
-        candidates = load_candidates(team_ids={row[5] for row in unassigned},
-                                     manager_ids={row[6] for row in unassigned}) if unassigned else None
-        notes = []
-        for ticket_id, assignee_id, reference, fr_due, res_due, team_id, manager_id in rows:
-            due = fr_due if field == "fr_warning_at" else res_due
-            if due is None:
-                continue
-            key = f"sla_warning:{field}:{ticket_id}:{due.timestamp():.0f}"
-            said = phrase("escalation.notice.sla_warning", reference=reference, target=phrase(target), due=due)
-            if assignee_id is not None:
-                recipients = [(key, assignee_id)]
-            else:
-                recipients = [(f"{key}:{user_id}", user_id) for user_id in _watchers(candidates, team_id, manager_id)]
-            notes.extend(Notification(key=k, recipient_id=user_id, kind=Notification.Kind.SLA_WARNING,
-                                      ticket_id=ticket_id, phrase=said) for k, user_id in recipients)
-        with transaction.atomic():
-            notify_many(notes)
-            TicketSla.objects.filter(ticket_id__in=[r[0] for r in rows]).update(**{field: None})
+    unassigned = [row for row in rows if row[1] is None]
+    candidates = load_candidates(team_ids={row[5] for row in unassigned},
+                                 manager_ids={row[6] for row in unassigned}) if unassigned else None
+    notes = []
+    for ticket_id, assignee_id, reference, fr_due, res_due, team_id, manager_id in rows:
+        due = fr_due if field == "fr_warning_at" else res_due
+        if due is None:
+            continue
+        key = f"sla_warning:{field}:{ticket_id}:{due.timestamp():.0f}"
+        said = phrase("escalation.notice.sla_warning", reference=reference, target=phrase(target), due=due)
+        if assignee_id is not None:
+            recipients = [(key, assignee_id)]
+        else:
+            recipients = [(f"{key}:{user_id}", user_id) for user_id in _watchers(candidates, team_id, manager_id)]
+        notes.extend(Notification(key=k, recipient_id=user_id, kind=Notification.Kind.SLA_WARNING,
+                                  ticket_id=ticket_id, phrase=said) for k, user_id in recipients)
+    with transaction.atomic():
+        notify_many(notes)
+        TicketSla.objects.filter(ticket_id__in=[r[0] for r in rows]).update(**{field: None})
     return len(rows)
 
 
@@ -330,22 +328,19 @@ def _breaches(now: datetime) -> dict[str, int]:
     due: list[tuple[int, str]] = []
     counts: dict[str, int] = {}
     for field, flag, trigger in BREACHES:
-        with phase("select due"):
-            ticket_ids = list(
-                TicketSla.objects.filter(**{f"{field}__lte": now}).order_by(field).values_list("ticket_id", flat=True)
-                [:SWEEP_BATCH]
-            )
+        ticket_ids = list(
+            TicketSla.objects.filter(**{f"{field}__lte": now}).order_by(field).values_list("ticket_id", flat=True)
+            [:SWEEP_BATCH]
+        )
         counts[trigger] = len(ticket_ids)
         if not ticket_ids:
             continue
-        with phase("raise"):
-            TicketSla.objects.filter(ticket_id__in=ticket_ids).update(**{field: None, **({flag: True} if flag else {})})
+        TicketSla.objects.filter(ticket_id__in=ticket_ids).update(**{field: None, **({flag: True} if flag else {})})
         due.extend((ticket_id, trigger) for ticket_id in ticket_ids)
     if due:
-        with phase("raise"):
-            tickets = (Ticket.objects.filter(pk__in={ticket_id for ticket_id, _t in due},
-                                             status__in=Ticket.OPEN_STATUSES)
-                       .select_related("queue").in_bulk())
+        tickets = (Ticket.objects.filter(pk__in={ticket_id for ticket_id, _t in due},
+                                         status__in=Ticket.OPEN_STATUSES)
+                   .select_related("queue").in_bulk())
         firings = [(tickets[ticket_id], trigger, _breach_reason(trigger)) for ticket_id, trigger in due
                    if ticket_id in tickets]
         escalations_raise_many(firings=firings, now=now)
@@ -367,12 +362,10 @@ def _sweep(now: datetime) -> dict[str, int]:
     done["first_response_breaches"] = breaches[Trigger.SLA_FIRST_RESPONSE]
     done["resolution_breaches"] = breaches[Trigger.SLA_RESOLUTION]
     done["complaints"] = breaches[Trigger.COMPLAINT]
-    with phase("select due"):
-        overdue = list(
-            Escalation.objects.filter(ack_due_at__lte=now, state=Escalation.State.OPEN).order_by("ack_due_at")
-            .values_list("pk", flat=True)[:SWEEP_BATCH]
-        )
-    with phase("tier up"):
-        done["tier_ups"] = escalations_tier_up_many(escalation_ids=overdue, now=now) if overdue else 0
+    overdue = list(
+        Escalation.objects.filter(ack_due_at__lte=now, state=Escalation.State.OPEN).order_by("ack_due_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    done["tier_ups"] = escalations_tier_up_many(escalation_ids=overdue, now=now) if overdue else 0
     return done
 

@@ -67,7 +67,7 @@ def escalations_tier_up_many(*, escalation_ids: Iterable[int], now: datetime | N
     candidates of every tier of every team and queue concerned in one (`routing.load_candidates`;
     each decision is counted into the loads, the previous handler's load counted down, so a batch
     spreads as one-by-one tier-ups would); one UPDATE, one INSERT of history rows and one of
-    notifications (sent by one task after commit). Idempotent: an escalation acknowledged or moved
+    notifications (emailed by the outbox after commit). Idempotent: an escalation acknowledged or moved
     meanwhile is left alone. If the batch fails, each escalation is moved on its own, so one bad
     row cannot stop the others. Returns how many escalations were handled.
     """

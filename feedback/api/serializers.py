@@ -64,6 +64,9 @@ class SurveyRatingSerializer(serializers.ModelSerializer):
 class SurveySerializer(serializers.ModelSerializer):
     ticket = serializers.CharField(source="ticket.reference", read_only=True)
     rating = serializers.SerializerMethodField()
+    # How its email is going: the survey's delivery in the outbox (none for a skipped survey).
+    due_at = serializers.DateTimeField(source="delivery.due_at", read_only=True, default=None)
+    attempts = serializers.IntegerField(source="delivery.attempts", read_only=True, default=0)
 
     class Meta:
         model = Survey
@@ -89,10 +92,12 @@ class SurveySerializer(serializers.ModelSerializer):
 
 class StaffSurveySerializer(SurveySerializer):
     """The survey as staff see it; its customer gets the same without the staff-only fields (so they are
-    documented as optional)."""
+    documented as optional). Both come from its email's row in the outbox (none for a skipped survey)."""
 
-    last_error = serializers.CharField(required=False, help_text=_("Staff only: why the last send failed."))
-    message_id = serializers.CharField(required=False, help_text=_("Staff only: the sent email's Message-ID."))
+    last_error = serializers.CharField(source="delivery.last_error", required=False, allow_null=True,
+                                       help_text=_("Staff only: why the last send failed."))
+    message_id = serializers.CharField(source="delivery.message_id", required=False, allow_null=True,
+                                       help_text=_("Staff only: the sent email's Message-ID."))
 
     class Meta(SurveySerializer.Meta):
         fields = [*SurveySerializer.Meta.fields, "last_error", "message_id"]

@@ -9,22 +9,18 @@ from .pulses import (
     weekly_pulse_answer,
 )
 from .ratings import rating_submit, survey_for_follow_page
-from .relationship import nps_submit, relationship_survey_schedule_due, relationship_survey_send
-from .surveys import (
-    backoff_seconds,
-    survey_claim_due,
+from .relationship import nps_submit, relationship_survey_schedule_due, relationship_surveys_mark
+from .survey_lifecycle import (
+    TRANSITIONS,
     survey_expire_old,
+    survey_mark_answered,
     survey_retry_failed,
-    survey_send,
-    survey_send_claimed,
-    survey_send_due,
-    surveys_cancel_for_reopen,
-    surveys_schedule,
-    surveys_skip,
+    surveys_transition,
 )
+from .surveys import survey_send, surveys_cancel_for_reopen, surveys_schedule, surveys_skip
 
 __all__ = [
-    "backoff_seconds",
+    "TRANSITIONS",
     "nps_submit",
     "pulse_answer",
     "pulse_answer_for_ticket",
@@ -33,16 +29,15 @@ __all__ = [
     "pulses_ask",
     "rating_submit",
     "relationship_survey_schedule_due",
-    "relationship_survey_send",
-    "survey_claim_due",
+    "relationship_surveys_mark",
     "survey_expire_old",
     "survey_for_follow_page",
+    "survey_mark_answered",
     "survey_retry_failed",
     "survey_send",
-    "survey_send_claimed",
-    "survey_send_due",
     "surveys_cancel_for_reopen",
     "surveys_schedule",
     "surveys_skip",
+    "surveys_transition",
     "weekly_pulse_answer",
 ]

@@ -6,10 +6,11 @@ from django.utils import timezone
 from feedback import events, rollup
 from feedback.exceptions import InvalidStars, SurveyClosed, SurveyLinkExpired
 from feedback.models import Rating, RatingChange, Survey, WowStory
+from feedback.services.survey_lifecycle import survey_mark_answered
 from tickets.models import Ticket
 
 ST = Survey.State
-RATABLE_STATES = (ST.SCHEDULED, ST.SENDING, ST.SENT, ST.ANSWERED, ST.FAILED)
+RATABLE_STATES = (ST.SCHEDULED, ST.SENT, ST.ANSWERED, ST.FAILED)
 LOW_STARS = 2  # 1-2 stars: service recovery (D6)
 
 
@@ -75,8 +76,7 @@ def rating_submit(*, survey_id: int, stars, comment: str = "", follow_up: str = 
             rating=rating, previous_stars=previous_stars, survey=survey, first_answer=first_answer
         )
         if first_answer:
-            Survey.objects.filter(pk=survey.pk).update(state=ST.ANSWERED, answered_at=now)
-            survey.state, survey.answered_at = ST.ANSWERED, now
+            survey_mark_answered(survey=survey, at=now)
         _offer_wow(rating, now=now)
         if stars <= LOW_STARS and (previous_stars is None or previous_stars > LOW_STARS):
             events.publish(

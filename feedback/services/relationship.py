@@ -1,16 +1,17 @@
 """Relationship survey (D3): a periodic NPS survey of active customers, not tied to a ticket."""
 
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Customer
-from feedback import emails
 from feedback.exceptions import InvalidScore, SurveyClosed, SurveyLinkExpired
 from feedback.models import NpsResponse, RelationshipSurvey
+from outbox import services as outbox
 
 logger = logging.getLogger(__name__)
 RS = RelationshipSurvey.State
@@ -21,10 +22,9 @@ def surveys_per_year() -> int:
 
 
 def relationship_survey_schedule_due(*, now=None, limit: int = 1000) -> list[int]:
-    """Create a relationship survey for each active customer not asked in the last year / N.
-
-    Active = opened a ticket in the last year and has an email address. Returns the ids to send.
-    """
+    """Create a relationship survey, and its email in the outbox, for each active customer not asked in
+    the last year / N. Active = opened a ticket in the last year and has an email address. Returns the
+    new surveys' ids (the outbox sends them; a failed one is retried there, and stays visible)."""
     now = now or timezone.now()
     interval = timedelta(days=365 // surveys_per_year())
     recently_asked = RelationshipSurvey.objects.filter(created_at__gte=now - interval).values("customer_id")
@@ -33,43 +33,31 @@ def relationship_survey_schedule_due(*, now=None, limit: int = 1000) -> list[int
         .exclude(email="")
         .exclude(pk__in=recently_asked)
         .distinct()
-        .values_list("pk", "language")[:limit]
+        .values_list("pk", "language", "email")[:limit]
     )
-    rows = [
-        RelationshipSurvey(customer_id=pk, language=language or "en", due_at=now, created_at=now)
-        for pk, language in customers
-    ]
     with transaction.atomic():
-        RelationshipSurvey.objects.bulk_create(rows)
-    # The new rows and any earlier one still waiting (a failed attempt is retried the next day).
-    return list(RelationshipSurvey.objects.filter(state=RS.SCHEDULED).values_list("pk", flat=True)[:limit])
+        rows = list(customers)
+        deliveries = outbox.deliveries_create([
+            outbox.delivery_new(kind="relationship_survey", recipient=email, language=language or "en", now=now)
+            for _pk, language, email in rows
+        ])
+        surveys = RelationshipSurvey.objects.bulk_create([
+            RelationshipSurvey(customer_id=pk, language=language or "en", created_at=now, delivery=delivery)
+            for (pk, language, _email), delivery in zip(rows, deliveries, strict=True)
+        ])
+    return [survey.pk for survey in surveys]
 
 
-def relationship_survey_send(*, survey_id: int, now=None) -> str:
-    now = now or timezone.now()
-    with transaction.atomic():
-        queryset = RelationshipSurvey.objects.select_related("customer").filter(pk=survey_id)
-        if connection.features.has_select_for_update_skip_locked:
-            queryset = queryset.select_for_update(skip_locked=True, of=("self",))
-        survey = queryset.first()
-        if survey is None:
-            return "missing or locked"
-        if survey.state != RS.SCHEDULED:
-            return f"already {survey.state}"
-        survey.attempts += 1
-        survey.message_id = emails.relationship_message_id(survey)
-        try:
-            emails.deliver(emails.build_relationship_email(survey))
-        except Exception as exc:
-            survey.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if survey.attempts >= getattr(settings, "SURVEY_MAX_ATTEMPTS", 5):
-                survey.state = RS.FAILED
-            survey.save(update_fields=["state", "attempts", "last_error", "message_id"])
-            return "failed" if survey.state == RS.FAILED else "retry"
-        survey.state, survey.sent_at = RS.SENT, now
-        survey.expires_at = now + timedelta(days=settings.SURVEY_TOKEN_MAX_AGE_DAYS)
-        survey.save(update_fields=["state", "sent_at", "attempts", "last_error", "message_id", "expires_at"])
-        return "sent"
+def relationship_surveys_mark(*, delivery_ids: Sequence[int], state: str, at=None) -> int:
+    """The outbox's news about relationship surveys' emails: sent (with the link's expiry), failed, or
+    put back by staff (scheduled). Only a scheduled survey is sent or failed; only a failed one put back."""
+    surveys = RelationshipSurvey.objects.filter(delivery_id__in=list(delivery_ids))
+    if state == RS.SCHEDULED:
+        return surveys.filter(state=RS.FAILED).update(state=RS.SCHEDULED)
+    if state == RS.SENT:
+        expires = at + timedelta(days=settings.SURVEY_TOKEN_MAX_AGE_DAYS)
+        return surveys.filter(state=RS.SCHEDULED).update(state=RS.SENT, sent_at=at, expires_at=expires)
+    return surveys.filter(state=RS.SCHEDULED).update(state=state)
 
 
 def nps_submit(*, survey_id: int, score, if_unavailable: str = "", one_thing: str = "", now=None) -> NpsResponse:

@@ -20,7 +20,8 @@ def feedback_ticket_panel(context) -> dict:
     if ticket is None or user is None or role_of(user) not in STAFF_ROLES:
         return {"show": False}
     survey = (
-        Survey.objects.filter(ticket=ticket).select_related("rating", "agent").order_by("-created_at", "-id").first()
+        Survey.objects.filter(ticket=ticket).select_related("rating", "agent", "delivery")
+        .order_by("-created_at", "-id").first()
     )
     pulse = AgentPulse.objects.filter(agent=user, ticket=ticket, kind=AgentPulse.Kind.TICKET).first()
     return {

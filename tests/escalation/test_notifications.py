@@ -1,4 +1,4 @@
-"""Notifications: a row written with its cause, an email sent after commit by a task, exactly once."""
+"""Notifications: a row written with its cause, its email a row of the outbox sent after commit, once."""
 
 import time
 
@@ -7,6 +7,8 @@ from django.core import mail
 
 from escalation import services, tasks
 from escalation.models import Notification, Trigger
+from outbox import services as outbox
+from outbox.models import Delivery
 
 pytestmark = pytest.mark.django_db
 
@@ -32,10 +34,25 @@ def test_task_for_a_deleted_notification_logs_and_returns(db):
     assert tasks.notification_send(987654) is False
 
 
-def test_pending_sweep_sends_what_the_beat_task_queued(on_shift, assigned_ticket, agent, supervisor):
+def test_the_outbox_sweep_sends_what_the_beat_task_queued(on_shift, assigned_ticket, agent, supervisor):
     services.escalation_raise(ticket=assigned_ticket, trigger=Trigger.MANUAL, actor=agent, reason_text="help")
-    assert tasks.notifications_send_pending() == 1
-    assert Notification.objects.filter(sent_at__isnull=True).count() == 0
+    assert outbox.deliveries_send_due() == {"batches": 1, "sent": 1}
+    assert not Notification.objects.exclude(delivery__state=Delivery.State.SENT).exists()
+    assert [m.to for m in mail.outbox] == [[supervisor.email]]
+
+
+def test_the_email_is_in_the_recipients_language_with_a_signed_message_id(on_shift, assigned_ticket, agent,
+                                                                         supervisor):
+    supervisor.profile.language = "et"
+    supervisor.profile.save()
+    services.escalation_raise(ticket=assigned_ticket, trigger=Trigger.MANUAL, actor=agent, reason_text="help")
+    notification = Notification.objects.get(recipient=supervisor)
+    outbox.deliveries_send_due()
+    [email] = mail.outbox
+    notification.delivery.refresh_from_db()
+    assert email.extra_headers["Message-ID"] == notification.delivery.message_id
+    assert email.extra_headers["Message-ID"].startswith(f"<dd.{assigned_ticket.reference}.esc{notification.pk}.")
+    assert email.subject != ""
 
 
 def test_same_key_notifies_once(supervisor, assigned_ticket):
@@ -45,13 +62,13 @@ def test_same_key_notifies_once(supervisor, assigned_ticket):
     assert Notification.objects.filter(key="k1").count() == 1
 
 
-def test_recipient_without_email_is_marked_not_retried(supervisor, assigned_ticket):
+def test_recipient_without_email_is_not_retried_and_says_why(supervisor, assigned_ticket):
     supervisor.email = ""
     supervisor.save()
     notification = services.notify(key="k2", recipient=supervisor, kind=Notification.Kind.ROUTED, text="x")
     assert tasks.notification_send(notification.pk) is False
-    notification.refresh_from_db()
-    assert notification.sent_at is not None and notification.last_error == "no email address"
+    notification.delivery.refresh_from_db()
+    assert (notification.delivery.state, notification.delivery.cancel_reason) == (Delivery.State.CANCELLED, "no_email")
     assert not mail.outbox
 
 
@@ -69,7 +86,7 @@ def test_a_real_worker_emails_the_supervisor_after_commit(celery_worker, team, q
     def sent(seconds: float) -> bool:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            if Notification.objects.filter(recipient=supervisor, sent_at__isnull=False).exists():
+            if Notification.objects.filter(recipient=supervisor, delivery__state=Delivery.State.SENT).exists():
                 return True
             time.sleep(0.2)
         return False
@@ -78,6 +95,7 @@ def test_a_real_worker_emails_the_supervisor_after_commit(celery_worker, team, q
     # a lost message is what the outbox sweep exists for, so the test does what beat would do.
     if not sent(15):
         from helpdesk.celery import enqueue
+        from outbox import tasks as outbox_tasks
 
-        enqueue(tasks.notifications_send_pending)
+        enqueue(outbox_tasks.send_due)
     assert sent(30)

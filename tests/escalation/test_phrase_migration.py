@@ -35,7 +35,7 @@ def _latest():
 
 
 @pytest.fixture
-def old_rows(transactional_db):
+def old_rows(transactional_db, latest_schema_after):
     old = _migrate(BEFORE)
     OldEscalation = old.get_model("escalation", "Escalation")
     OldEvent = old.get_model("escalation", "EscalationEvent")

@@ -5,6 +5,7 @@ import time
 
 import pytest
 from django.core import signing
+from django.utils import timezone
 
 from feedback.models import Survey
 from feedback.tokens import SURVEY_SALT
@@ -33,7 +34,16 @@ def new_ticket(queue, customer=None, **kwargs) -> Ticket:
 
 
 def survey_of(ticket: Ticket) -> Survey:
-    return Survey.objects.filter(ticket=ticket).order_by("-created_at", "-id").first()
+    return Survey.objects.filter(ticket=ticket).select_related("delivery").order_by("-created_at", "-id").first()
+
+
+def send_due(now=None) -> list[str]:
+    """What the worker does, in-process: claim the outbox's due rows in batches and send them; one
+    outcome per row, sorted."""
+    from outbox import services as outbox
+
+    outcomes = outbox.deliveries_send_due(now=now or timezone.now())
+    return sorted(key for key, count in outcomes.items() if key != "batches" for _ in range(count))
 
 
 def old_token(survey: Survey, *, days: int) -> str:
@@ -99,14 +109,8 @@ def _smtp(settings, refuse: bool):
 @pytest.fixture
 def smtp_sink(settings):
     controller, handler = _smtp(settings, refuse=False)
-    from feedback import emails
-
-    emails.close_connection()  # a connection cached by an earlier test would bypass this sink
     yield handler
     controller.stop()
-    from feedback import emails
-
-    emails.close_connection()
 
 
 @pytest.fixture
@@ -114,9 +118,6 @@ def smtp_refusing(settings):
     controller, handler = _smtp(settings, refuse=True)
     yield handler
     controller.stop()
-    from feedback import emails
-
-    emails.close_connection()
 
 
 @pytest.fixture(autouse=True)

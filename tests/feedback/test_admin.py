@@ -16,6 +16,7 @@ from feedback.models import (
     Survey,
     WowStory,
 )
+from outbox.models import Delivery
 from tests import factories
 from tests.admin_forms import change_url, changelist_url, form_data
 from tests.feedback import factories as ff
@@ -111,7 +112,8 @@ def test_a_survey_cannot_be_changed_added_or_deleted_in_the_admin(admin_client, 
 def test_the_retry_action_leaves_surveys_that_did_not_fail_alone(admin_client, queue, agent):
     failed, answered = factories.TicketFactory(queue=queue), _rated(queue, agent)
     resolve(failed, agent)
-    Survey.objects.filter(ticket=failed).update(state=Survey.State.FAILED, attempts=5)
+    Survey.objects.filter(ticket=failed).update(state=Survey.State.FAILED)  # as the outbox leaves it
+    Delivery.objects.filter(survey__ticket=failed).update(state=Delivery.State.FAILED, attempts=5)
     admin_client.post(changelist_url(Survey), {"action": "retry_failed",
                                                "_selected_action": [survey_of(failed).pk, answered.survey_id]})
     assert survey_of(failed).state == Survey.State.SCHEDULED

@@ -22,8 +22,10 @@ _fast_passwords, _role_groups = ff._fast_passwords, ff._role_groups  # fixtures 
 def sent(queue, customer) -> RelationshipSurvey:
     new_ticket(queue, customer)
     [survey_id] = services.relationship_survey_schedule_due()
-    assert services.relationship_survey_send(survey_id=survey_id) == "sent"
-    return RelationshipSurvey.objects.get(pk=survey_id)
+    assert ff.send_due() == ["sent"]  # the outbox, as a worker does it
+    survey = RelationshipSurvey.objects.get(pk=survey_id)
+    assert survey.state == RelationshipSurvey.State.SENT and survey.expires_at is not None
+    return survey
 
 
 def test_active_customers_get_one_relationship_survey_per_half_year(queue, customer):

@@ -7,12 +7,14 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from feedback import services, tasks
+from feedback import services
 from feedback.emails import survey_message_id
 from feedback.models import Survey
+from outbox import tasks as outbox_tasks
+from outbox.models import Delivery
 from tests import factories
 from tests.feedback import factories as ff
-from tests.feedback.factories import new_ticket, reopen, resolve, survey_of, wait_for
+from tests.feedback.factories import new_ticket, reopen, resolve, send_due, survey_of, wait_for
 from tickets import services as ticket_services
 from tickets.models import Ticket
 
@@ -25,18 +27,13 @@ LATER = timedelta(hours=2)
 delay_zero, survey_mails = ff.delay_zero, ff.survey_mails
 
 
-def send_due(now=None) -> list[str]:
-    """What the worker does, in-process: claim the due rows in batches and send them; one outcome per survey."""
-    outcomes = services.survey_send_due(now=now or timezone.now())
-    return sorted(key for key, count in outcomes.items() if key != "batches" for _ in range(count))
-
-
 def test_resolving_writes_the_survey_in_the_same_transaction(ticket, agent):
     with transaction.atomic():
         resolve(ticket, agent)
         assert survey_of(ticket).state == ST.SCHEDULED  # visible before commit: same transaction
     survey = survey_of(ticket)
-    assert survey.due_at > timezone.now() + timedelta(minutes=59)  # SURVEY_DELAY_SECONDS=3600, on the row
+    assert survey.delivery.due_at > timezone.now() + timedelta(minutes=59)  # SURVEY_DELAY_SECONDS=3600
+    assert survey.delivery.state == Delivery.State.PENDING and survey.delivery.kind == "survey"
     assert survey.agent == agent and survey.customer == ticket.customer
 
 
@@ -45,6 +42,7 @@ def test_a_rolled_back_resolve_leaves_no_survey(ticket, agent):
         resolve(ticket, agent)
         raise RuntimeError("the resolve fails after the survey was written")
     assert not Survey.objects.filter(ticket=ticket).exists()
+    assert not Delivery.objects.exists()
 
 
 def test_survey_is_sent_once_after_the_delay(ticket, agent):
@@ -54,7 +52,8 @@ def test_survey_is_sent_once_after_the_delay(ticket, agent):
     assert send_due(timezone.now() + LATER) == []
     assert len(survey_mails()) == 1
     survey = survey_of(ticket)
-    assert survey.state == ST.SENT and survey.attempts == 1 and survey.sent_at is not None
+    assert survey.state == ST.SENT and survey.sent_at is not None
+    assert (survey.delivery.state, survey.delivery.attempts) == (Delivery.State.SENT, 1)
 
 
 @pytest.mark.worker
@@ -62,8 +61,8 @@ def test_survey_is_sent_once_after_resolve_through_a_real_worker(celery_worker, 
     ticket = new_ticket(queue)
     resolve(ticket, agent)  # transactional_db: commits, so the task is enqueued after commit
     assert wait_for(lambda: survey_of(ticket).state == ST.SENT)
-    tasks.claim_due_surveys.delay()  # a beat sweep afterwards finds nothing more to send
-    tasks.send_survey.delay(survey_of(ticket).pk)  # nor does a duplicate delivery
+    outbox_tasks.send_due.delay()  # a beat sweep afterwards finds nothing more to send
+    outbox_tasks.send.delay(survey_of(ticket).delivery_id)  # nor does a duplicate delivery of a task
     wait_for(lambda: False, timeout=2)
     assert [m.to for m in survey_mails()] == [[ticket.customer.email]]
 
@@ -74,13 +73,15 @@ def test_survey_is_not_sent_when_the_ticket_is_reopened_within_the_delay(ticket,
     assert send_due(timezone.now() + LATER) == []
     survey = survey_of(ticket)
     assert (survey.state, survey.skip_reason) == (ST.SKIPPED, Survey.SkipReason.REOPENED)
+    assert (survey.delivery.state, survey.delivery.cancel_reason) == (Delivery.State.CANCELLED, "reopened")
     assert survey_mails() == []
 
 
 def test_a_reopened_ticket_is_checked_again_at_send_time(ticket, agent):
     resolve(ticket, agent)
     Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.OPEN)  # reopened by a path we did not see
-    assert send_due(timezone.now() + LATER) == ["skipped"]
+    assert send_due(timezone.now() + LATER) == ["cancelled"]
+    assert (survey_of(ticket).state, survey_of(ticket).skip_reason) == (ST.SKIPPED, Survey.SkipReason.REOPENED)
     assert survey_mails() == []
 
 
@@ -182,30 +183,19 @@ def test_outbox_recovery_sends_a_survey_whose_task_never_reached_the_broker(tran
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.RESOLVED
     assert survey_of(ticket).state == ST.SCHEDULED and survey_mails() == []
-    assert tasks.claim_due_surveys.apply().get() == {"batches": 1, "sent": 1}  # the periodic sweep
+    # The periodic sweep: the survey, and the ticket's confirmation whose kick was lost too.
+    assert outbox_tasks.send_due.apply().get() == {"batches": 1, "sent": 2}
     assert survey_of(ticket).state == ST.SENT and len(survey_mails()) == 1
-
-
-def test_a_claim_whose_task_was_lost_is_claimed_again_after_the_stale_window(ticket, agent):
-    resolve(ticket, agent)
-    claimed = services.survey_claim_due(now=timezone.now() + LATER)
-    assert claimed == [survey_of(ticket).pk]
-    assert services.survey_claim_due(now=timezone.now() + LATER) == []  # still fresh
-    assert services.survey_claim_due(now=timezone.now() + LATER + timedelta(minutes=10)) == claimed
 
 
 def test_a_task_delivered_twice_sends_one_email(ticket, agent):
     resolve(ticket, agent)
-    Survey.objects.filter(ticket=ticket).update(due_at=timezone.now())
-    survey_id = survey_of(ticket).pk
-    first = tasks.send_survey.apply(args=[survey_id]).get()
-    second = tasks.send_survey.apply(args=[survey_id]).get()
+    delivery_id = survey_of(ticket).delivery_id
+    Delivery.objects.filter(pk=delivery_id).update(due_at=timezone.now())
+    first = outbox_tasks.send.apply(args=[delivery_id]).get()
+    second = outbox_tasks.send.apply(args=[delivery_id]).get()
     assert (first, second) == ("sent", "already sent")
     assert len(survey_mails()) == 1
-
-
-def test_a_task_for_a_deleted_survey_logs_and_returns(db):
-    assert tasks.send_survey.apply(args=[987654]).get() == "missing"
 
 
 def test_smtp_refusal_retries_with_backoff_then_fails_visibly(smtp_refusing, ticket, agent):
@@ -216,13 +206,14 @@ def test_smtp_refusal_retries_with_backoff_then_fails_visibly(smtp_refusing, tic
         outcome = send_due(now)
         survey = survey_of(ticket)
         if survey.state == ST.SCHEDULED:
-            delays.append((survey.due_at - now).total_seconds())
-            now = survey.due_at
+            assert outcome == ["retry"]
+            delays.append((survey.delivery.due_at - now).total_seconds())
+            now = survey.delivery.due_at
         else:
             assert outcome == ["failed"]
     survey = survey_of(ticket)
-    assert survey.state == ST.FAILED and survey.attempts == 5
-    assert "554" in survey.last_error
+    assert survey.state == ST.FAILED and survey.delivery.state == Delivery.State.FAILED
+    assert survey.delivery.attempts == 5 and "554" in survey.delivery.last_error
     assert delays == [60, 120, 240, 480]  # exponential backoff on the row's due time
     assert smtp_refusing.messages == []
     assert send_due(now + timedelta(days=1)) == []  # failed is final until staff retry it
@@ -234,7 +225,7 @@ def test_the_email_reaches_a_real_smtp_server_with_a_deterministic_message_id(sm
     [raw] = smtp_sink.messages
     message = message_from_bytes(raw)
     survey = survey_of(ticket)
-    assert message["Message-ID"] == survey.message_id == survey_message_id(survey)
+    assert message["Message-ID"] == survey.delivery.message_id == survey_message_id(survey)
     assert survey_message_id(survey).startswith(f"<dd.{ticket.reference}.v{survey.pk}.")
     assert ticket.reference in message["Subject"]
 

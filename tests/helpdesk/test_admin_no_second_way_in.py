@@ -13,7 +13,7 @@ SERVICE_WRITTEN = [
     "feedback.Survey", "feedback.Rating", "feedback.RatingChange", "feedback.WowStory", "feedback.AgentPulse",
     "feedback.RelationshipSurvey", "feedback.NpsResponse", "reports.WeeklySummary",
     "escalation.Escalation", "escalation.EscalationEvent", "escalation.Remedy", "escalation.Notification",
-    "escalation.TicketSla",
+    "escalation.TicketSla", "outbox.Delivery",
 ]
 
 

@@ -24,7 +24,8 @@ from django.utils import timezone, translation
 
 from escalation.models import Escalation, EscalationEvent, Notification, TicketSla, Trigger
 from feedback.models import Rating, RelationshipSurvey, Survey
-from tickets.models import NotificationLog, Ticket
+from outbox.models import Delivery
+from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -61,31 +62,22 @@ def _seed() -> None:
 
 
 def _outbox_rows() -> int:
-    """Rows that make email: staff notifications and customer notifications not sent yet, surveys due."""
-    return (Notification.objects.filter(sent_at__isnull=True).count()
-            + NotificationLog.objects.filter(state=NotificationLog.State.PENDING).count()
-            + Survey.objects.filter(state__in=[Survey.State.SCHEDULED, Survey.State.SENDING]).count()
-            + RelationshipSurvey.objects.filter(state=RelationshipSurvey.State.SCHEDULED).count())
+    """Rows that make email: everything in the outbox not sent yet."""
+    return Delivery.objects.filter(state__in=Delivery.PENDING_STATES).count()
 
 
 def _beat_and_worker(now) -> None:
     """What beat schedules (and the worker then runs) in the desk's first minutes, at `now`."""
     from escalation.services import sla_sweep
-    from escalation.tasks import notifications_resend_stuck, notifications_send_pending
     from feedback import services as feedback
-    from tickets.services.notifications import notification_send
+    from outbox import services as outbox
     from tickets.tasks import auto_close_resolved
 
     sla_sweep(now=now)
-    notifications_send_pending()  # the worker: every staff notification still unsent
-    notifications_resend_stuck()
-    feedback.survey_send_due(now=now)
     feedback.survey_expire_old(now=now)
-    for survey_id in feedback.relationship_survey_schedule_due(now=now):  # daily: a desk started at 9:29
-        feedback.relationship_survey_send(survey_id=survey_id, now=now)
-    for log in NotificationLog.objects.filter(state=NotificationLog.State.PENDING):
-        notification_send(kind=log.kind, ticket_id=log.ticket_id, message_id=log.message_id)
+    feedback.relationship_survey_schedule_due(now=now)  # daily: a desk started at 9:29
     auto_close_resolved()
+    outbox.deliveries_send_due(now=now)  # the worker: every email due
 
 
 def test_first_minutes_of_beat_raise_no_escalation_and_send_no_email(demo):

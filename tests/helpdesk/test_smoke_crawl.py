@@ -91,8 +91,8 @@ def _seed_payloads() -> dict:
         theirs.refresh_from_db()
         survey = Survey.objects.create(
             ticket=theirs, customer=mallory, agent=agent, queue=general, language="en",
-            state=Survey.State.ANSWERED, due_at=now - timedelta(days=1), sent_at=now - timedelta(days=1),
-            answered_at=now - timedelta(hours=20), attempts=1, expires_at=now + timedelta(days=29),
+            state=Survey.State.ANSWERED, sent_at=now - timedelta(days=1),
+            answered_at=now - timedelta(hours=20), expires_at=now + timedelta(days=29),
         )
         rating = Rating.objects.create(
             survey=survey, ticket=theirs, customer=mallory, agent=agent, queue=general, team_id=general.team_id,

@@ -12,6 +12,7 @@ from tests import factories
 from tests.admin_forms import change_url, changelist_url, post_change
 from tickets import events, services
 from tickets.models import InboundEmail, Macro, NotificationLog, Queue, Tag, Ticket, TicketEvent
+from tickets.services import notifications
 
 pytestmark = pytest.mark.django_db
 
@@ -247,15 +248,14 @@ def test_an_unused_tag_can_be_deleted(admin_client):
 
 
 def test_the_notification_outbox_is_view_only(admin_client, ticket, django_capture_on_commit_callbacks):
-    log = NotificationLog.objects.create(kind=NotificationLog.Kind.CONFIRMATION, ticket=ticket,
-                                         recipient="ann@example.com")
+    log = notifications.notification_schedule(kind=NotificationLog.Kind.CONFIRMATION, ticket_id=ticket.pk)
     assert admin_client.get(change_url(log)).status_code == 200
-    assert admin_client.post(change_url(log), {"recipient": "x@example.com"}).status_code == 403
+    assert admin_client.post(change_url(log), {"kind": NotificationLog.Kind.REPLY_TO_CUSTOMER}).status_code == 403
     assert admin_client.get(reverse("admin:tickets_notificationlog_add")).status_code == 403
     assert admin_client.post(reverse("admin:tickets_notificationlog_delete", args=[log.pk]),
                              {"post": "yes"}).status_code == 403
     log.refresh_from_db()
-    assert log.recipient == "ann@example.com"
+    assert (log.kind, log.delivery.state) == (NotificationLog.Kind.CONFIRMATION, "pending")
 
 
 # --- Lists: a fixed number of queries ------------------------------------------------------------
@@ -265,8 +265,7 @@ def _tickets(n, queue, agent):
     for i in range(n):
         ticket = factories.TicketFactory(queue=queue, tags=[f"tag{i}"])
         services.ticket_assign(ticket=ticket, assignee=agent, actor=agent)
-        NotificationLog.objects.create(kind=NotificationLog.Kind.CONFIRMATION, ticket=ticket,
-                                       recipient=ticket.customer.email)
+        notifications.notification_schedule(kind=NotificationLog.Kind.CONFIRMATION, ticket_id=ticket.pk)
         InboundEmail.objects.create(message_id=f"<m{ticket.pk}@example.com>", sender=ticket.customer.email,
                                     subject=ticket.subject, raw=b"", outcome=InboundEmail.Outcome.NEW_TICKET,
                                     ticket=ticket)

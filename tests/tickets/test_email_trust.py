@@ -154,7 +154,8 @@ def test_a_held_ticket_gets_no_confirmation_and_keeps_the_original_for_review(ma
     held = ingest(raw("forged_reply_dmarc_fail.eml", in_reply_to=proof, ref=mari_ticket.reference)).inbound.ticket
     assert send_ticket_confirmation(held.pk) is False
     assert mail.outbox == []
-    assert "held for review" in NotificationLog.objects.get(ticket=held).last_error
+    delivery = NotificationLog.objects.select_related("delivery").get(ticket=held).delivery
+    assert (delivery.state, delivery.cancel_reason) == ("cancelled", "held_for_review")
     assert list(Attachment.objects.filter(ticket=held).values_list("filename", flat=True)) == ["original-email.eml"]
 
 

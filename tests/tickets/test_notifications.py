@@ -1,6 +1,8 @@
-"""Notification emails: sent by Celery tasks after commit (never for a rolled-back change), once,
-in the recipient's language, retried on SMTP failure, and never carrying an internal note."""
+"""Notification emails: rows of the outbox written after commit (never for a rolled-back change), sent
+once, in the recipient's language, retried on the row's due time after an SMTP failure, and never
+carrying an internal note."""
 
+import re
 import time
 from datetime import timedelta
 
@@ -9,6 +11,8 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
+from outbox import services as outbox
+from outbox.models import Delivery
 from tests import factories
 from tickets import services
 from tickets.models import Message, NotificationLog, Ticket
@@ -45,7 +49,8 @@ def test_a_public_staff_reply_schedules_a_customer_notification_after_commit(dut
         message = reply(dutch_ticket, agent)
         assert not NotificationLog.objects.filter(kind=K.REPLY_TO_CUSTOMER).exists()  # not before commit
     log = NotificationLog.objects.get(kind=K.REPLY_TO_CUSTOMER)
-    assert (log.message, log.state) == (message, NotificationLog.State.PENDING)
+    assert (log.message, log.delivery.state) == (message, Delivery.State.PENDING)
+    assert (log.delivery.kind, log.delivery.reference) == (K.REPLY_TO_CUSTOMER, dutch_ticket.reference)
 
 
 def test_nothing_is_scheduled_when_the_transaction_rolls_back(dutch_ticket, agent,
@@ -139,7 +144,8 @@ def test_the_task_refuses_to_email_a_note_even_when_asked_directly(dutch_ticket,
     note = reply(dutch_ticket, agent, body="SECRET note", kind=Message.Kind.NOTE)
     assert notify_customer_of_reply(note.pk) is False
     assert mailoutbox == []
-    assert NotificationLog.objects.get(message=note).state == NotificationLog.State.SKIPPED
+    delivery = NotificationLog.objects.get(message=note).delivery
+    assert (delivery.state, delivery.cancel_reason) == (Delivery.State.CANCELLED, "not_a_public_reply")
 
 
 def test_the_sent_message_id_is_stored_on_the_message_for_threading(dutch_ticket, agent, mailoutbox):
@@ -181,7 +187,8 @@ def test_a_notification_is_sent_once_however_often_its_task_runs(dutch_ticket, a
     assert notify_customer_of_reply(message.pk) is True
     assert notify_customer_of_reply(message.pk) is False
     assert len(mailoutbox) == 1
-    assert NotificationLog.objects.get(message=message).state == NotificationLog.State.SENT
+    delivery = NotificationLog.objects.get(message=message).delivery
+    assert (delivery.state, delivery.recipient, delivery.attempts) == (Delivery.State.SENT, "jan@example.nl", 1)
 
 
 def test_a_task_for_a_row_that_no_longer_exists_does_nothing(db, mailoutbox):
@@ -194,7 +201,8 @@ def test_a_customer_without_a_real_address_is_skipped(queue, mailoutbox):
     customer = factories.CustomerFactory(email="walkin@example.invalid")
     ticket = factories.TicketFactory(queue=queue, customer=customer)
     assert send_ticket_confirmation(ticket.pk) is False
-    assert NotificationLog.objects.get(ticket=ticket).state == NotificationLog.State.SKIPPED
+    delivery = NotificationLog.objects.get(ticket=ticket).delivery
+    assert (delivery.state, delivery.cancel_reason) == (Delivery.State.CANCELLED, "no_email")
 
 
 # --- failures and retries ------------------------------------------------------------------------
@@ -206,30 +214,39 @@ def unreachable_smtp(settings):
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2  # nothing listens on 1
 
 
-def test_an_smtp_failure_is_recorded_on_the_row_and_raised_for_a_retry(dutch_ticket, agent, unreachable_smtp):
+def test_an_smtp_failure_is_recorded_on_the_row_and_retried_on_its_due_time(dutch_ticket, agent, unreachable_smtp):
     message = reply(dutch_ticket, agent)
-    with pytest.raises(OSError):
-        notifications.notification_send(kind=K.REPLY_TO_CUSTOMER, message_id=message.pk)
-    log = NotificationLog.objects.get(message=message)
-    assert (log.state, log.attempts) == (NotificationLog.State.PENDING, 1)
-    assert "Connection refused" in log.last_error or "Error" in log.last_error
+    result = notify_customer_of_reply.apply(args=[message.pk])  # no Celery retry: the row is the retry
+    assert result.successful() and result.get() is False
+    delivery = NotificationLog.objects.get(message=message).delivery
+    assert (delivery.state, delivery.attempts) == (Delivery.State.PENDING, 1)
+    assert delivery.due_at > timezone.now() + timedelta(seconds=50)  # the first backoff: a minute
+    assert "Connection refused" in delivery.last_error or "Error" in delivery.last_error
 
 
-def test_the_task_retries_with_backoff_and_marks_the_row_failed_after_the_last_try(dutch_ticket, agent,
-                                                                                  unreachable_smtp):
+def test_a_notification_backs_off_like_every_outgoing_email_then_fails_visibly(dutch_ticket, agent,
+                                                                              unreachable_smtp):
     message = reply(dutch_ticket, agent)
-    assert notify_customer_of_reply.retry_backoff is True and notify_customer_of_reply.max_retries == 5
-    result = notify_customer_of_reply.apply(args=[message.pk])  # eager: Celery runs the retries in place
-    assert result.failed()
-    log = NotificationLog.objects.get(message=message)
-    assert (log.state, log.attempts) == (NotificationLog.State.FAILED, notifications.MAX_ATTEMPTS)
+    log = notifications.notification_schedule(kind=K.REPLY_TO_CUSTOMER, ticket_id=dutch_ticket.pk,
+                                              message_id=message.pk)
+    now, delays = timezone.now(), []
+    for _attempt in range(5):
+        outcomes = outbox.deliveries_send_due(now=now)
+        delivery = Delivery.objects.get(pk=log.delivery_id)
+        if delivery.state == Delivery.State.PENDING:
+            assert outcomes == {"batches": 1, "retry": 1}
+            delays.append((delivery.due_at - now).total_seconds())
+            now = delivery.due_at
+    assert delays == [60, 120, 240, 480]
+    assert (delivery.state, delivery.attempts) == (Delivery.State.FAILED, 5)
+    assert outbox.deliveries_send_due(now=now + timedelta(days=1)) == {"batches": 0}
 
 
-def test_stuck_pending_notifications_are_requeued(dutch_ticket, agent):
+def test_a_pending_notification_whose_kick_was_lost_is_sent_by_the_sweep(dutch_ticket, agent, mailoutbox):
     message = reply(dutch_ticket, agent)
     notifications.notification_schedule(kind=K.REPLY_TO_CUSTOMER, ticket_id=dutch_ticket.pk, message_id=message.pk)
-    NotificationLog.objects.update(created_at=timezone.now() - timedelta(hours=1))
-    assert notifications.notifications_requeue_stuck() == NotificationLog.objects.count()
+    assert outbox.deliveries_send_due() == {"batches": 1, "sent": 1}  # what beat's sweep does
+    assert [m.to for m in mailoutbox] == [["jan@example.nl"]]
 
 
 # --- a real worker ---------------------------------------------------------------------------------
@@ -243,7 +260,7 @@ def test_a_real_worker_sends_the_confirmation_after_the_form_commits(celery_work
     ticket = ticket_create_from_form(name="Ana", email="ana@example.es", subject="Pedido", description="No llegó.",
                                      language="es")
     deadline = time.monotonic() + 30
-    sent = NotificationLog.objects.filter(ticket=ticket, state=NotificationLog.State.SENT)
+    sent = NotificationLog.objects.filter(ticket=ticket, delivery__state=Delivery.State.SENT)
     # The worker hands the email to the backend, then marks the row sent: wait for both.
     while time.monotonic() < deadline and not (mail.outbox and sent.exists()):
         time.sleep(0.2)
@@ -267,9 +284,49 @@ def test_confirmations_to_one_address_are_capped_so_a_careless_auto_responder_ca
     sent = [send_ticket_confirmation(ticket.pk) for ticket in tickets]
     assert sent == [True] * notifications.CONFIRMATIONS_PER_HOUR + [False]
     assert len(mailoutbox) == notifications.CONFIRMATIONS_PER_HOUR
-    assert NotificationLog.objects.get(ticket=tickets[-1]).state == NotificationLog.State.SKIPPED
+    assert NotificationLog.objects.get(ticket=tickets[-1]).delivery.cancel_reason == "too_many_confirmations"
+
+
+def test_the_confirmation_cap_holds_within_one_batch_of_the_outbox(queue, mailoutbox):
+    customer = factories.CustomerFactory(email="robot@example.com")
+    for _ in range(notifications.CONFIRMATIONS_PER_HOUR + 2):
+        ticket = factories.TicketFactory(queue=queue, customer=customer)
+        notifications.notification_schedule(kind=K.CONFIRMATION, ticket_id=ticket.pk)
+    assert outbox.deliveries_send_due() == {"batches": 1, "sent": notifications.CONFIRMATIONS_PER_HOUR,
+                                            "cancelled": 2}
+    assert len(mailoutbox) == notifications.CONFIRMATIONS_PER_HOUR
 
 
 def test_the_html_part_declares_the_customer_s_language(dutch_ticket, agent, mailoutbox):
     notify_customer_of_reply(reply(dutch_ticket, agent).pk)
     assert '<html lang="nl">' in mailoutbox[0].alternatives[0][0]
+
+
+# --- fresh follow links ----------------------------------------------------------------------------
+
+
+def _without_csrf(response) -> str:
+    """The page without its CSRF tokens (masked differently on every response)."""
+    return re.sub(r'(X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]+', r"\1", response.content.decode())
+
+
+def test_fresh_links_reach_a_known_customer_through_the_outbox(client, dutch_ticket, mailoutbox):
+    response = client.post("/support/link/", {"email": "JAN@example.nl"})
+    assert response.status_code == 200
+    assert outbox.deliveries_send_due() == {"batches": 1, "sent": 1}
+    [email] = mailoutbox
+    assert email.to == ["jan@example.nl"] and dutch_ticket.reference in email.body and "/t/" in email.body
+    delivery = Delivery.objects.get(kind="fresh_links")
+    assert email.extra_headers["Message-ID"] == delivery.message_id == notifications.desk_message_id(
+        f"links{delivery.pk}")
+
+
+def test_fresh_links_for_an_unknown_address_send_nothing_and_the_page_answers_the_same(client, dutch_ticket,
+                                                                                       mailoutbox):
+    known = client.post("/support/link/", {"email": "jan@example.nl"})
+    unknown = client.post("/support/link/", {"email": "nobody@example.com"})
+    assert (known.status_code, unknown.status_code) == (200, 200)
+    assert _without_csrf(known) == _without_csrf(unknown)
+    assert outbox.deliveries_send_due() == {"batches": 1, "sent": 1, "cancelled": 1}
+    assert [m.to for m in mailoutbox] == [["jan@example.nl"]]
+    assert Delivery.objects.get(recipient="nobody@example.com").cancel_reason == "unknown_address"

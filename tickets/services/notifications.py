@@ -1,19 +1,17 @@
 """Email notifications: confirmation of a new ticket, staff replies to the customer, customer replies
-to the assignee, and fresh follow links.
-
-The flow is an outbox: a ticket event (published after commit) schedules a `NotificationLog` row and
-enqueues a Celery task; the task calls `notification_send`, which locks the row, sends once and marks
-it sent. A failed send keeps the row pending with its error and is retried with backoff; a beat sweep
-re-enqueues rows stuck pending. Internal notes never produce a customer email: only a staff member's
-public reply is ever rendered into one, and only that one reply.
+to the assignee, and fresh follow links. Kinds of the outbox (`outbox`): a ticket event (published
+after commit) writes a `NotificationLog` row (once per ticket or message) with its delivery, and the
+outbox sends it, retries it with backoff on the row's due time, and shows it failed in the admin after
+the last attempt. Internal notes never produce a customer email: only a staff member's public reply
+is ever rendered into one, and only that one reply; a notification that must not go out (no address,
+held for review, too many confirmations) is cancelled with its reason when it is built.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
+from collections.abc import Sequence
 from datetime import timedelta
-from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -22,9 +20,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
-from helpdesk.celery import enqueue
+from outbox import services as outbox
+from outbox.kinds import Cancel, Kind
+from outbox.models import Delivery
 from tickets import events
 from tickets.email_parsing import DESK_HEADER
 from tickets.email_trust import desk_message_id
@@ -34,9 +35,9 @@ from tickets.tokens import follow_token_for
 logger = logging.getLogger(__name__)
 
 K = NotificationLog.Kind
-MAX_ATTEMPTS = 6  # the first try and Celery's five retries
 CONFIRMATIONS_PER_HOUR = 5
 CONFIRMED_CHANNELS = (Ticket.Channel.WEB, Ticket.Channel.EMAIL, Ticket.Channel.API)
+FRESH_LINKS = "fresh_links"
 
 
 # --- Subscriptions (called from TicketsConfig.ready) -------------------------------------------
@@ -64,110 +65,43 @@ def _on_message_added(sender, ticket_id: int, message_id: int, is_public: bool, 
 # --- Scheduling ---------------------------------------------------------------------------------
 
 
-def _task_for(kind: str):
-    from tickets import tasks
-
-    return {
-        K.CONFIRMATION: tasks.send_ticket_confirmation,
-        K.REPLY_TO_CUSTOMER: tasks.notify_customer_of_reply,
-        K.CUSTOMER_REPLIED: tasks.notify_assignee_of_customer_reply,
-    }[kind]
-
-
-def _task_argument(log: NotificationLog) -> int:
-    return log.ticket_id if log.kind == K.CONFIRMATION else log.message_id
-
-
 def notification_schedule(*, kind: str, ticket_id: int, message_id: int | None = None) -> NotificationLog:
-    """Record that a notification is due (once per ticket or message) and enqueue it after commit."""
+    """Record that a notification is due (once per ticket or message), with its delivery in the outbox
+    (a worker is kicked after commit)."""
+    key = {"kind": kind, "ticket_id": ticket_id, "message_id": message_id}
+    existing = NotificationLog.objects.filter(**key).first()
+    if existing is not None:
+        return existing
+    reference = Ticket.objects.filter(pk=ticket_id).values_list("reference", flat=True).first() or ""
     try:
         with transaction.atomic():
-            log, created = NotificationLog.objects.get_or_create(kind=kind, ticket_id=ticket_id, message_id=message_id)
-    except IntegrityError:  # scheduled concurrently: the other one enqueues it
-        return NotificationLog.objects.get(kind=kind, ticket_id=ticket_id, message_id=message_id)
-    if created:
-        task = _task_for(kind)
-        transaction.on_commit(lambda: enqueue(task, _task_argument(log)))
-    return log
-
-
-def notifications_requeue_stuck(*, older_than: timedelta = timedelta(minutes=10)) -> int:
-    """Re-enqueue pending notifications whose task was lost (broker down, worker killed)."""
-    stuck = NotificationLog.objects.filter(
-        state=NotificationLog.State.PENDING, created_at__lt=timezone.now() - older_than, attempts__lt=MAX_ATTEMPTS
-    ).only("id", "kind", "ticket_id", "message_id")[:500]
-    count = 0
-    for log in stuck:
-        count += enqueue(_task_for(log.kind), _task_argument(log))
-    return count
-
-
-# --- Sending ------------------------------------------------------------------------------------
+            delivery = outbox.delivery_create(kind=kind, reference=reference)
+            return NotificationLog.objects.create(**key, delivery=delivery)
+    except IntegrityError:  # scheduled concurrently: the other one has its delivery
+        return NotificationLog.objects.get(**key)
 
 
 def notification_send(*, kind: str, ticket_id: int | None = None, message_id: int | None = None) -> bool:
-    """Send the notification once. True when sent now; False when already sent, skipped or gone.
-
-    SMTP and network errors are recorded on the row and re-raised for the task to retry.
-    """
+    """Send this notification now if it has not gone out yet (scheduling it if need be). True when it
+    was sent now; False when it was already sent, is not to be sent, or its ticket or message is gone.
+    A failed attempt is recorded on its delivery and retried by the outbox."""
     if kind == K.CONFIRMATION:
-        ticket = Ticket.objects.filter(pk=ticket_id).first()
-        if ticket is None:
+        message_id = None
+        if not Ticket.objects.filter(pk=ticket_id).exists():
             return False
-        log_key = {"kind": kind, "ticket_id": ticket.pk, "message_id": None}
     else:
-        message = Message.objects.filter(pk=message_id).only("id", "ticket_id").first()
-        if message is None:
+        ticket_id = Message.objects.filter(pk=message_id).values_list("ticket_id", flat=True).first()
+        if ticket_id is None:
             return False
-        log_key = {"kind": kind, "ticket_id": message.ticket_id, "message_id": message.pk}
-    NotificationLog.objects.get_or_create(**log_key)  # a task enqueued directly still has its row
-    failure: Exception | None = None
-    with transaction.atomic():
-        log = (
-            NotificationLog.objects.select_for_update(of=("self",))
-            .select_related("ticket__customer", "ticket__assignee", "message__author_user")
-            .get(**log_key)
-        )
-        if log.state != NotificationLog.State.PENDING:
-            return False
-        email, skip_reason = _build(log)
-        if email is None:
-            _finish(log, NotificationLog.State.SKIPPED, error=skip_reason)
-            return False
-        try:
-            email.send()
-        except (SMTPException, OSError) as exc:
-            failure = exc
-        else:
-            _finish(log, NotificationLog.State.SENT, recipient=email.to[0],
-                    message_id=email.extra_headers["Message-ID"])
-            return True
-    _record_failure(log, failure)
-    raise failure
+    log = notification_schedule(kind=kind, ticket_id=ticket_id, message_id=message_id)
+    return outbox.delivery_send(delivery_id=log.delivery_id) == "sent"
 
 
-def _finish(log: NotificationLog, state: str, *, error: str = "", recipient: str = "", message_id: str = "") -> None:
-    log.state = state
-    log.attempts += 1
-    log.last_error = error[:500]
-    if recipient:
-        log.recipient = recipient[:320]
-    if state == NotificationLog.State.SENT:
-        log.sent_at = timezone.now()
-        log.email_message_id = message_id
-        if log.kind == K.REPLY_TO_CUSTOMER:
-            # Replies to this email are threaded by matching their In-Reply-To against this id.
-            Message.objects.filter(pk=log.message_id).update(email_message_id=message_id)
-    log.save()
-
-
-def _record_failure(log: NotificationLog, exc: Exception) -> None:
-    attempts = log.attempts + 1
-    state = NotificationLog.State.FAILED if attempts >= MAX_ATTEMPTS else NotificationLog.State.PENDING
-    NotificationLog.objects.filter(pk=log.pk).update(
-        attempts=attempts, state=state, last_error=f"{type(exc).__name__}: {exc}"[:500]
-    )
-    logger.warning("notification %s (%s) failed, attempt %s: %s", log.pk, log.kind, attempts, exc)
+def fresh_links_request(*, email: str) -> Delivery:
+    """Email the customer fresh follow links for their recent tickets. The row is written whatever the
+    address (so the page answers the same, as fast, either way); an unknown address is cancelled when
+    the outbox builds it."""
+    return outbox.delivery_create(kind=FRESH_LINKS, recipient=email.strip()[:320])
 
 
 # --- Building the emails ------------------------------------------------------------------------
@@ -232,49 +166,48 @@ def _email(
     return email
 
 
-def _build(log: NotificationLog) -> tuple[EmailMultiAlternatives | None, str]:
-    ticket = log.ticket
-    if log.kind == K.CONFIRMATION:
-        return _build_confirmation(ticket)
-    message = log.message
-    if log.kind == K.REPLY_TO_CUSTOMER:
-        return _build_reply(ticket, message)
-    return _build_customer_replied(ticket, message)
-
-
 def _customer_email_ok(customer: Customer) -> bool:
     return bool(customer.email) and not customer.email.lower().endswith(".invalid")
 
 
-def _build_confirmation(ticket: Ticket):
+def _confirmations_sent_lately(addresses: set[str]) -> dict[str, int]:
+    """Confirmations sent to these addresses (lower case) in the last hour (one query)."""
+    rows = (Delivery.objects.filter(kind=K.CONFIRMATION, state=Delivery.State.SENT,
+                                    sent_at__gte=timezone.now() - timedelta(hours=1))
+            .filter(recipient__in={address for a in addresses for address in (a, a.lower())})
+            .values_list("recipient", flat=True))
+    counts: dict[str, int] = {}
+    for recipient in rows:
+        counts[recipient.lower()] = counts.get(recipient.lower(), 0) + 1
+    return counts
+
+
+def _build_confirmation(ticket: Ticket, sent_lately: dict[str, int]):
     customer = ticket.customer
     if not _customer_email_ok(customer):
-        return None, "customer has no email address"
-    recent = NotificationLog.objects.filter(
-        kind=K.CONFIRMATION, state=NotificationLog.State.SENT, recipient__iexact=customer.email,
-        sent_at__gte=timezone.now() - timedelta(hours=1),
-    ).count()
-    if recent >= CONFIRMATIONS_PER_HOUR:  # an auto-responder without Auto-Submitted would loop with us
-        return None, f"more than {CONFIRMATIONS_PER_HOUR} confirmations to this address within an hour"
+        return Cancel("no_email")
+    address = customer.email.lower()
+    if sent_lately.get(address, 0) >= CONFIRMATIONS_PER_HOUR:  # an auto-responder without Auto-Submitted
+        return Cancel("too_many_confirmations")  # would loop with us
     inbound_id, held_because = ticket.emails.filter(outcome="new_ticket").values_list(
         "message_id", "held_because").first() or (None, "")
     if held_because:  # the From address may be forged: tell nobody before an agent has looked
-        return None, f"held for review ({held_because}): no confirmation"
+        return Cancel("held_for_review")
+    sent_lately[address] = sent_lately.get(address, 0) + 1  # counts within this batch too
     with translation.override(_customer_language(customer, ticket)):
         context = {"ticket": ticket, "customer": customer, "follow_url": follow_url(ticket), "marker": reply_marker()}
         subject = render_to_string("tickets/email/confirmation_subject.txt", context)
-        email = _email(subject=subject, template="confirmation", context=context, to=customer.email,
-                       message_id=confirmation_message_id(ticket), thread=[inbound_id] if inbound_id else [])
-    return email, ""
+        return _email(subject=subject, template="confirmation", context=context, to=customer.email,
+                      message_id=confirmation_message_id(ticket), thread=[inbound_id] if inbound_id else [])
 
 
 def _build_reply(ticket: Ticket, message: Message):
     customer = ticket.customer
     # Only a staff member's public reply is ever sent to a customer: never a note, never anything else.
     if message.kind != Message.Kind.REPLY or message.author_user_id is None:
-        return None, "not a public staff reply"
+        return Cancel("not_a_public_reply")
     if not _customer_email_ok(customer):
-        return None, "customer has no email address"
+        return Cancel("no_email")
     thread = [confirmation_message_id(ticket)]
     last_inbound = (
         Message.objects.filter(ticket=ticket, author_user__isnull=True, created_at__lte=message.created_at)
@@ -289,43 +222,101 @@ def _build_reply(ticket: Ticket, message: Message):
             "attachment_names": list(message.attachments.values_list("filename", flat=True)),
         }
         subject = render_to_string("tickets/email/reply_subject.txt", context)
-        email = _email(subject=subject, template="reply", context=context, to=customer.email,
-                       message_id=outgoing_message_id(ticket, "r", message.pk), thread=thread)
-    return email, ""
+        return _email(subject=subject, template="reply", context=context, to=customer.email,
+                      message_id=outgoing_message_id(ticket, "r", message.pk), thread=thread)
 
 
 def _build_customer_replied(ticket: Ticket, message: Message):
     assignee = ticket.assignee
     if assignee is None or not assignee.email:
-        return None, "no assignee with an email address"
+        return Cancel("no_email")
     if message.author_user_id is not None:
-        return None, "not a customer reply"
+        return Cancel("not_a_customer_reply")
     language = getattr(getattr(assignee, "profile", None), "language", "") or settings.LANGUAGE_CODE
     with translation.override(language):
         context = {"ticket": ticket, "customer": ticket.customer, "reply": message, "assignee": assignee,
                    "ticket_url": _workspace_url(ticket)}
         subject = render_to_string("tickets/email/customer_replied_subject.txt", context)
-        email = _email(subject=subject, template="customer_replied", context=context, to=assignee.email,
-                       message_id=outgoing_message_id(ticket, "s", message.pk), thread=[])
-    return email, ""
+        return _email(subject=subject, template="customer_replied", context=context, to=assignee.email,
+                      message_id=outgoing_message_id(ticket, "s", message.pk), thread=[])
 
 
-def fresh_links_send(*, email: str) -> int:
-    """Email the customer fresh follow links for their recent tickets. Nothing happens for an
-    unknown address; the caller answers the same either way."""
+def _build_fresh_links(delivery: Delivery):
     from accounts.selectors import customer_by_email
 
-    customer = customer_by_email(email)
+    customer = customer_by_email(delivery.recipient)
     if customer is None or not _customer_email_ok(customer):
-        return 0
+        return Cancel("unknown_address")
     tickets = list(customer.tickets.select_related("customer").order_by("-created_at")[:10])
     if not tickets:
-        return 0
+        return Cancel("unknown_address")
     with translation.override(customer.language or settings.LANGUAGE_CODE):
         context = {"customer": customer, "links": [(t, follow_url(t)) for t in tickets], "ticket": tickets[0]}
         subject = render_to_string("tickets/email/fresh_links_subject.txt", context)
-        message = _email(subject=subject, template="fresh_links", context=context, to=customer.email,
-                         message_id=desk_message_id(f"links{customer.pk}-{secrets.token_hex(8)}"),
-                         thread=[])
-    message.send()
-    return len(tickets)
+        return _email(subject=subject, template="fresh_links", context=context, to=customer.email,
+                      message_id=desk_message_id(f"links{delivery.pk}"), thread=[])
+
+
+# --- The kinds of the outbox (registered in TicketsConfig.ready) --------------------------------
+
+CANCEL_REASONS = {
+    "no_email": _("No email address"),
+    "too_many_confirmations": _("Too many confirmations to this address within an hour"),
+    "held_for_review": _("The ticket is held for review: no confirmation"),
+    "not_a_public_reply": _("Not a public staff reply"),
+    "not_a_customer_reply": _("Not a customer reply"),
+    "unknown_address": _("No customer with this address"),
+}
+
+
+class TicketNotificationKind(Kind):
+    """The confirmation, the reply to the customer and the customer's reply to the assignee: one per
+    `NotificationLog` row, built in the recipient's language."""
+
+    cancel_reasons = CANCEL_REASONS
+
+    def __init__(self, name: str, label) -> None:
+        self.name, self.label = name, label
+
+    def build(self, deliveries: Sequence[Delivery]) -> dict:
+        logs = list(
+            NotificationLog.objects.filter(delivery_id__in=[d.pk for d in deliveries])
+            .select_related("ticket__customer", "ticket__assignee__profile", "message__author_user")
+        )
+        sent_lately = (_confirmations_sent_lately({log.ticket.customer.email for log in logs})
+                       if self.name == K.CONFIRMATION else {})
+        built = {}
+        for log in logs:
+            if self.name == K.CONFIRMATION:
+                built[log.delivery_id] = _build_confirmation(log.ticket, sent_lately)
+            elif self.name == K.REPLY_TO_CUSTOMER:
+                built[log.delivery_id] = _build_reply(log.ticket, log.message)
+            else:
+                built[log.delivery_id] = _build_customer_replied(log.ticket, log.message)
+        return built
+
+    def sent(self, delivery_ids: list[int], at) -> None:
+        if self.name != K.REPLY_TO_CUSTOMER:
+            return
+        # Replies to this email are threaded by matching their In-Reply-To against this id.
+        rows = NotificationLog.objects.filter(delivery_id__in=delivery_ids).values_list("message_id",
+                                                                                         "delivery__message_id")
+        for message_id, email_message_id in rows:
+            Message.objects.filter(pk=message_id).update(email_message_id=email_message_id)
+
+
+class FreshLinksKind(Kind):
+    name = FRESH_LINKS
+    label = _("Fresh links to a customer's tickets")
+    cancel_reasons = CANCEL_REASONS
+
+    def build(self, deliveries: Sequence[Delivery]) -> dict:
+        return {delivery.pk: _build_fresh_links(delivery) for delivery in deliveries}
+
+
+KINDS = [
+    TicketNotificationKind(K.CONFIRMATION, K.CONFIRMATION.label),
+    TicketNotificationKind(K.REPLY_TO_CUSTOMER, K.REPLY_TO_CUSTOMER.label),
+    TicketNotificationKind(K.CUSTOMER_REPLIED, K.CUSTOMER_REPLIED.label),
+    FreshLinksKind(),
+]

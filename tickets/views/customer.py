@@ -16,12 +16,11 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from accounts.permissions import customer_required
-from helpdesk.celery import enqueue
 from helpdesk.errors import DomainError
 from tickets import selectors
 from tickets.forms.public import FreshLinkForm, ReplyForm, SupportForm, normalise_email
 from tickets.models import Ticket
-from tickets.services import intake
+from tickets.services import intake, notifications
 from tickets.tokens import ticket_for_follow_token
 
 logger = logging.getLogger(__name__)
@@ -161,9 +160,7 @@ def fresh_link(request):
         return render(request, "tickets/public/fresh_link.html", {"form": form}, status=429)
     if not form.is_valid():
         return render(request, "tickets/public/fresh_link.html", {"form": form}, status=400)
-    from tickets.tasks import send_fresh_links
-
-    enqueue(send_fresh_links, form.cleaned_data["email"])
+    notifications.fresh_links_request(email=form.cleaned_data["email"])
     return render(request, "tickets/public/fresh_link_sent.html")
 
 
