@@ -18,6 +18,7 @@ import secrets
 import pytest
 from django.utils import translation
 
+from accounts import demo as people_demo
 from tests.e2e.conftest import take_screenshot
 from tests.i18n.leftovers import english_left, in_context, mail_text, page_text
 from tests.shipped.desk import links_in, text_of
@@ -32,10 +33,10 @@ REPLY = "Vahetasime printeri trumli välja; palun proovige uuesti."
 ANSWER = "Keegi ei öelnud mulle, et trumlit polnud terve nädal laos."
 # The demo's data: what its people are called and wrote (English where the demo typed English).
 DEMO_DATA = (
-    *(name for name, _slug, _tz in ticket_demo.TEAMS), *(name for name, *_rest in ticket_demo.QUEUES),
-    *(f"{first} {last}" for _u, first, last, *_rest in ticket_demo.STAFF),
+    *(name for name, _slug, _tz in people_demo.TEAMS), *(name for name, *_rest in ticket_demo.QUEUES),
+    *(f"{first} {last}" for _u, first, last, *_rest in people_demo.STAFF),
     *(subject for subject, *_rest in ticket_demo.SUBJECTS), *(title for title, _text in ticket_demo.MACROS),
-    *ticket_demo.COMPANIES,
+    *people_demo.COMPANIES,
 )
 
 
@@ -78,7 +79,7 @@ class Journey:
     def log_in(self, page, username: str) -> None:
         page.goto(self.url("/accounts/login/"))
         page.fill("input[name=username]", username)
-        page.fill("input[name=password]", ticket_demo.PASSWORD)
+        page.fill("input[name=password]", people_demo.PASSWORD)
         with page.expect_navigation():
             page.click("main form[method=post] button[type=submit]")
 
@@ -209,7 +210,7 @@ def test_first_run_in_estonian_from_the_support_form_to_the_supervisor(journey, 
 
 def _staff_named(name: str) -> tuple[str, str]:
     """(username, language) of the demo's staff member called `name`."""
-    [found] = [(username, language) for username, first, last, _role, _teams, language, _tz in ticket_demo.STAFF
+    [found] = [(username, language) for username, first, last, _role, _teams, language, _tz in people_demo.STAFF
                if f"{first} {last}" == name.strip()]
     return found
 
