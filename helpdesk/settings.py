@@ -7,6 +7,7 @@ with nothing but Python; DATABASE_URL, REDIS_URL and EMAIL_URL switch to the rea
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -32,10 +33,9 @@ if not SECRET_KEY or (not DEBUG and not TESTING and SECRET_KEY == _DEV_SECRET):
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG or TESTING else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-# The public address of the web server: the base of every link the desk sends, whichever process renders
-# it. Never derived from PORT: honcho gives each process of `make run` its own PORT (the worker, which
-# sends the mail, gets the web server's plus 100). DESK_PORT is the web server's port (the Makefile exports
-# it to all three processes; Procfile.dev serves on it).
+# The public address of the web server: the base of every link the desk sends, whichever process renders it.
+# Never derived from PORT: honcho gives each process of `make run` its own PORT (the worker, which sends the
+# mail, gets the web server's plus 100). DESK_PORT is the web server's (the Makefile exports it to all three).
 SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('DESK_PORT', default=8000)}")
 
 INSTALLED_APPS = [
@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "feedback",
     "escalation",
     "reports",  # above every app: reads them all, nothing imports it
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a refused login into the lockout page
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -128,8 +130,6 @@ def _redis_db_of_this_test_worker(url: str, worker: str) -> str:
     """Under `pytest -n` (pytest-xdist) each worker process gets its own Redis database: the base index of
     REDIS_URL plus the worker's number (gw0 -> base, gw1 -> base + 1). The suite flushes its cache db between
     tests, and workers sharing a Celery broker would consume each other's tasks."""
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     base = int(parts.path.strip("/") or 0)
     index = base + int(worker.removeprefix("gw"))
@@ -233,13 +233,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 # --- Internationalisation: store UTC, show in the user's time zone and language.
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
-LANGUAGES = [
-    ("en", _("English")),
-    ("et", _("Estonian")),
-    ("nl", _("Dutch")),
-    ("es", _("Spanish")),
-    ("fi", _("Finnish")),
-]
+LANGUAGES = [("en", _("English")), ("et", _("Estonian")), ("nl", _("Dutch")), ("es", _("Spanish")),
+             ("fi", _("Finnish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Formats Django's locales lack (Estonian has no date-time formats): helpdesk/formats/<language>/formats.py.
 FORMAT_MODULE_PATH = "helpdesk.formats"
@@ -254,9 +249,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not (DEBUG or TESTING)
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG or TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING  # serve from static/ directly until collectstatic has run
@@ -284,10 +278,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "helpdesk.schema.DeskAutoSchema",  # every operation documents its errors
     "EXCEPTION_HANDLER": "helpdesk.api.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    "DEFAULT_THROTTLE_CLASSES": ["helpdesk.throttling.AnonRateThrottle", "helpdesk.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_ANON_RATE", default="60/minute"),
         "user": env.str("API_USER_RATE", default="1200/minute"),
@@ -298,9 +289,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Tickets, satisfaction surveys, escalations and reports.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR", "REDOC_DIST": "SIDECAR",  # no CDN
     "COMPONENT_SPLIT_REQUEST": True,
     # Request bodies are documented as JSON (the browsable API's forms still work); an operation that takes
     # files (a message's attachments) documents multipart/form-data itself.
@@ -319,7 +308,6 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -392,8 +380,6 @@ FOLLOW_REPLY_RATE = env.str("FOLLOW_REPLY_RATE", default="30/h")
 # Reverse proxies in front of the desk that append to X-Forwarded-For; 0 = the header is never read.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 RATELIMIT_IP_META_KEY = "helpdesk.client_ip.client_ip"
-INSTALLED_APPS.append("axes")
-MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last: turns a refused login into the lockout page
 AUTHENTICATION_BACKENDS = [
     "helpdesk.login_throttle.LoginThrottleBackend",  # refuses locked accounts and addresses first
     "django.contrib.auth.backends.ModelBackend",
@@ -410,9 +396,5 @@ AXES_HTTP_RESPONSE_CODE = 429
 # between guesses and reset the count of the address they share with their victim's attempts.
 AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False  # no start-up banner on every manage.py command; failures and lockouts are still logged
-REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
-    "helpdesk.throttling.AnonRateThrottle",
-    "helpdesk.throttling.UserRateThrottle",
-]
 # Attached images are decoded and written anew (tickets/attachments.py); larger ones are refused.
 ATTACHMENT_MAX_IMAGE_PIXELS = env.int("ATTACHMENT_MAX_IMAGE_PIXELS", default=50_000_000)

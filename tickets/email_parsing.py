@@ -6,6 +6,9 @@ the desk then does with the result (new ticket, reply, rejection) is `tickets.se
 Memory stays bounded by the limits passed in: the parser sees a copy of the message whose long text
 parts are cut and whose oversized files are emptied (`tickets.email_mime`); the text is cut to
 `text_limit` characters. A broken MIME structure is read as well as it can be (a person wrote it).
+
+This module judges the headers (thread, sender, automatic replies, bounces, authentication) and the
+reply text; finding the body's text and files is `tickets.email_body`. Callers import from here.
 """
 
 from __future__ import annotations
@@ -13,13 +16,33 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from email import policy
-from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import getaddresses
-from html.parser import HTMLParser
 
+from tickets.email_body import (
+    ParsedAttachment,
+    attachments_of,
+    clean_line,
+    decode_bytes,
+    decode_header_value,
+    html_to_text,
+    readable_body,
+    safe,
+)
 from tickets.email_mime import LeanCopy, lean_copy
+
+__all__ = [
+    "DESK_HEADER",
+    "REPLY_MARKER",
+    "AuthenticationResult",
+    "ParsedAttachment",
+    "ParsedEmail",
+    "html_to_text",
+    "parse_authentication_results",
+    "parse_email",
+    "strip_quoted_reply",
+]
 
 # Our notifications carry this line, in the customer's language (`services.notifications.reply_marker()`);
 # whatever the customer's mail program quotes below it is history. It is recognised in any language by its
@@ -39,13 +62,6 @@ _QUOTE_INTRO_END = re.compile(r"(wrote|schrieb|kirjutas|schreef|escribió|kirjoi
 _QUOTE_INTRO_START = re.compile(r"^\s*(?:On|Am|Op|El|Le|Il|Kell|\d)\b", re.I)
 _AUTO_PRECEDENCE = {"bulk", "junk", "auto_reply", "auto-reply"}
 _BOUNCE_SENDERS = {"mailer-daemon", "postmaster"}
-
-
-@dataclass(frozen=True)
-class ParsedAttachment:
-    name: str
-    content_type: str
-    data: bytes
 
 
 @dataclass(frozen=True)
@@ -119,18 +135,18 @@ def parse_email(raw: bytes, *, text_limit: int | None = None, file_limit: int | 
     if not headers:
         return ParsedEmail(malformed="no headers", text=_safe_text(raw))
     sender_name, sender, from_count = _sender(headers.get("from", ""))
-    content_type = _safe(lambda: message.get_content_type(), "text/plain")
-    text, body_part, malformed, recovered = _readable_body(message)
-    attachments = _attachments(recovered or message, body_part)
+    content_type = safe(lambda: message.get_content_type(), "text/plain")
+    text, body_part, malformed, recovered = readable_body(message)
+    attachments = attachments_of(recovered or message, body_part)
     text, cut = _within(text, text_limit)
-    defects = tuple(sorted({type(d).__name__ for d in _safe(lambda: message.defects, [])}))
+    defects = tuple(sorted({type(d).__name__ for d in safe(lambda: message.defects, [])}))
     return ParsedEmail(
         message_id=_first_id(headers.get("message-id", "")),
         in_reply_to=tuple(_MESSAGE_ID.findall(headers.get("in-reply-to", ""))),
         references=tuple(_MESSAGE_ID.findall(headers.get("references", ""))),
         sender=sender,
         sender_name=sender_name,
-        subject=_clean_line(headers.get("subject", "")),
+        subject=clean_line(headers.get("subject", "")),
         text=text,
         attachments=attachments,
         language=_language(headers.get("content-language", "")),
@@ -169,67 +185,6 @@ def _within(text: str, limit: int | None) -> tuple[str, bool]:
     return text[: max(0, limit - 1)].rstrip() + "\u2026", True
 
 
-def _readable_body(message: EmailMessage) -> tuple[str, EmailMessage | None, str, EmailMessage | None]:
-    """(text, the part it came from, what was broken, the re-read message when the structure was repaired).
-
-    A multipart whose declared boundary never appears is read again with the boundary its parts
-    really use; failing that, its body is the text. Either way it is a person's message."""
-    text, body_part = _body(message)
-    broken = _safe(lambda: message.get_content_maintype(), "") == "multipart" and not _safe(
-        lambda: message.is_multipart(), True)
-    if not broken:
-        return text, body_part, "", None
-    malformed = "broken MIME structure (multipart boundary not found)"
-    payload = _safe(lambda: message.get_payload(), "")
-    body = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
-    repaired = _reparse_with_real_boundary(body)
-    if repaired is not None:
-        text, body_part = _body(repaired)
-        if text or _attachments(repaired, body_part):
-            return text, body_part, malformed, repaired
-    charset = _safe(lambda: message.get_content_charset(), None)
-    return _normalise_text(_decode_bytes(body, charset)), None, malformed, None
-
-
-_DELIMITER_LINE = re.compile(rb"^--([^\s]{1,70}?)(--)?[ \t]*\r?$", re.M)
-
-
-def _reparse_with_real_boundary(body: bytes) -> EmailMessage | None:
-    counts: dict[bytes, int] = {}
-    for match in _DELIMITER_LINE.finditer(body):
-        counts[match.group(1)] = counts.get(match.group(1), 0) + 1
-    candidates = [token for token, n in counts.items() if n >= 2]
-    if not candidates:
-        return None
-    boundary = max(candidates, key=lambda token: counts[token]).decode("ascii", "replace").replace('"', "")
-    head = f'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="{boundary}"\r\n\r\n'.encode()
-    return _safe(lambda: BytesParser(policy=policy.default).parsebytes(head + body), None)
-
-
-def _safe(func, default):
-    try:
-        return func()
-    except Exception:
-        return default
-
-
-def _decode_header_value(value: str) -> str:
-    """RFC 2047 encoded words to text, in any charset; undecodable bytes become U+FFFD."""
-    try:
-        return str(make_header(decode_header(value)))
-    except Exception:
-        parts = []
-        try:
-            for chunk, charset in decode_header(value):
-                if isinstance(chunk, bytes):
-                    parts.append(_decode_bytes(chunk, charset))
-                else:
-                    parts.append(chunk)
-            return "".join(parts)
-        except Exception:
-            return value
-
-
 def _raw_headers(message: EmailMessage) -> dict[str, str]:
     """Headers as decoded text, read without the structured header parsers (which can raise)."""
     headers: dict[str, str] = {}
@@ -243,20 +198,16 @@ def _raw_headers(message: EmailMessage) -> dict[str, str]:
             raw_value = str(value)
             # Headers carrying 8-bit bytes come back with surrogates: recover them as UTF-8 or Latin-1.
             if any("\udc80" <= ch <= "\udcff" for ch in raw_value):
-                raw_value = _decode_bytes(raw_value.encode("utf-8", "surrogateescape"), None)
-            headers[key] = _decode_header_value(re.sub(r"\r?\n[ \t]+", " ", raw_value))
+                raw_value = decode_bytes(raw_value.encode("utf-8", "surrogateescape"), None)
+            headers[key] = decode_header_value(re.sub(r"\r?\n[ \t]+", " ", raw_value))
     return headers
-
-
-def _clean_line(value: str) -> str:
-    return " ".join(value.replace("\x00", "").split())
 
 
 def _first_id(value: str) -> str:
     found = _MESSAGE_ID.search(value)
     if found:
         return found.group(0)
-    value = _clean_line(value)
+    value = clean_line(value)
     return f"<{value}>" if value and " " not in value else ""
 
 
@@ -271,7 +222,7 @@ def _sender(value: str) -> tuple[str, str, int]:
         address = address.strip().strip("<>")
         local, _, domain = address.rpartition("@")
         if local and domain and "." in domain and " " not in address and len(address) <= 254:
-            return _clean_line(name)[:200], address, len(pairs)
+            return clean_line(name)[:200], address, len(pairs)
     return "", "", len(pairs)
 
 
@@ -328,70 +279,8 @@ def _is_bounce(content_type: str, message: EmailMessage, sender: str, headers: d
     return "x-failed-recipients" in headers
 
 
-def _decode_bytes(data: bytes, charset: str | None) -> str:
-    for candidate in (charset, "utf-8"):
-        if not candidate:
-            continue
-        try:
-            return data.decode(candidate)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return data.decode("latin-1")  # every byte sequence is valid Latin-1: nothing is lost, nothing raises
-
-
-def _part_text(part: EmailMessage) -> str:
-    content = _safe(part.get_content, None)  # fails on unknown charsets: then decode by hand
-    if isinstance(content, str):
-        return content
-    payload = _safe(lambda: part.get_payload(decode=True), b"") or b""
-    return _decode_bytes(payload, _safe(lambda: part.get_content_charset(), None))
-
-
 def _safe_text(raw: bytes) -> str:
-    return _decode_bytes(raw[:100_000], None)
-
-
-def _body(message: EmailMessage) -> tuple[str, EmailMessage | None]:
-    """The message text (plain preferred, HTML converted) and the part it came from."""
-    part = _safe(lambda: message.get_body(preferencelist=("plain", "html")), None)
-    if part is None:
-        if _safe(lambda: message.is_multipart(), True):
-            return "", None
-        if _safe(lambda: message.get_content_maintype(), "text") != "text":
-            return "", None
-        part = message
-    text = _part_text(part)
-    if _safe(lambda: part.get_content_subtype(), "plain") == "html":
-        text = html_to_text(text)
-    return _normalise_text(text), part
-
-
-def _normalise_text(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    text = "\n".join(line.rstrip() for line in text.split("\n"))
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
-def _attachments(message: EmailMessage, body_part: EmailMessage | None) -> tuple[ParsedAttachment, ...]:
-    found: list[ParsedAttachment] = []
-    try:
-        parts = list(message.walk())
-    except Exception:
-        return ()
-    for index, part in enumerate(parts, start=1):
-        if part is body_part:
-            continue
-        if _safe(lambda p=part: p.is_multipart(), True):
-            continue
-        disposition = _safe(lambda p=part: p.get_content_disposition(), None)
-        filename = _safe(lambda p=part: p.get_filename(), None)
-        content_type = _safe(lambda p=part: p.get_content_type(), "application/octet-stream")
-        if disposition != "attachment" and not filename:
-            continue  # an alternative text part, not a file
-        data = _safe(lambda p=part: p.get_payload(decode=True), b"") or b""
-        name = _clean_line(_decode_header_value(filename)) if filename else f"attachment-{index}"
-        found.append(ParsedAttachment(name=name[:255], content_type=content_type, data=data))
-    return tuple(found)
+    return decode_bytes(raw[:100_000], None)
 
 
 def strip_quoted_reply(text: str) -> str:
@@ -412,58 +301,3 @@ def strip_quoted_reply(text: str) -> str:
     return result or text.strip()
 
 
-class _TextExtractor(HTMLParser):
-    _SKIP = {"script", "style", "head", "title", "template", "noscript"}
-    _BLOCK = {"p", "div", "section", "article", "header", "footer", "table", "tr", "ul", "ol",
-              "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "hr"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-        self.skipping = 0
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self._SKIP:
-            self.skipping += 1
-        elif tag == "br":
-            self.out.append("\n")
-        elif tag == "li":
-            self.out.append("\n- ")
-        elif tag in ("td", "th"):
-            self.out.append(" ")
-        elif tag in self._BLOCK:
-            self.out.append("\n\n")
-        if tag == "a":
-            href = dict(attrs).get("href") or ""
-            self.links.append(href if href.startswith(("http://", "https://", "mailto:")) else "")
-
-    def handle_endtag(self, tag):
-        if tag in self._SKIP:
-            self.skipping = max(0, self.skipping - 1)
-        elif tag in self._BLOCK:
-            self.out.append("\n\n")
-        elif tag == "a" and self.links:
-            href = self.links.pop()
-            if href and not href.startswith("mailto:"):
-                self.out.append(f" ({href})")
-
-    def handle_data(self, data):
-        if not self.skipping:
-            self.out.append(re.sub(r"\s+", " ", data))
-
-
-def html_to_text(html: str) -> str:
-    """Readable plain text from an HTML mail body: tags, scripts and styles removed, entities decoded.
-
-    The result is text, never markup: it is stored as a message body and always shown escaped.
-    """
-    parser = _TextExtractor()
-    try:
-        parser.feed(html)
-        parser.close()
-    except Exception:
-        return re.sub(r"<[^>]*>", " ", html)
-    text = "".join(parser.out)
-    lines = [" ".join(line.split()) for line in text.split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

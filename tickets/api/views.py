@@ -21,20 +21,13 @@ from rest_framework.response import Response
 from accounts.permissions import HasDeskRole
 from accounts.roles import is_staff_member
 from accounts.selectors import customer_for_user
+from helpdesk.api import ErrorSerializer
 from tickets import selectors, services
 from tickets.filters import TicketFilter
 from tickets.models import Message, Ticket
 
-from .serializers import (
-    BulkStatusResultSerializer,
-    BulkStatusSerializer,
-    ErrorSerializer,
-    MessageCreateSerializer,
-    MessageSerializer,
-    TicketCreateSerializer,
-    TicketSerializer,
-    TicketUpdateSerializer,
-)
+from .inputs import BulkStatusSerializer, MessageCreateSerializer, TicketCreateSerializer, TicketUpdateSerializer
+from .serializers import BulkStatusResultSerializer, MessageSerializer, TicketSerializer
 
 # References are short ASCII tokens (DD-1001); anything else cannot name a ticket, and is never sent
 # to the database (NUL bytes and odd encodings are refused here rather than by the driver).

@@ -4,13 +4,13 @@ from .intake import ticket_open_for_customer
 from .lifecycle import (
     TRANSITIONS,
     allowed_transitions,
-    message_add,
     ticket_assign,
     ticket_create,
     ticket_transition,
     ticket_update,
     tickets_transition,
 )
+from .messages import message_add
 from .search import search_document_rebuild, search_documents_rebuild_for_customer
 
 __all__ = [

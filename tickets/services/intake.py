@@ -20,7 +20,8 @@ from helpdesk.errors import DomainError
 from tickets import attachments as files
 from tickets.models import Message, Queue, Ticket
 
-from .lifecycle import message_add, ticket_assign, ticket_create
+from .lifecycle import ticket_assign, ticket_create
+from .messages import message_add
 
 User = get_user_model()
 _LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
