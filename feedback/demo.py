@@ -95,81 +95,73 @@ def seed(command) -> None:
         for ticket in command.progress(tickets, "ratings", total=len(tickets)):
             resolved = ticket.resolved_at or ticket.closed_at or ticket.updated_at
             resolved = max(min(resolved, now - timedelta(hours=2)), now - timedelta(weeks=8))
-            agent_id = ticket.assignee_id
-            answered = rng.random() < 0.7
-            sent_at = resolved + timedelta(hours=1)
-            rated_at = min(sent_at + timedelta(hours=rng.uniform(0.2, 30)), now - timedelta(minutes=5))
-            expires_at = sent_at + timedelta(days=settings.SURVEY_TOKEN_MAX_AGE_DAYS)
-            unanswered = Survey.State.SENT if expires_at > now else Survey.State.EXPIRED
-            [delivery] = outbox.deliveries_create([outbox.delivery_new_sent(
-                kind="survey", sent_at=sent_at, recipient=ticket.customer.email, language=ticket.customer.language,
-                reference=ticket.reference,
-            )])
-            survey = Survey.objects.create(
-                ticket=ticket,
-                customer=ticket.customer,
-                agent_id=agent_id,
-                queue_id=ticket.queue_id,
-                language=ticket.customer.language,
-                state=Survey.State.ANSWERED if answered else unanswered,
-                delivery=delivery,
-                sent_at=sent_at,
-                answered_at=rated_at if answered else None,
-                expires_at=expires_at,
-                created_at=resolved,
-            )
-            Delivery.objects.filter(pk=delivery.pk).update(message_id=survey_message_id(survey))
-            agent_form = form.get(agent_id, 0.0)
-            if answered:
-                stars = _stars(rng, agent_form)
-                comment = _comment(rng, stars)
-                follow_up = rng.choice(FOLLOW_GOOD if stars >= 4 else FOLLOW_BAD) if rng.random() < 0.6 else ""
-                rating = Rating.objects.create(
-                    survey=survey,
-                    ticket=ticket,
-                    customer=ticket.customer,
-                    agent_id=agent_id,
-                    queue_id=ticket.queue_id,
-                    team_id=ticket.queue.team_id,
-                    ticket_kind=ticket.kind,
-                    company=ticket.customer.company,
-                    stars=stars,
-                    comment=comment,
-                    follow_up=follow_up,
-                    created_at=rated_at,
-                    updated_at=rated_at,
-                )
-                RatingChange.objects.create(
-                    rating=rating, stars=stars, comment=comment, follow_up=follow_up, changed_at=rated_at
-                )
-                if stars == 5 and comment in DELIGHT:
-                    WowStory.objects.create(
-                        rating=rating, team_id=ticket.queue.team_id, agent_id=agent_id, text=comment, shared_at=rated_at
-                    )
+            agent_form = form.get(ticket.assignee_id, 0.0)
+            survey, rated_at = _survey_sent(rng, ticket, resolved=resolved, now=now)
+            stars = None
+            if survey.state == Survey.State.ANSWERED:
+                stars = _rating_given(rng, survey, agent_form=agent_form, rated_at=rated_at)
                 week = monday_of(rated_at.date())
-                ratings_by_agent_week.setdefault((agent_id, week), []).append(stars)
-            else:
-                stars = None
-            if agent_id and rng.random() < 0.8:
-                felt = stars if stars is not None else 4
-                score = max(1, min(5, round(felt * 0.6 + 1.2 + agent_form + rng.gauss(0, 0.6))))
-                pulses.append(
-                    AgentPulse(
-                        agent_id=agent_id,
-                        ticket=ticket,
-                        kind=AgentPulse.Kind.TICKET,
-                        score=score,
-                        note=rng.choice(PULSE_NOTES),
-                        week=monday_of(resolved.date()),
-                        created_at=resolved,
-                        answered_at=resolved + timedelta(minutes=3),
-                    )
-                )
+                ratings_by_agent_week.setdefault((ticket.assignee_id, week), []).append(stars)
+            if ticket.assignee_id and rng.random() < 0.8:
+                pulses.append(_ticket_pulse(rng, ticket, stars=stars, agent_form=agent_form, resolved=resolved))
         AgentPulse.objects.bulk_create(pulses, ignore_conflicts=True)
         _weekly_pulses(rng, form, ratings_by_agent_week, now)
         _nps(rng, now)
         _relationship_surveys_sent(rng, now)
         rollup_rebuild()  # the rows above were written directly: count them all in SQL
+
+
+def _survey_sent(rng, ticket, *, resolved, now) -> tuple[Survey, object]:
+    """The ticket's survey, sent an hour after it was resolved (its delivery marked sent), answered 70% of
+    the time; and when it was (or would have been) answered."""
+    answered = rng.random() < 0.7
+    sent_at = resolved + timedelta(hours=1)
+    rated_at = min(sent_at + timedelta(hours=rng.uniform(0.2, 30)), now - timedelta(minutes=5))
+    expires_at = sent_at + timedelta(days=settings.SURVEY_TOKEN_MAX_AGE_DAYS)
+    unanswered = Survey.State.SENT if expires_at > now else Survey.State.EXPIRED
+    [delivery] = outbox.deliveries_create([outbox.delivery_new_sent(
+        kind="survey", sent_at=sent_at, recipient=ticket.customer.email, language=ticket.customer.language,
+        reference=ticket.reference,
+    )])
+    survey = Survey.objects.create(
+        ticket=ticket, customer=ticket.customer, agent_id=ticket.assignee_id, queue_id=ticket.queue_id,
+        language=ticket.customer.language, state=Survey.State.ANSWERED if answered else unanswered,
+        delivery=delivery, sent_at=sent_at, answered_at=rated_at if answered else None, expires_at=expires_at,
+        created_at=resolved,
+    )
+    Delivery.objects.filter(pk=delivery.pk).update(message_id=survey_message_id(survey))
+    return survey, rated_at
+
+
+def _rating_given(rng, survey: Survey, *, agent_form: float, rated_at) -> int:
+    """The survey's rating (stars drawn around the agent's form), its history row and, for delight, its
+    wow story; returns the stars."""
+    ticket = survey.ticket
+    stars = _stars(rng, agent_form)
+    comment = _comment(rng, stars)
+    follow_up = rng.choice(FOLLOW_GOOD if stars >= 4 else FOLLOW_BAD) if rng.random() < 0.6 else ""
+    rating = Rating.objects.create(
+        survey=survey, ticket=ticket, customer=ticket.customer, agent_id=survey.agent_id,
+        queue_id=ticket.queue_id, team_id=ticket.queue.team_id, ticket_kind=ticket.kind,
+        company=ticket.customer.company, stars=stars, comment=comment, follow_up=follow_up,
+        created_at=rated_at, updated_at=rated_at,
+    )
+    RatingChange.objects.create(rating=rating, stars=stars, comment=comment, follow_up=follow_up, changed_at=rated_at)
+    if stars == 5 and comment in DELIGHT:
+        WowStory.objects.create(
+            rating=rating, team_id=ticket.queue.team_id, agent_id=survey.agent_id, text=comment, shared_at=rated_at
+        )
+    return stars
+
+
+def _ticket_pulse(rng, ticket, *, stars: int | None, agent_form: float, resolved) -> AgentPulse:
+    felt = stars if stars is not None else 4
+    score = max(1, min(5, round(felt * 0.6 + 1.2 + agent_form + rng.gauss(0, 0.6))))
+    return AgentPulse(
+        agent_id=ticket.assignee_id, ticket=ticket, kind=AgentPulse.Kind.TICKET, score=score,
+        note=rng.choice(PULSE_NOTES), week=monday_of(resolved.date()), created_at=resolved,
+        answered_at=resolved + timedelta(minutes=3),
+    )
 
 
 def _weekly_pulses(rng, form, ratings_by_agent_week, now) -> None:

@@ -22,51 +22,15 @@ def rating_submit(*, survey_id: int, stars, comment: str = "", follow_up: str = 
     escalation a low rating raised learns the customer's answer typed after the one tap. A 5-star rating
     with a comment is offered to the agent's team as a wow story.
     """
-    try:
-        stars = int(stars)
-    except (TypeError, ValueError):
-        raise InvalidStars() from None
-    if not 1 <= stars <= 5:
-        raise InvalidStars()
+    stars = _valid_stars(stars)
     comment = (comment or "").strip()[:5000]
     follow_up = (follow_up or "").strip()[:5000]
     now = now or timezone.now()
     with transaction.atomic():
-        queryset = Survey.objects.select_related("ticket__queue", "customer").filter(pk=survey_id)
-        if connection.features.has_select_for_update:
-            queryset = queryset.select_for_update(of=("self",))
-        survey = queryset.first()
-        if survey is None:
-            raise SurveyClosed()
-        if survey.state == ST.EXPIRED or (survey.expires_at and survey.expires_at < now):
-            raise SurveyLinkExpired()
-        if survey.state not in RATABLE_STATES:
-            raise SurveyClosed()
+        survey = _ratable_survey(survey_id, now)
         rating = Rating.objects.filter(survey=survey).first()
         previous_stars = rating.stars if rating else None
-        if rating is None:
-            ticket = survey.ticket
-            rating = Rating.objects.create(
-                survey=survey,
-                ticket=ticket,
-                customer_id=survey.customer_id,
-                agent_id=survey.agent_id,
-                queue_id=ticket.queue_id,
-                team_id=ticket.queue.team_id,
-                ticket_kind=ticket.kind,
-                company=survey.customer.company,
-                stars=stars,
-                comment=comment,
-                follow_up=follow_up,
-                created_at=now,
-                updated_at=now,
-            )
-            changed = True
-        else:
-            changed = (rating.stars, rating.comment, rating.follow_up) != (stars, comment, follow_up)
-            if changed:
-                rating.stars, rating.comment, rating.follow_up, rating.updated_at = stars, comment, follow_up, now
-                rating.save(update_fields=["stars", "comment", "follow_up", "updated_at"])
+        rating, changed = _rating_saved(survey, rating, stars=stars, comment=comment, follow_up=follow_up, now=now)
         if changed:
             RatingChange.objects.create(
                 rating=rating, stars=stars, comment=comment, follow_up=follow_up, changed_at=now
@@ -87,6 +51,50 @@ def rating_submit(*, survey_id: int, stars, comment: str = "", follow_up: str = 
             events.publish(events.rating_changed, ticket_id=rating.ticket_id, rating_id=rating.pk, stars=stars,
                            previous_stars=previous_stars)
     return rating
+
+
+def _valid_stars(stars) -> int:
+    try:
+        stars = int(stars)
+    except (TypeError, ValueError):
+        raise InvalidStars() from None
+    if not 1 <= stars <= 5:
+        raise InvalidStars()
+    return stars
+
+
+def _ratable_survey(survey_id: int, now) -> Survey:
+    """The survey, locked, if it may still be answered (SurveyClosed, SurveyLinkExpired otherwise)."""
+    queryset = Survey.objects.select_related("ticket__queue", "customer").filter(pk=survey_id)
+    if connection.features.has_select_for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    survey = queryset.first()
+    if survey is None:
+        raise SurveyClosed()
+    if survey.state == ST.EXPIRED or (survey.expires_at and survey.expires_at < now):
+        raise SurveyLinkExpired()
+    if survey.state not in RATABLE_STATES:
+        raise SurveyClosed()
+    return survey
+
+
+def _rating_saved(survey: Survey, rating: Rating | None, *, stars: int, comment: str, follow_up: str,
+                  now) -> tuple[Rating, bool]:
+    """The survey's one rating, created or changed; and whether anything changed."""
+    if rating is None:
+        ticket = survey.ticket
+        rating = Rating.objects.create(
+            survey=survey, ticket=ticket, customer_id=survey.customer_id, agent_id=survey.agent_id,
+            queue_id=ticket.queue_id, team_id=ticket.queue.team_id, ticket_kind=ticket.kind,
+            company=survey.customer.company, stars=stars, comment=comment, follow_up=follow_up,
+            created_at=now, updated_at=now,
+        )
+        return rating, True
+    changed = (rating.stars, rating.comment, rating.follow_up) != (stars, comment, follow_up)
+    if changed:
+        rating.stars, rating.comment, rating.follow_up, rating.updated_at = stars, comment, follow_up, now
+        rating.save(update_fields=["stars", "comment", "follow_up", "updated_at"])
+    return rating, changed
 
 
 def _offer_wow(rating: Rating, *, now) -> None:
