@@ -1,4 +1,4 @@
-"""The reports' one table: the outbox of the weekly summary email."""
+"""The reports' one table: which weekly summary email is owed to whom. Its email is a row of the outbox."""
 
 from django.conf import settings
 from django.db import models
@@ -7,22 +7,18 @@ from django.utils.translation import gettext_lazy as _
 
 
 class WeeklySummary(models.Model):
-    """The outbox row of one weekly summary email: one per recipient and week, written before sending,
-    so that a duplicate delivery or a retry sends at most once and a failure stays visible."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+    """The weekly summary of one week for one supervisor or admin: one per recipient and week, written
+    by the Monday beat with its `delivery` (the outbox row that sends it, retries it and shows its
+    failure), so a second run of the beat writes nothing and the email goes out once."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("recipient")
     )
     week = models.DateField(_("week (Monday)"))
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    delivery = models.OneToOneField(
+        "outbox.Delivery", on_delete=models.PROTECT, null=True, blank=True, related_name="weekly_summary",
+        verbose_name=_("email"),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -33,7 +29,6 @@ class WeeklySummary(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["recipient", "week"], name="weekly_summary_once_per_week"),
         ]
-        indexes = [models.Index(fields=["state", "week"], name="weekly_summary_state_idx")]
 
     def __str__(self) -> str:
-        return f"weekly summary of {self.week} for {self.recipient_id} ({self.state})"
+        return f"weekly summary of {self.week} for {self.recipient_id}"

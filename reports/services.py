@@ -1,27 +1,37 @@
-"""The weekly summary email to supervisors and admins, in their own language."""
+"""The weekly summary email to supervisors and admins, in their own language.
+
+The Monday beat writes one `WeeklySummary` per recipient for last week, each with its delivery in the
+outbox (`weekly_summaries_schedule`, idempotent); the outbox sends it, retries it with backoff and
+shows its failure, and `WeeklySummaryKind` says what the email is when it goes out.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable, Sequence
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role, role_of
 from accounts.selectors import users_with_role
+from outbox import services as outbox
+from outbox.kinds import Cancel, Kind
 from reports import figures
 from reports.figures import ReportFilter
 from reports.models import WeeklySummary
 from tickets.email_trust import desk_message_id
 
 logger = logging.getLogger(__name__)
+KIND = "weekly_summary"
 
 
 def weekly_summary_recipients() -> list[int]:
@@ -86,52 +96,71 @@ def _build_summary(user, week_start: dt.date) -> EmailMultiAlternatives:
     return message
 
 
-def weekly_summary_send(*, user_id: int, week_start: dt.date) -> str:
-    """Send one user's summary of one week, once. Returns sent, missing, not_allowed, already_sent or
-    locked (another worker is sending it right now); raises the mail error after recording it.
+class WeeklySummaryKind(Kind):
+    """The weekly summary, built when it goes out from the figures of its week in the recipient's
+    current language; cancelled when the recipient no longer gets summaries (deactivated, no longer a
+    supervisor or admin, no address). A recipient deleted meanwhile took the summary with it: its
+    delivery is cancelled as gone."""
 
-    Idempotent by (recipient, week) through an outbox row (`WeeklySummary`), committed as pending
-    BEFORE sending. The row is then locked for the send (PostgreSQL: a duplicate delivery running at
-    the same time skips it; one running later finds it sent). A worker killed mid-send rolls back and
-    leaves the row pending for the redelivered task (acks_late); an SMTP failure is recorded on the row
-    (failed, last_error, attempts) and re-raised so that the task retries with backoff.
-    """
-    user = get_user_model().objects.select_related("profile").filter(pk=user_id, is_active=True).first()
+    name = KIND
+    label = _("Weekly summary")
+    cancel_reasons = {"not_allowed": _("No longer a supervisor or admin"), "no_email": _("No email address")}
+
+    def build(self, deliveries: Sequence) -> dict:
+        summaries = list(WeeklySummary.objects.filter(delivery_id__in=[d.pk for d in deliveries])
+                         .select_related("recipient__profile"))
+        allowed = set(users_with_role(Role.SUPERVISOR, Role.ADMIN).filter(
+            is_active=True, pk__in=[summary.recipient_id for summary in summaries]).values_list("pk", flat=True))
+        built: dict = {}
+        for summary in summaries:
+            if summary.recipient_id not in allowed:
+                built[summary.delivery_id] = Cancel("not_allowed")
+            elif not summary.recipient.email:
+                built[summary.delivery_id] = Cancel("no_email")
+            else:
+                built[summary.delivery_id] = _build_summary(summary.recipient, summary.week)
+        return built
+
+
+def weekly_summaries_schedule(*, week_start: dt.date, user_ids: Iterable[int] | None = None) -> int:
+    """Write the week's summary, with its delivery in the outbox, for every recipient (or those of
+    `user_ids` among them) who has none yet. Idempotent: a second run writes nothing. Returns how many
+    were written. A fixed number of queries whatever the number of recipients."""
+    recipients = get_user_model().objects.filter(pk__in=weekly_summary_recipients()).select_related("profile")
+    if user_ids is not None:
+        recipients = recipients.filter(pk__in=list(user_ids))
+    users = {user.pk: user for user in recipients}
+    if not users:
+        return 0
+    with transaction.atomic():
+        WeeklySummary.objects.bulk_create([WeeklySummary(recipient_id=pk, week=week_start) for pk in users],
+                                          ignore_conflicts=True)
+        new = list(WeeklySummary.objects.select_for_update().filter(
+            week=week_start, recipient_id__in=list(users), delivery__isnull=True).order_by("recipient_id"))
+        deliveries = outbox.deliveries_create([
+            outbox.delivery_new(kind=KIND, recipient=users[summary.recipient_id].email,
+                                language=_language_of(users[summary.recipient_id]))
+            for summary in new
+        ])
+        for summary, delivery in zip(new, deliveries, strict=True):
+            summary.delivery = delivery
+        WeeklySummary.objects.bulk_update(new, ["delivery"])
+    return len(new)
+
+
+def weekly_summary_send(*, user_id: int, week_start: dt.date) -> str:
+    """Send one user's summary of one week now, once, through the outbox (its summary and delivery are
+    written first if the beat has not). Returns sent, missing, not_allowed, already_sent, locked (a
+    worker holds it right now), or, when the mail server refused it, retry (the outbox sends it again
+    after its backoff) or failed (its attempts ran out: visible in the outbox's list)."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         logger.info("weekly summary: user %s no longer exists", user_id)
         return "missing"
     if role_of(user) not in (Role.SUPERVISOR, Role.ADMIN) or not user.email:
         return "not_allowed"
-    WeeklySummary.objects.get_or_create(recipient=user, week=week_start)  # committed: visible from now on
-    error = None
-    with transaction.atomic():
-        queryset = WeeklySummary.objects.filter(recipient=user, week=week_start)
-        if connection.features.has_select_for_update_skip_locked:
-            queryset = queryset.select_for_update(skip_locked=True)
-        summary = queryset.first()
-        if summary is None:
-            return "locked"
-        if summary.state == WeeklySummary.State.SENT:
-            return "already_sent"
-        summary.attempts += 1
-        try:
-            _build_summary(user, week_start).send(fail_silently=False)
-        except Exception as exc:
-            summary.state = WeeklySummary.State.FAILED
-            summary.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            summary.save(update_fields=["state", "attempts", "last_error"])
-            logger.warning("weekly summary %s for %s failed: %s", week_start, user_id, exc)
-            error = exc
-        else:
-            summary.state, summary.sent_at, summary.last_error = WeeklySummary.State.SENT, timezone.now(), ""
-            summary.save(update_fields=["state", "attempts", "last_error", "sent_at"])
-            return "sent"
-    raise error
-
-
-def weekly_summaries_to_retry(*, since: dt.date) -> list[tuple[int, dt.date]]:
-    """(recipient, week) of the summaries still pending or failed since `since` (one query)."""
-    rows = WeeklySummary.objects.filter(
-        week__gte=since, state__in=[WeeklySummary.State.PENDING, WeeklySummary.State.FAILED]
-    ).order_by("week", "recipient_id")
-    return list(rows.values_list("recipient_id", "week"))
+    weekly_summaries_schedule(week_start=week_start, user_ids=[user.pk])
+    delivery_id = (WeeklySummary.objects.filter(recipient=user, week=week_start)
+                   .values_list("delivery_id", flat=True).first())
+    outcome = outbox.delivery_send(delivery_id=delivery_id)
+    return outcome.replace("already ", "already_")

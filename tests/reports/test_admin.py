@@ -1,5 +1,5 @@
-"""The weekly summary outbox in the admin: rows the beat task writes, shown view-only, and its list costs a
-fixed number of queries."""
+"""The weekly summaries in the admin: rows the beat task writes with their deliveries, shown view-only with
+their email's state, and the list costs a fixed number of queries."""
 
 from datetime import date, timedelta
 
@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from reports import services
 from reports.models import WeeklySummary
 from tests import factories
 from tests.admin_forms import change_url, changelist_url
@@ -22,14 +23,18 @@ def admin_client(client, admin_user):
 
 
 def _summaries(n: int, recipient) -> list[WeeklySummary]:
-    return [WeeklySummary.objects.create(recipient=recipient, week=date(2026, 1, 5) + timedelta(weeks=i))
-            for i in range(n)]
+    weeks = [date(2026, 1, 5) + timedelta(weeks=i) for i in range(n)]
+    for week in weeks:
+        services.weekly_summaries_schedule(week_start=week, user_ids=[recipient.pk])
+    return list(WeeklySummary.objects.filter(recipient=recipient, week__in=weeks).order_by("week"))
 
 
 def test_a_weekly_summary_cannot_be_changed_added_or_deleted_in_the_admin(admin_client, supervisor):
     summary = _summaries(1, supervisor)[0]
     page = admin_client.get(change_url(summary))
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    email_state = f'{reverse("admin:outbox_delivery_change", args=[summary.delivery_id])}">Waiting</a>'
+    assert email_state in page.content.decode()
     assert admin_client.post(change_url(summary), {"_save": "Save"}).status_code == 403
     assert admin_client.get(reverse("admin:reports_weeklysummary_add")).status_code == 403
     assert admin_client.post(reverse("admin:reports_weeklysummary_delete", args=[summary.pk]),

@@ -78,7 +78,7 @@ def test_beat_schedule_names_a_registered_task():
 
 
 @pytest.mark.worker
-def test_beat_task_fans_out_to_a_real_worker(celery_worker, team, mailoutbox):
+def test_beat_task_writes_the_summaries_and_a_real_worker_sends_them(celery_worker, team, mailoutbox):
     supervisor = factories.supervisor_of(team)
     admin = factories.user_with_role("admin")
     assert tasks.send_weekly_summaries.apply(args=[WEEK.isoformat()]).get() == 2

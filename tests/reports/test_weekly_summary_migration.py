@@ -30,8 +30,9 @@ def test_rows_and_content_type_of_the_outbox_move_to_reports(transactional_db):
         _migrate(AFTER)
     finally:
         MigrationExecutor(connection).migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
-    row = WeeklySummary.objects.get()
-    assert (row.recipient_id, row.week, row.state, row.attempts) == (supervisor.pk, dt.date(2026, 11, 23), "sent", 1)
+    row = WeeklySummary.objects.select_related("delivery").get()  # its email since moved to the outbox
+    assert (row.recipient_id, row.week, row.delivery.state, row.delivery.attempts) == (
+        supervisor.pk, dt.date(2026, 11, 23), "sent", 1)
     from django.contrib.contenttypes.models import ContentType
 
     assert ContentType.objects.get(pk=moved.pk).app_label == "reports"
