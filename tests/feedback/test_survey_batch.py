@@ -2,6 +2,7 @@
 cost, a survey rated while its email is on the way, and the email itself (Django's templates)."""
 
 import threading
+import time
 from datetime import timedelta
 from email import message_from_bytes
 from email.header import decode_header, make_header
@@ -72,9 +73,14 @@ def test_a_worker_claiming_as_the_skipping_resolve_commits_gets_nothing(transact
 
     worker = threading.Thread(target=claim_all_the_time)
     worker.start()
+    while not claims and worker.is_alive():
+        time.sleep(0.001)  # the worker is claiming before the resolve starts...
     try:
         resolve(ticket, agent, skip_survey_reason="internal")
     finally:
+        claimed_before_commit = len(claims)
+        while len(claims) == claimed_before_commit and worker.is_alive():
+            time.sleep(0.001)  # ... and claims at least once more after it committed
         stop.set()
         worker.join()
     assert len(claims) > 1 and not any(kind == "survey" for kind in Delivery.objects.values_list("kind", flat=True))
