@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import StaffOr404, SupervisorOnly
 from escalation import selectors, services
-from escalation.api import serializers as s
+from escalation.api import serializers
 from escalation.models import Escalation, Remedy, Trigger
 from helpdesk.filters import DateTimeParameterFilter, IdFilter, StrictBooleanFilter
 from tickets.selectors import ticket_get_for_user
@@ -71,7 +71,7 @@ class EscalationViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     """Escalations visible to the user, most urgent first; the supervisor's actions."""
 
     filterset_class = EscalationFilter
-    serializer_class = s.EscalationSerializer
+    serializer_class = serializers.EscalationSerializer
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -85,7 +85,7 @@ class EscalationViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     def get_serializer_class(self):
         if self.action == "retrieve":
-            return s.EscalationDetailSerializer
+            return serializers.EscalationDetailSerializer
         return super().get_serializer_class()
 
     def get_permissions(self):
@@ -95,28 +95,28 @@ class EscalationViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     def _done(self, escalation):
         fresh = selectors.escalation_get_for_user(user=self.request.user, pk=escalation.pk)
-        return Response(s.EscalationDetailSerializer(fresh).data)
+        return Response(serializers.EscalationDetailSerializer(fresh).data)
 
-    @extend_schema(request=None, responses=s.EscalationDetailSerializer)
+    @extend_schema(request=None, responses=serializers.EscalationDetailSerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         return self._done(services.escalation_acknowledge(escalation=self.get_object(), actor=request.user))
 
-    @extend_schema(request=None, responses=s.EscalationDetailSerializer)
+    @extend_schema(request=None, responses=serializers.EscalationDetailSerializer)
     @action(detail=True, methods=["post"], url_path="take-over")
     def take_over(self, request, pk=None):
         return self._done(services.escalation_take_over(escalation=self.get_object(), actor=request.user))
 
-    @extend_schema(request=s.GuidanceInputSerializer, responses=s.EscalationDetailSerializer)
+    @extend_schema(request=serializers.GuidanceInputSerializer, responses=serializers.EscalationDetailSerializer)
     @action(detail=True, methods=["post"], url_path="return")
     def return_to_agent(self, request, pk=None):
-        data = _valid(s.GuidanceInputSerializer, request)
+        data = _valid(serializers.GuidanceInputSerializer, request)
         return self._done(services.escalation_return(escalation=self.get_object(), actor=request.user, **data))
 
-    @extend_schema(request=s.ReassignInputSerializer, responses=s.EscalationDetailSerializer)
+    @extend_schema(request=serializers.ReassignInputSerializer, responses=serializers.EscalationDetailSerializer)
     @action(detail=True, methods=["post"])
     def reassign(self, request, pk=None):
-        data = _valid(s.ReassignInputSerializer, request)
+        data = _valid(serializers.ReassignInputSerializer, request)
         escalation = self.get_object()
         to_user = selectors.handlers_for(escalation).filter(pk=data["to_user"]).first()
         if to_user is None:
@@ -126,10 +126,10 @@ class EscalationViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return self._done(services.escalation_reassign(escalation=escalation, actor=request.user, to_user=to_user,
                                                        note=data["note"]))
 
-    @extend_schema(request=s.NoteInputSerializer, responses=s.EscalationDetailSerializer)
+    @extend_schema(request=serializers.NoteInputSerializer, responses=serializers.EscalationDetailSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
-        data = _valid(s.NoteInputSerializer, request)
+        data = _valid(serializers.NoteInputSerializer, request)
         return self._done(services.escalation_resolve(escalation=self.get_object(), actor=request.user, **data))
 
 
@@ -143,21 +143,21 @@ def _valid(serializer_class, request) -> dict:
 class TicketEscalateView(_Base, APIView):
     """"Get someone who can": the manual trigger. A second call adds to the open escalation."""
 
-    @extend_schema(request=s.EscalateInputSerializer, responses={201: s.EscalationDetailSerializer,
-                                                                 200: s.EscalationDetailSerializer})
+    @extend_schema(request=serializers.EscalateInputSerializer, responses={201: serializers.EscalationDetailSerializer,
+                                                                 200: serializers.EscalationDetailSerializer})
     def post(self, request, reference):
         ticket = ticket_get_for_user(user=request.user, reference=reference)
-        data = _valid(s.EscalateInputSerializer, request)
+        data = _valid(serializers.EscalateInputSerializer, request)
         escalation, created = services.escalation_raise(ticket=ticket, trigger=Trigger.MANUAL, actor=request.user,
                                                         **data)
         fresh = selectors.escalation_get_for_user(user=request.user, pk=escalation.pk)
-        return Response(s.EscalationDetailSerializer(fresh).data,
+        return Response(serializers.EscalationDetailSerializer(fresh).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 def _paginated(view: GenericAPIView, request, remedies) -> Response:
     page = view.paginate_queryset(remedies)
-    return view.get_paginated_response(s.RemedySerializer(page, many=True).data)
+    return view.get_paginated_response(serializers.RemedySerializer(page, many=True).data)
 
 
 @extend_schema(tags=["escalation"])
@@ -165,19 +165,19 @@ class TicketRemediesView(_Base, GenericAPIView):
     """A ticket's remedies, paginated; POST proposes one (applied within authority, else pending approval)."""
 
     queryset = Remedy.objects.none()  # the schema's model; the remedies come from the selectors
-    serializer_class = s.RemedySerializer
+    serializer_class = serializers.RemedySerializer
 
-    @extend_schema(responses=s.RemedySerializer(many=True))
+    @extend_schema(responses=serializers.RemedySerializer(many=True))
     def get(self, request, reference):
         ticket = ticket_get_for_user(user=request.user, reference=reference)
         return _paginated(self, request, selectors.remedies_visible_to(request.user).filter(ticket=ticket))
 
-    @extend_schema(request=s.RemedyInputSerializer, responses={201: s.RemedySerializer})
+    @extend_schema(request=serializers.RemedyInputSerializer, responses={201: serializers.RemedySerializer})
     def post(self, request, reference):
         ticket = ticket_get_for_user(user=request.user, reference=reference)
-        data = _valid(s.RemedyInputSerializer, request)
+        data = _valid(serializers.RemedyInputSerializer, request)
         remedy = services.remedy_propose(ticket=ticket, actor=request.user, **data)
-        return Response(s.RemedySerializer(remedy).data, status=status.HTTP_201_CREATED)
+        return Response(serializers.RemedySerializer(remedy).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["escalation"], parameters=[OpenApiParameter(
@@ -185,7 +185,7 @@ class TicketRemediesView(_Base, GenericAPIView):
 class RemedyListView(_Base, GenericAPIView):
     """Remedies of the tickets you can see, newest first; `?awaiting=me` the ones waiting for your decision."""
 
-    serializer_class = s.RemedySerializer
+    serializer_class = serializers.RemedySerializer
     extra_query_parameters = ("awaiting",)
 
     def get_queryset(self):
@@ -193,7 +193,7 @@ class RemedyListView(_Base, GenericAPIView):
             return Remedy.objects.none()
         return selectors.remedies_visible_to(self.request.user)
 
-    @extend_schema(responses=s.RemedySerializer(many=True))
+    @extend_schema(responses=serializers.RemedySerializer(many=True))
     def get(self, request):
         awaiting = request.query_params.get("awaiting")
         if awaiting not in (None, "me"):
@@ -208,9 +208,9 @@ class MeView(_Base, APIView):
 
     permission_classes = [IsAuthenticated]  # customers too: their role, and no limits
 
-    @extend_schema(responses=s.MeSerializer)
+    @extend_schema(responses=serializers.MeSerializer)
     def get(self, request):
-        return Response(s.MeSerializer(request.user).data)
+        return Response(serializers.MeSerializer(request.user).data)
 
 
 @extend_schema(tags=["escalation"])
@@ -220,15 +220,15 @@ class RemedyDecisionView(_Base, APIView):
     permission_classes = [IsAuthenticated, SupervisorOnly]
     approve = True
 
-    @extend_schema(request=s.NoteInputSerializer, responses=s.RemedySerializer)
+    @extend_schema(request=serializers.NoteInputSerializer, responses=serializers.RemedySerializer)
     def post(self, request, reference, pk):
         ticket = ticket_get_for_user(user=request.user, reference=reference)
         remedy = selectors.remedy_get_for_user(user=request.user, pk=pk)
         if remedy.ticket_id != ticket.pk:
             raise NotFound
-        data = _valid(s.NoteInputSerializer, request)
+        data = _valid(serializers.NoteInputSerializer, request)
         remedy = services.remedy_decide(remedy=remedy, actor=request.user, approve=self.approve, note=data["note"])
-        return Response(s.RemedySerializer(remedy).data)
+        return Response(serializers.RemedySerializer(remedy).data)
 
 
 class RemedyApproveView(RemedyDecisionView):

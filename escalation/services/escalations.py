@@ -22,7 +22,7 @@ from helpdesk.phrases import Phrase, join, phrase
 from tickets.exceptions import StaleTicket
 from tickets.models import Ticket
 
-E = EscalationEvent.Kind
+EventKind = EscalationEvent.Kind
 logger = logging.getLogger(__name__)
 
 
@@ -75,7 +75,7 @@ def _notify_routed(escalation: Escalation, decision: routing.Decision, now) -> N
            phrase=row.phrase)
 
 
-def _apply_route(escalation: Escalation, decision: routing.Decision, *, now, actor=None, kind=E.ROUTED) -> None:
+def _apply_route(escalation: Escalation, decision: routing.Decision, *, now, actor=None, kind=EventKind.ROUTED) -> None:
     escalation.assigned_to = decision.user
     escalation.level = decision.level
     escalation.routing = decision.explanation
@@ -137,7 +137,7 @@ def _raise_once(*, ticket, trigger, actor, reason_code, reason_text, reason_phra
             existing.rating_follow_up = rating.get("follow_up", "")
             existing.rating_id = rating.get("rating_id")
             existing.save(update_fields=["rating_stars", "rating_comment", "rating_follow_up", "rating_id"])
-        history_add(existing, E.FIRED_AGAIN, actor=actor, trigger=trigger, phrase=said, note=note, now=now)
+        history_add(existing, EventKind.FIRED_AGAIN, actor=actor, trigger=trigger, phrase=said, note=note, now=now)
         if remedy is not None:
             Remedy.objects.filter(pk=remedy.pk).update(escalation=existing)
             remedy.escalation = existing
@@ -162,9 +162,10 @@ def _raise_once(*, ticket, trigger, actor, reason_code, reason_text, reason_phra
     escalation.ack_due_at = _ack_due(escalation, decision, now)
     escalation.save(force_insert=True)
     EscalationEvent.objects.bulk_create([
-        EscalationEvent(escalation=escalation, kind=E.RAISED, actor=actor, trigger=trigger, phrase=reason_phrase,
+        EscalationEvent(escalation=escalation, kind=EventKind.RAISED, actor=actor, trigger=trigger,
+                        phrase=reason_phrase,
                         note=reason_text, created_at=now),
-        EscalationEvent(escalation=escalation, kind=E.ROUTED, phrase=decision.explanation, created_at=now),
+        EscalationEvent(escalation=escalation, kind=EventKind.ROUTED, phrase=decision.explanation, created_at=now),
     ])
     if remedy is not None:
         Remedy.objects.filter(pk=remedy.pk).update(escalation=escalation)
@@ -237,7 +238,7 @@ def escalations_raise_many(*, firings: list[Firing], now: datetime | None = None
 
 
 def _fired_again(escalation: Escalation, trigger: str, reason: Phrase, now: datetime) -> EscalationEvent:
-    return EscalationEvent(escalation=escalation, kind=E.FIRED_AGAIN, trigger=trigger, phrase=reason or None,
+    return EscalationEvent(escalation=escalation, kind=EventKind.FIRED_AGAIN, trigger=trigger, phrase=reason or None,
                            seconds_since_raised=seconds_since(escalation, now), created_at=now)
 
 
@@ -274,9 +275,9 @@ def _raise_many(firings: list[Firing], now: datetime) -> dict[str, int]:
         Escalation.objects.bulk_create(escalations)
     events = []
     for escalation, decision in zip(escalations, decisions, strict=True):
-        events.append(EscalationEvent(escalation=escalation, kind=E.RAISED, trigger=escalation.trigger,
+        events.append(EscalationEvent(escalation=escalation, kind=EventKind.RAISED, trigger=escalation.trigger,
                                       phrase=escalation.reason_phrase, created_at=now))
-        events.append(EscalationEvent(escalation=escalation, kind=E.ROUTED, phrase=decision.explanation,
+        events.append(EscalationEvent(escalation=escalation, kind=EventKind.ROUTED, phrase=decision.explanation,
                                       created_at=now))
     by_ticket = {**existing, **{e.ticket_id: e for e in escalations}}
     events.extend(_fired_again(by_ticket[ticket.pk], trigger, reason, now)

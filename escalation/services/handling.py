@@ -21,8 +21,8 @@ from tickets.exceptions import InvalidAssignee, TicketClosed
 from tickets.models import Message, Ticket
 
 User = get_user_model()
-S = Escalation.State
-E = EscalationEvent.Kind
+State = Escalation.State
+EventKind = EscalationEvent.Kind
 
 
 def _may_act(escalation: Escalation, actor) -> None:
@@ -50,11 +50,11 @@ def escalation_acknowledge(*, escalation: Escalation, actor, now=None) -> Escala
     now = now or timezone.now()
     _may_act(escalation, actor)
     escalation = _lock_open(escalation)
-    if escalation.state == S.ACKNOWLEDGED:
+    if escalation.state == State.ACKNOWLEDGED:
         return escalation
     # Acknowledging an escalation that nobody handles makes the supervisor its handler.
     claim = {"assigned_to": actor} if escalation.assigned_to_id is None else {}
-    return escalation_transition(escalation, to_state=S.ACKNOWLEDGED, actor=actor, now=now, **claim)
+    return escalation_transition(escalation, to_state=State.ACKNOWLEDGED, actor=actor, now=now, **claim)
 
 
 @transaction.atomic
@@ -68,12 +68,12 @@ def escalation_take_over(*, escalation: Escalation, actor, now=None) -> Escalati
         ticket_services.ticket_assign(ticket=ticket, assignee=actor, actor=actor)
     except (InvalidAssignee, TicketClosed) as exc:
         raise InvalidHandler(user=routing.display(actor)) from exc
-    if escalation.state == S.OPEN:
-        escalation_transition(escalation, to_state=S.ACKNOWLEDGED, actor=actor, now=now, assigned_to=actor)
+    if escalation.state == State.OPEN:
+        escalation_transition(escalation, to_state=State.ACKNOWLEDGED, actor=actor, now=now, assigned_to=actor)
     else:
         escalation.assigned_to = actor
         escalation.save(update_fields=["assigned_to"])
-    history_add(escalation, E.TOOK_OVER, actor=actor, now=now)
+    history_add(escalation, EventKind.TOOK_OVER, actor=actor, now=now)
     return escalation
 
 
@@ -84,7 +84,7 @@ def escalation_return(*, escalation: Escalation, actor, guidance: str, now=None)
     _may_act(escalation, actor)
     escalation = _lock_open(escalation)
     guidance = guidance.strip()
-    escalation_transition(escalation, to_state=S.RETURNED, actor=actor, now=now, note=guidance, guidance=guidance)
+    escalation_transition(escalation, to_state=State.RETURNED, actor=actor, now=now, note=guidance, guidance=guidance)
     if escalation.ticket.status != Ticket.Status.CLOSED and guidance:
         ticket_services.message_add(
             ticket=escalation.ticket, kind=Message.Kind.NOTE, author_user=actor, body=guidance,
@@ -111,7 +111,7 @@ def escalation_reassign(*, escalation: Escalation, actor, to_user, note: str = "
     escalation.assigned_to = to_user
     escalation.routing = explanation
     escalation.save(update_fields=["assigned_to", "routing"])
-    history_add(escalation, E.REASSIGNED, actor=actor, phrase=explanation, now=now)
+    history_add(escalation, EventKind.REASSIGNED, actor=actor, phrase=explanation, now=now)
     notify(key=f"routed:{escalation.pk}:{to_user.pk}:reassigned:{now.timestamp():.0f}", recipient=to_user,
            kind=Notification.Kind.ROUTED, ticket=escalation.ticket, escalation=escalation, phrase=explanation)
     return escalation
@@ -123,4 +123,4 @@ def escalation_resolve(*, escalation: Escalation, actor, note: str = "", now=Non
     now = now or timezone.now()
     _may_act(escalation, actor)
     escalation = _lock_open(escalation)
-    return escalation_transition(escalation, to_state=S.RESOLVED, actor=actor, now=now, note=note.strip())
+    return escalation_transition(escalation, to_state=State.RESOLVED, actor=actor, now=now, note=note.strip())

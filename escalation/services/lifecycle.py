@@ -14,22 +14,24 @@ from escalation.exceptions import EscalationClosed, IllegalEscalationTransition
 from escalation.models import Escalation, EscalationEvent
 from helpdesk.phrases import Phrase
 
-S = Escalation.State
-E = EscalationEvent.Kind
+State = Escalation.State
+EventKind = EscalationEvent.Kind
 
 TRANSITIONS: dict[str, frozenset[str]] = {
-    S.OPEN: frozenset({S.ACKNOWLEDGED}),
-    S.ACKNOWLEDGED: frozenset({S.RETURNED, S.RESOLVED}),
-    S.RETURNED: frozenset(),
-    S.RESOLVED: frozenset(),
+    State.OPEN: frozenset({State.ACKNOWLEDGED}),
+    State.ACKNOWLEDGED: frozenset({State.RETURNED, State.RESOLVED}),
+    State.RETURNED: frozenset(),
+    State.RESOLVED: frozenset(),
 }
-CLOSING = frozenset({S.RETURNED, S.RESOLVED})
+CLOSING = frozenset({State.RETURNED, State.RESOLVED})
 # The history row each move writes.
-EVENT_OF = {S.ACKNOWLEDGED: E.ACKNOWLEDGED, S.RETURNED: E.COACHED, S.RESOLVED: E.RESOLVED}
+EVENT_OF = {
+    State.ACKNOWLEDGED: EventKind.ACKNOWLEDGED, State.RETURNED: EventKind.COACHED, State.RESOLVED: EventKind.RESOLVED,
+}
 
 
 def allowed_transitions(escalation: Escalation) -> list[str]:
-    return [state for state in S.values if state in TRANSITIONS[escalation.state]]
+    return [state for state in State.values if state in TRANSITIONS[escalation.state]]
 
 
 def seconds_since(escalation: Escalation, now: datetime) -> int:
@@ -48,7 +50,7 @@ def history_add(escalation: Escalation, kind: str, *, actor=None, note: str = ""
 
 def _state_columns(to_state: str, actor, now: datetime) -> dict:
     """The columns a move to `to_state` writes besides the state."""
-    if to_state == S.ACKNOWLEDGED:
+    if to_state == State.ACKNOWLEDGED:
         return {"acknowledged_at": now, "ack_due_at": None}
     return {"resolved_at": now, "resolved_by": actor, "ack_due_at": None}
 
@@ -64,11 +66,11 @@ def escalation_transition(escalation: Escalation, *, to_state: str, actor, now: 
     now = now or timezone.now()
     if not TRANSITIONS[escalation.state]:
         raise EscalationClosed()
-    if escalation.state == S.OPEN and to_state in CLOSING:
-        escalation_transition(escalation, to_state=S.ACKNOWLEDGED, actor=actor, now=now)
+    if escalation.state == State.OPEN and to_state in CLOSING:
+        escalation_transition(escalation, to_state=State.ACKNOWLEDGED, actor=actor, now=now)
     if to_state not in TRANSITIONS[escalation.state]:
-        raise IllegalEscalationTransition(from_state=S(escalation.state).label,
-                                          to_state=S(to_state).label if to_state in S.values else to_state)
+        raise IllegalEscalationTransition(from_state=State(escalation.state).label,
+                                          to_state=State(to_state).label if to_state in State.values else to_state)
     changes = {"state": to_state, **_state_columns(to_state, actor, now), **columns}
     for name, value in changes.items():
         setattr(escalation, name, value)

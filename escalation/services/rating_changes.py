@@ -24,7 +24,7 @@ from escalation.services.notifications import notify
 from feedback import selectors as feedback_selectors
 from helpdesk.phrases import Phrase, join, phrase
 
-E = EscalationEvent.Kind
+EventKind = EscalationEvent.Kind
 
 
 def escalation_rating_update(*, rating_id: int, now=None) -> Escalation | None:
@@ -61,11 +61,11 @@ def _changes(escalation: Escalation, *, stars: int, follow_up: str, comment: str
     """The history rows for what changed since the escalation's snapshot (none: nothing changed)."""
     written = []
     if escalation.rating_stars != stars:
-        written.append(history_add(escalation, E.RATING_CHANGED, now=now, phrase=phrase(
+        written.append(history_add(escalation, EventKind.RATING_CHANGED, now=now, phrase=phrase(
             "escalation.rating_changed", previous=escalation.rating_stars or 0, stars=stars)))
     words = _words_phrase(escalation, follow_up=follow_up, comment=comment)
     if words:
-        written.append(history_add(escalation, E.CUSTOMER_ANSWERED, phrase=words, now=now))
+        written.append(history_add(escalation, EventKind.CUSTOMER_ANSWERED, phrase=words, now=now))
     return written
 
 

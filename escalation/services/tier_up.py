@@ -18,7 +18,7 @@ from escalation.services.notifications import notify_many
 from escalation.services.rules import memoised
 from helpdesk.phrases import phrase
 
-E = EscalationEvent.Kind
+EventKind = EscalationEvent.Kind
 logger = logging.getLogger(__name__)
 
 
@@ -53,9 +53,9 @@ def escalation_tier_up(*, escalation_id: int, now=None) -> Escalation | None:
         # Nobody higher: keep the current handler, stop the clock, and say so.
         escalation.ack_due_at = None
         escalation.save(update_fields=["ack_due_at"])
-        history_add(escalation, E.TIER_UP, phrase=decision.explanation, now=now)
+        history_add(escalation, EventKind.TIER_UP, phrase=decision.explanation, now=now)
         return escalation
-    _apply_route(escalation, decision, now=now, kind=E.TIER_UP)
+    _apply_route(escalation, decision, now=now, kind=EventKind.TIER_UP)
     return escalation
 
 
@@ -120,7 +120,7 @@ def _tier_up_many(ids: list[int], now: datetime) -> int:
             escalation.routing = decision.explanation
             escalation.ack_due_at = _ack_due(escalation, decision, now)
             notifications.append(_routed_notification(escalation, decision, now))
-        events.append(EscalationEvent(escalation=escalation, kind=E.TIER_UP, phrase=decision.explanation,
+        events.append(EscalationEvent(escalation=escalation, kind=EventKind.TIER_UP, phrase=decision.explanation,
                                       seconds_since_raised=seconds_since(escalation, now), created_at=now))
     _bulk_set(escalations, ["assigned_to", "level", "routing", "ack_due_at"])
     EscalationEvent.objects.bulk_create(events)

@@ -11,7 +11,7 @@ from feedback.models import AgentPulse
 from feedback.pulse_privacy import answer_is_final
 from helpdesk.dates import monday_of
 
-K = AgentPulse.Kind
+PulseKind = AgentPulse.Kind
 
 
 def _score(value) -> int:
@@ -27,7 +27,7 @@ def _score(value) -> int:
 def pulse_request(*, agent_id: int, ticket_id: int, now=None) -> AgentPulse:
     """Ask the agent how the ticket felt (a pending pulse). Idempotent per (agent, ticket)."""
     now = now or timezone.now()
-    existing = AgentPulse.objects.filter(agent_id=agent_id, ticket_id=ticket_id, kind=K.TICKET).first()
+    existing = AgentPulse.objects.filter(agent_id=agent_id, ticket_id=ticket_id, kind=PulseKind.TICKET).first()
     if existing:
         return existing
     try:
@@ -35,12 +35,12 @@ def pulse_request(*, agent_id: int, ticket_id: int, now=None) -> AgentPulse:
             return AgentPulse.objects.create(
                 agent_id=agent_id,
                 ticket_id=ticket_id,
-                kind=K.TICKET,
+                kind=PulseKind.TICKET,
                 week=monday_of(timezone.localdate(now)),
                 created_at=now,
             )
     except IntegrityError:
-        return AgentPulse.objects.get(agent_id=agent_id, ticket_id=ticket_id, kind=K.TICKET)
+        return AgentPulse.objects.get(agent_id=agent_id, ticket_id=ticket_id, kind=PulseKind.TICKET)
 
 
 def pulses_ask(*, requests: Sequence[tuple[int, int]], now=None) -> None:
@@ -50,7 +50,7 @@ def pulses_ask(*, requests: Sequence[tuple[int, int]], now=None) -> None:
     week = monday_of(timezone.localdate(now))
     AgentPulse.objects.bulk_create(
         [
-            AgentPulse(agent_id=agent_id, ticket_id=ticket_id, kind=K.TICKET, week=week, created_at=now)
+            AgentPulse(agent_id=agent_id, ticket_id=ticket_id, kind=PulseKind.TICKET, week=week, created_at=now)
             for agent_id, ticket_id in requests
         ],
         ignore_conflicts=True,
@@ -97,13 +97,13 @@ def weekly_pulse_answer(*, agent, score, note: str = "", week: date | None = Non
     now = now or timezone.now()
     week = monday_of(week or timezone.localdate(now))
     with transaction.atomic():
-        existing = AgentPulse.objects.select_for_update().filter(agent=agent, week=week, kind=K.WEEKLY).first()
+        existing = AgentPulse.objects.select_for_update().filter(agent=agent, week=week, kind=PulseKind.WEEKLY).first()
         if existing is not None and answer_is_final(existing, now):
             raise PulseAnswerFinal()
         pulse, _created = AgentPulse.objects.update_or_create(
             agent=agent,
             week=week,
-            kind=K.WEEKLY,
+            kind=PulseKind.WEEKLY,
             defaults={"score": score, "note": (note or "").strip()[:2000], "skipped": False, "answered_at": now},
             create_defaults={
                 "score": score,

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from escalation import services
 from escalation.models import Trigger
-from tests.feedback.factories import reopen, resolve
+from tests.feedback.helpers import reopen, resolve
 
 pytestmark = pytest.mark.django_db
 

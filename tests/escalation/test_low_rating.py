@@ -17,7 +17,7 @@ from escalation import selectors, services, tasks
 from escalation.models import Escalation, Notification, Trigger
 from feedback import services as feedback_services
 from tests.escalation import factories as esc
-from tests.feedback.factories import resolve, survey_of
+from tests.feedback.helpers import resolve, survey_of
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db

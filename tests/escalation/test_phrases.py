@@ -17,7 +17,7 @@ from escalation import services, tasks
 from escalation.models import Escalation, EscalationEvent, Notification, Trigger
 from helpdesk import phrases
 from tests.escalation import factories as esc
-from tests.feedback.factories import resolve
+from tests.feedback.helpers import resolve
 from tickets.models import Message, TicketEvent
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ from django.utils import translation
 from escalation import services, tasks
 from escalation.models import Escalation, EscalationEvent, Notification, Trigger
 from feedback import services as feedback_services
-from tests.feedback.factories import resolve, survey_of
+from tests.feedback.helpers import resolve, survey_of
 
 pytestmark = pytest.mark.django_db
 

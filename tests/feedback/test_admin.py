@@ -19,8 +19,8 @@ from feedback.models import (
 from outbox.models import Delivery
 from tests import factories
 from tests.admin_forms import change_url, changelist_url, form_data
-from tests.feedback import factories as ff
-from tests.feedback.factories import resolve, survey_of
+from tests.feedback import helpers as ff
+from tests.feedback.helpers import resolve, survey_of
 
 pytestmark = pytest.mark.django_db
 _fast_passwords, _role_groups = ff._fast_passwords, ff._role_groups  # fixtures used here

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from feedback import services as feedback_services
 from feedback.models import AgentPulse, Survey
 from tests import factories
-from tests.feedback import factories as ff
-from tests.feedback.factories import new_ticket, survey_of
+from tests.feedback import helpers as ff
+from tests.feedback.helpers import new_ticket, survey_of
 from tickets import services as ticket_services
 from tickets.models import Ticket
 

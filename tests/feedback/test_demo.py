@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from feedback.models import AgentPulse, Rating, Survey
-from tests.feedback import factories as ff
+from tests.feedback import helpers as ff
 
 _fast_passwords, _role_groups = ff._fast_passwords, ff._role_groups  # fixtures used here
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from feedback.models import Survey
 from outbox.models import Delivery
-from tests.feedback import factories as ff
-from tests.feedback.factories import resolve, send_due, survey_of
+from tests.feedback import helpers as ff
+from tests.feedback.helpers import resolve, send_due, survey_of
 
 _fast_passwords, _role_groups = ff._fast_passwords, ff._role_groups  # fixtures used here
 smtp_refusing = ff.smtp_refusing

@@ -7,8 +7,8 @@ from feedback import services
 from feedback.models import Rating, Survey
 from feedback.tokens import survey_token_for
 from tests import factories
-from tests.feedback import factories as ff
-from tests.feedback.factories import new_ticket, resolve, survey_of
+from tests.feedback import helpers as ff
+from tests.feedback.helpers import new_ticket, resolve, survey_of
 
 _fast_passwords, _role_groups = ff._fast_passwords, ff._role_groups  # fixtures used here
 

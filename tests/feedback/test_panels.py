@@ -4,8 +4,8 @@ from django.urls import reverse
 
 from feedback import services
 from feedback.models import AgentPulse
-from tests.feedback import factories as ff
-from tests.feedback.factories import resolve, survey_of
+from tests.feedback import helpers as ff
+from tests.feedback.helpers import resolve, survey_of
 from tickets.tokens import follow_token_for
 
 _fast_passwords, _role_groups = ff._fast_passwords, ff._role_groups  # fixtures used here

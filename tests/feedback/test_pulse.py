@@ -9,8 +9,8 @@ from django.urls import reverse
 from feedback import services
 from feedback.models import AgentPulse
 from tests import factories
-from tests.feedback import factories as ff
-from tests.feedback.factories import new_ticket, resolve
+from tests.feedback import helpers as ff
+from tests.feedback.helpers import new_ticket, resolve
 
 _fast_passwords, _role_groups = ff._fast_passwords, ff._role_groups  # fixtures used here
 

@@ -12,8 +12,8 @@ from feedback.emails import relationship_message_id
 from feedback.models import NpsResponse, RelationshipSurvey
 from feedback.tokens import relationship_token_for
 from tests import factories
-from tests.feedback import factories as ff
-from tests.feedback.factories import new_ticket
+from tests.feedback import helpers as ff
+from tests.feedback.helpers import new_ticket
 
 _fast_passwords, _role_groups = ff._fast_passwords, ff._role_groups  # fixtures used here
 

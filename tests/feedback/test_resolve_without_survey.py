@@ -6,8 +6,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from feedback.models import Survey
-from tests.feedback import factories as ff
-from tests.feedback.factories import survey_of
+from tests.feedback import helpers as ff
+from tests.feedback.helpers import survey_of
 from tickets import events as ticket_events
 from tickets import services as ticket_services
 from tickets.models import Ticket

@@ -17,8 +17,8 @@ from feedback.services.survey_lifecycle import surveys_mark_sent
 from outbox import services as outbox
 from outbox.models import Delivery
 from tests import factories
-from tests.feedback import factories as ff
-from tests.feedback.factories import new_ticket, resolve, send_due, survey_of
+from tests.feedback import helpers as ff
+from tests.feedback.helpers import new_ticket, resolve, send_due, survey_of
 from tickets import services as ticket_services
 from tickets.models import Ticket
 

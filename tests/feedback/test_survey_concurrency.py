@@ -11,8 +11,8 @@ from django.utils import timezone
 from feedback import services
 from outbox import services as outbox
 from outbox.models import Delivery
-from tests.feedback import factories as ff
-from tests.feedback.factories import new_ticket, resolve, survey_of
+from tests.feedback import helpers as ff
+from tests.feedback.helpers import new_ticket, resolve, survey_of
 
 _fast_passwords, _role_groups = ff._fast_passwords, ff._role_groups  # fixtures used here
 LATER = timedelta(hours=2)

@@ -13,8 +13,8 @@ from feedback.models import Survey
 from outbox import tasks as outbox_tasks
 from outbox.models import Delivery
 from tests import factories
-from tests.feedback import factories as ff
-from tests.feedback.factories import new_ticket, reopen, resolve, send_due, survey_of, wait_for
+from tests.feedback import helpers as ff
+from tests.feedback.helpers import new_ticket, reopen, resolve, send_due, survey_of, wait_for
 from tickets import services as ticket_services
 from tickets.models import Ticket
 

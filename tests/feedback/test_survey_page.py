@@ -10,8 +10,8 @@ from django.utils import timezone
 from feedback import events, services
 from feedback.models import Rating, RatingChange, Survey, WowStory
 from feedback.tokens import survey_token_for
-from tests.feedback import factories as ff
-from tests.feedback.factories import new_ticket, old_token, resolve, survey_of
+from tests.feedback import helpers as ff
+from tests.feedback.helpers import new_ticket, old_token, resolve, survey_of
 
 _fast_passwords, _role_groups = ff._fast_passwords, ff._role_groups  # fixtures used here
 
@@ -232,7 +232,7 @@ def test_the_follow_up_answer_can_be_added_after_the_rating_is_recorded(client, 
 
 
 def test_the_email_names_the_button_that_records_the_rating(survey):
-    from tests.feedback.factories import survey_mails
+    from tests.feedback.helpers import survey_mails
 
     [message] = survey_mails()
     assert "One click is enough" not in message.body

@@ -19,7 +19,7 @@ from escalation.models import Trigger
 from feedback import services as feedback_services
 from tests import factories
 from tests.escalation import factories as esc
-from tests.feedback.factories import resolve, survey_of
+from tests.feedback.helpers import resolve, survey_of
 
 # The live server answers from threads of its own: the data must be committed to be seen.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.conformance]

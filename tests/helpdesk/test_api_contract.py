@@ -9,7 +9,7 @@ from escalation.models import Trigger
 from feedback import services as feedback_services
 from tests import factories
 from tests.escalation import factories as esc
-from tests.feedback.factories import resolve, survey_of
+from tests.feedback.helpers import resolve, survey_of
 
 pytestmark = pytest.mark.django_db
 

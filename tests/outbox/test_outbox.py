@@ -15,8 +15,8 @@ from outbox import services as outbox
 from outbox import tasks
 from outbox.models import Delivery
 from tests import factories
-from tests.feedback import factories as ff
-from tests.feedback.factories import new_ticket, resolve, survey_of
+from tests.feedback import helpers as ff
+from tests.feedback.helpers import new_ticket, resolve, survey_of
 from tickets.models import NotificationLog
 from tickets.services import notifications
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 from feedback import services
 from feedback.pulse_privacy import open_week
 from tests import factories
-from tests.feedback import factories as ff
-from tests.feedback.factories import new_ticket
+from tests.feedback import helpers as ff
+from tests.feedback.helpers import new_ticket
 
 _fast_passwords, _role_groups = ff._fast_passwords, ff._role_groups  # fixtures used here
 

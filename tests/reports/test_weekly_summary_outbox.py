@@ -17,7 +17,7 @@ from outbox.models import Delivery
 from reports import services, tasks
 from reports.models import WeeklySummary
 from tests import factories
-from tests.feedback import factories as ff
+from tests.feedback import helpers as ff
 
 smtp_sink, smtp_refusing = ff.smtp_sink, ff.smtp_refusing  # the real SMTP server fixtures
 WEEK = dt.date(2026, 6, 1)

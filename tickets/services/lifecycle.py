@@ -23,19 +23,19 @@ from tickets.models import Queue, Tag, Ticket, TicketEvent
 from tickets.services.search import customer_search_words, search_document
 
 User = get_user_model()
-S = Ticket.Status
+Status = Ticket.Status
 
 TRANSITIONS: dict[str, frozenset[str]] = {
-    S.NEW: frozenset({S.OPEN, S.PENDING, S.RESOLVED}),
-    S.OPEN: frozenset({S.PENDING, S.RESOLVED}),
-    S.PENDING: frozenset({S.OPEN, S.RESOLVED}),
-    S.RESOLVED: frozenset({S.OPEN, S.CLOSED}),
-    S.CLOSED: frozenset(),
+    Status.NEW: frozenset({Status.OPEN, Status.PENDING, Status.RESOLVED}),
+    Status.OPEN: frozenset({Status.PENDING, Status.RESOLVED}),
+    Status.PENDING: frozenset({Status.OPEN, Status.RESOLVED}),
+    Status.RESOLVED: frozenset({Status.OPEN, Status.CLOSED}),
+    Status.CLOSED: frozenset(),
 }
 
 
 def allowed_transitions(ticket: Ticket) -> list[str]:
-    return [status for status in S.values if status in TRANSITIONS[ticket.status]]
+    return [status for status in Status.values if status in TRANSITIONS[ticket.status]]
 
 
 def _next_reference(ticket: Ticket) -> str:
@@ -161,11 +161,11 @@ def ticket_transition(
     from_status = ticket.status
     if to_status not in TRANSITIONS.get(from_status, frozenset()):
         raise IllegalTransition(
-            from_status=S(from_status).label if from_status in S.values else from_status,
-            to_status=S(to_status).label if to_status in S.values else to_status,
+            from_status=Status(from_status).label if from_status in Status.values else from_status,
+            to_status=Status(to_status).label if to_status in Status.values else to_status,
         )
     now = at or timezone.now()
-    reopening = from_status == S.RESOLVED and to_status == S.OPEN
+    reopening = from_status == Status.RESOLVED and to_status == Status.OPEN
     _save_versioned(ticket, expected_version,
                     **_status_columns(from_status, to_status, now, reopen_count=ticket.reopen_count + 1))
     _record(ticket, TicketEvent.Kind.REOPENED if reopening else TicketEvent.Kind.STATUS, actor,
@@ -179,7 +179,7 @@ def ticket_transition(
 
 def _no_follow_up_reason(to_status: str, reason: str) -> str:
     """Only a resolution is followed up; a reason given with any other change means nothing."""
-    return follow_up.clean_reason(reason) if to_status == S.RESOLVED else ""
+    return follow_up.clean_reason(reason) if to_status == Status.RESOLVED else ""
 
 
 @dataclass(frozen=True)
@@ -226,7 +226,7 @@ def tickets_transition(
     no_follow_up_reason = _no_follow_up_reason(to_status, no_follow_up_reason)
     changes = tuple(
         events.StatusChange(ticket_id=pk, from_status=status, to_status=to_status,
-                            reopening=status == S.RESOLVED and to_status == S.OPEN,
+                            reopening=status == Status.RESOLVED and to_status == Status.OPEN,
                             no_follow_up_reason=no_follow_up_reason)
         for pk, status in current.items()
     )
@@ -246,11 +246,11 @@ def _status_columns(from_status: str, to_status: str, now, reopen_count=None) ->
     """The columns a move from `from_status` to `to_status` writes. `reopen_count` is the new count
     (one ticket) or, by default, an expression (set-wise)."""
     columns: dict = {"status": to_status}
-    if to_status == S.RESOLVED:
+    if to_status == Status.RESOLVED:
         columns["resolved_at"] = now
-    if to_status == S.CLOSED:
+    if to_status == Status.CLOSED:
         columns["closed_at"] = now
-    if from_status == S.RESOLVED and to_status == S.OPEN:
+    if from_status == Status.RESOLVED and to_status == Status.OPEN:
         columns["reopen_count"] = F("reopen_count") + 1 if reopen_count is None else reopen_count
         columns["resolved_at"] = None
     return columns
@@ -264,7 +264,7 @@ def _announce(changes: tuple[events.StatusChange, ...], *, actor: User | None, a
         ticket_id, from_status, to_status = change.ticket_id, change.from_status, change.to_status
         events.publish(events.ticket_status_changed, ticket_id=ticket_id, actor_id=actor_id,
                        from_status=from_status, to_status=to_status, at=at)
-        if to_status == S.CLOSED:
+        if to_status == Status.CLOSED:
             events.publish(events.ticket_closed, ticket_id=ticket_id, actor_id=actor_id, automatic=actor is None)
         elif change.reopening:
             events.publish(events.ticket_reopened, ticket_id=ticket_id, actor_id=actor_id)
@@ -321,7 +321,7 @@ def ticket_update(
 
     `no_follow_up_reason`: with a move to resolved, resolve without the follow-up (as `ticket_transition`).
     """
-    if ticket.status == S.CLOSED:
+    if ticket.status == Status.CLOSED:
         raise TicketClosed()
     version = ticket.version if expected_version is None else expected_version
     if ticket.version != version:

@@ -20,7 +20,7 @@ from tickets.services.lifecycle import check_message_length, ticket_transition
 from tickets.services.search import search_document
 
 User = get_user_model()
-S = Ticket.Status
+Status = Ticket.Status
 
 _LIVE_FIELDS = ("status", "version", "reopen_count", "resolved_at", "closed_at", "first_response_at")
 
@@ -96,7 +96,7 @@ def _check_message_allowed(ticket: Ticket, *, body: str, kind: str, author_user:
         raise DomainError()
     check_message_length(body)
     _refresh_locked(ticket)
-    if ticket.status == S.CLOSED:
+    if ticket.status == Status.CLOSED:
         raise TicketClosed()
     if status and expected_version is not None and ticket.version != expected_version:
         raise StaleTicket()
@@ -117,10 +117,10 @@ def _touch_ticket(ticket: Ticket, *, body: str, now, first_response: bool) -> No
 def _move_ticket_on(ticket: Ticket, *, author_user: User | None, status: str | None, staff_reply: bool) -> None:
     """The status a message brings: a customer's reply reopens or wakes the ticket, an agent's may set one
     (`status`), and an agent's first reply opens a new ticket."""
-    if author_user is None and ticket.status in (S.RESOLVED, S.PENDING):
-        ticket_transition(ticket=ticket, to_status=S.OPEN, actor=None,
+    if author_user is None and ticket.status in (Status.RESOLVED, Status.PENDING):
+        ticket_transition(ticket=ticket, to_status=Status.OPEN, actor=None,
                           reason_phrase=phrases.phrase("tickets.reason.customer_replied"))
     elif status and status != ticket.status:
         ticket_transition(ticket=ticket, to_status=status, actor=author_user)
-    elif staff_reply and ticket.status == S.NEW:
-        ticket_transition(ticket=ticket, to_status=S.OPEN, actor=author_user)
+    elif staff_reply and ticket.status == Status.NEW:
+        ticket_transition(ticket=ticket, to_status=Status.OPEN, actor=author_user)

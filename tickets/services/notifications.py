@@ -34,7 +34,7 @@ from tickets.tokens import follow_token_for
 
 logger = logging.getLogger(__name__)
 
-K = NotificationLog.Kind
+LogKind = NotificationLog.Kind
 CONFIRMATIONS_PER_HOUR = 5
 CONFIRMED_CHANNELS = (Ticket.Channel.WEB, Ticket.Channel.EMAIL, Ticket.Channel.API)
 FRESH_LINKS = "fresh_links"
@@ -51,15 +51,15 @@ def connect() -> None:
 def _on_ticket_created(sender, ticket_id: int, **payload) -> None:
     channel = Ticket.objects.filter(pk=ticket_id).values_list("channel", flat=True).first()
     if channel in CONFIRMED_CHANNELS:
-        notification_schedule(kind=K.CONFIRMATION, ticket_id=ticket_id)
+        notification_schedule(kind=LogKind.CONFIRMATION, ticket_id=ticket_id)
 
 
 def _on_message_added(sender, ticket_id: int, message_id: int, is_public: bool, from_customer: bool,
                       **payload) -> None:
     if is_public and not from_customer:
-        notification_schedule(kind=K.REPLY_TO_CUSTOMER, ticket_id=ticket_id, message_id=message_id)
+        notification_schedule(kind=LogKind.REPLY_TO_CUSTOMER, ticket_id=ticket_id, message_id=message_id)
     elif from_customer and Ticket.objects.filter(pk=ticket_id, assignee__isnull=False).exists():
-        notification_schedule(kind=K.CUSTOMER_REPLIED, ticket_id=ticket_id, message_id=message_id)
+        notification_schedule(kind=LogKind.CUSTOMER_REPLIED, ticket_id=ticket_id, message_id=message_id)
 
 
 # --- Scheduling ---------------------------------------------------------------------------------
@@ -85,7 +85,7 @@ def notification_send(*, kind: str, ticket_id: int | None = None, message_id: in
     """Send this notification now if it has not gone out yet (scheduling it if need be). True when it
     was sent now; False when it was already sent, is not to be sent, or its ticket or message is gone.
     A failed attempt is recorded on its delivery and retried by the outbox."""
-    if kind == K.CONFIRMATION:
+    if kind == LogKind.CONFIRMATION:
         message_id = None
         if not Ticket.objects.filter(pk=ticket_id).exists():
             return False
@@ -172,7 +172,7 @@ def _customer_email_ok(customer: Customer) -> bool:
 
 def _confirmations_sent_lately(addresses: set[str]) -> dict[str, int]:
     """Confirmations sent to these addresses (lower case) in the last hour (one query)."""
-    rows = (Delivery.objects.filter(kind=K.CONFIRMATION, state=Delivery.State.SENT,
+    rows = (Delivery.objects.filter(kind=LogKind.CONFIRMATION, state=Delivery.State.SENT,
                                     sent_at__gte=timezone.now() - timedelta(hours=1))
             .filter(recipient__in={address for a in addresses for address in (a, a.lower())})
             .values_list("recipient", flat=True))
@@ -284,19 +284,19 @@ class TicketNotificationKind(Kind):
             .select_related("ticket__customer", "ticket__assignee__profile", "message__author_user")
         )
         sent_lately = (_confirmations_sent_lately({log.ticket.customer.email for log in logs})
-                       if self.name == K.CONFIRMATION else {})
+                       if self.name == LogKind.CONFIRMATION else {})
         built = {}
         for log in logs:
-            if self.name == K.CONFIRMATION:
+            if self.name == LogKind.CONFIRMATION:
                 built[log.delivery_id] = _build_confirmation(log.ticket, sent_lately)
-            elif self.name == K.REPLY_TO_CUSTOMER:
+            elif self.name == LogKind.REPLY_TO_CUSTOMER:
                 built[log.delivery_id] = _build_reply(log.ticket, log.message)
             else:
                 built[log.delivery_id] = _build_customer_replied(log.ticket, log.message)
         return built
 
     def sent(self, delivery_ids: list[int], at) -> None:
-        if self.name != K.REPLY_TO_CUSTOMER:
+        if self.name != LogKind.REPLY_TO_CUSTOMER:
             return
         # Replies to this email are threaded by matching their In-Reply-To against this id.
         rows = NotificationLog.objects.filter(delivery_id__in=delivery_ids).values_list("message_id",
@@ -315,8 +315,8 @@ class FreshLinksKind(Kind):
 
 
 KINDS = [
-    TicketNotificationKind(K.CONFIRMATION, K.CONFIRMATION.label),
-    TicketNotificationKind(K.REPLY_TO_CUSTOMER, K.REPLY_TO_CUSTOMER.label),
-    TicketNotificationKind(K.CUSTOMER_REPLIED, K.CUSTOMER_REPLIED.label),
+    TicketNotificationKind(LogKind.CONFIRMATION, LogKind.CONFIRMATION.label),
+    TicketNotificationKind(LogKind.REPLY_TO_CUSTOMER, LogKind.REPLY_TO_CUSTOMER.label),
+    TicketNotificationKind(LogKind.CUSTOMER_REPLIED, LogKind.CUSTOMER_REPLIED.label),
     FreshLinksKind(),
 ]
