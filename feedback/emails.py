@@ -7,6 +7,7 @@ step with their deliveries (through `feedback.services.surveys`, the surveys' on
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from feedback.models import STAR_LABELS, RelationshipSurvey, Survey
@@ -50,36 +52,71 @@ def _agent_name(survey) -> str:
     return (agent.get_full_name() or agent.get_username()) if agent else ""
 
 
-def build_survey_email(survey, *, message_id: str = "") -> EmailMultiAlternatives:
-    """The survey email in the customer's language: five star links (D2) and a link to the page."""
+def build_survey_email(survey, *, message_id: str = "", rendered: dict | None = None) -> EmailMultiAlternatives:
+    """The survey email in the customer's language: five star links (D2) and a link to the page.
+
+    `rendered` caches the templates of a batch: they are rendered once per language (and with or without an
+    agent's name) with placeholders, and each survey's values are filled in, escaped for the HTML part. The
+    survey benchmark showed rendering the three templates per message as a third of a worker's time."""
     url = survey_url(survey)  # one signature and one reverse for the six links
-    with translation.override(survey.language):
-        context = {
-            "survey": survey,
-            "ticket": survey.ticket,
-            "customer": survey.customer,
-            "agent_name": _agent_name(survey),
-            "star_links": _star_links(url),
-            "survey_url": url,
-            "language": translation.get_language(),
-        }
-        subject = " ".join(render_to_string("feedback/email/survey_subject.txt", context).split())
-        text = render_to_string("feedback/email/survey.txt", context)
-        html = render_to_string("feedback/email/survey.html", context)
+    language = survey.language
+    agent_name = _agent_name(survey)
+    key = (language, bool(agent_name))
+    templates = (rendered if rendered is not None else {}).get(key)
+    if templates is None:
+        templates = _survey_templates(language, with_agent=bool(agent_name))
+        if rendered is not None:
+            rendered[key] = templates
+    values = {"name": survey.customer.name, "reference": survey.ticket.reference, "subject": survey.ticket.subject,
+              "agent": agent_name, "url": url}
     message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
+        subject=" ".join(_filled(templates["subject"], values).split()),
+        body=_filled(templates["text"], values),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[survey.customer.email],
         headers={
             "Message-ID": message_id or survey_message_id(survey),
-            "Content-Language": context["language"],
+            "Content-Language": templates["language"],
             "Auto-Submitted": "auto-generated",
             "X-Delightdesk-Survey": str(survey.pk),
         },
     )
-    message.attach_alternative(html, "text/html")
+    message.attach_alternative(_filled(templates["html"], values, escape_values=True), "text/html")
     return message
+
+
+def _slot(name: str) -> str:
+    return f"\x00{name}\x00"  # never in a person's text: Django's forms refuse NUL characters
+
+
+_SLOT = re.compile("\x00(name|reference|subject|agent|url)\x00")
+
+
+def _survey_templates(language: str, *, with_agent: bool) -> dict[str, str]:
+    """The three templates of the survey email rendered in `language` with a placeholder for each value."""
+    url = _slot("url")
+    with translation.override(language):
+        context = {
+            "customer": {"name": _slot("name")},
+            "ticket": {"reference": _slot("reference"), "subject": _slot("subject")},
+            "agent_name": _slot("agent") if with_agent else "",
+            "star_links": _star_links(url),
+            "survey_url": url,
+            "language": translation.get_language(),
+        }
+        return {
+            "subject": render_to_string("feedback/email/survey_subject.txt", context),
+            "text": render_to_string("feedback/email/survey.txt", context),
+            "html": render_to_string("feedback/email/survey.html", context),
+            "language": context["language"],
+        }
+
+
+def _filled(template: str, values: dict[str, str], *, escape_values: bool = False) -> str:
+    """One pass over the placeholders: a value is never scanned for another placeholder."""
+    if escape_values:
+        return _SLOT.sub(lambda match: escape(values[match.group(1)]), template)
+    return _SLOT.sub(lambda match: values[match.group(1)], template)
 
 
 def build_relationship_email(survey) -> EmailMultiAlternatives:
@@ -127,6 +164,7 @@ class SurveyKind(Kind):
             )
         )
         built: dict = {}
+        rendered: dict = {}  # the templates, once per language for the whole batch
         for survey in surveys:
             if survey.state == Survey.State.ANSWERED:
                 built[survey.delivery_id] = Cancel("answered")
@@ -135,7 +173,7 @@ class SurveyKind(Kind):
             elif survey.ticket.status not in SENDABLE_TICKET_STATES:
                 built[survey.delivery_id] = Cancel("reopened")
             else:
-                built[survey.delivery_id] = build_survey_email(survey)
+                built[survey.delivery_id] = build_survey_email(survey, rendered=rendered)
         return built
 
     def sent(self, delivery_ids: list[int], at) -> None:
