@@ -11,7 +11,6 @@ import re
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -22,6 +21,7 @@ from feedback.models import STAR_LABELS, RelationshipSurvey, Survey
 from feedback.services import relationship, survey_lifecycle
 from feedback.tokens import relationship_token_for, survey_token_for
 from outbox.kinds import Cancel, Kind
+from outbox.messages import OutboxEmail
 from tickets.email_trust import desk_message_id
 
 SENDABLE_TICKET_STATES = ("resolved", "closed")
@@ -52,7 +52,7 @@ def _agent_name(survey) -> str:
     return (agent.get_full_name() or agent.get_username()) if agent else ""
 
 
-def build_survey_email(survey, *, message_id: str = "", rendered: dict | None = None) -> EmailMultiAlternatives:
+def build_survey_email(survey, *, message_id: str = "", rendered: dict | None = None) -> OutboxEmail:
     """The survey email in the customer's language: five star links (D2) and a link to the page.
 
     `rendered` caches the templates of a batch: they are rendered once per language (and with or without an
@@ -69,7 +69,7 @@ def build_survey_email(survey, *, message_id: str = "", rendered: dict | None = 
             rendered[key] = templates
     values = {"name": survey.customer.name, "reference": survey.ticket.reference, "subject": survey.ticket.subject,
               "agent": agent_name, "url": url}
-    message = EmailMultiAlternatives(
+    message = OutboxEmail(
         subject=" ".join(_filled(templates["subject"], values).split()),
         body=_filled(templates["text"], values),
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -119,7 +119,7 @@ def _filled(template: str, values: dict[str, str], *, escape_values: bool = Fals
     return _SLOT.sub(lambda match: values[match.group(1)], template)
 
 
-def build_relationship_email(survey) -> EmailMultiAlternatives:
+def build_relationship_email(survey) -> OutboxEmail:
     with translation.override(survey.language):
         path = reverse("feedback:relationship_survey", args=[relationship_token_for(survey)])
         context = {
@@ -131,7 +131,7 @@ def build_relationship_email(survey) -> EmailMultiAlternatives:
         subject = " ".join(render_to_string("feedback/email/relationship_subject.txt", context).split())
         text = render_to_string("feedback/email/relationship.txt", context)
         language = translation.get_language()
-    return EmailMultiAlternatives(
+    return OutboxEmail(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,

@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,6 +24,7 @@ from accounts.roles import Role, role_of
 from accounts.selectors import users_with_role
 from outbox import services as outbox
 from outbox.kinds import Cancel, Kind
+from outbox.messages import OutboxEmail
 from reports import figures
 from reports.figures import ReportFilter
 from reports.models import WeeklySummary
@@ -74,14 +74,14 @@ def summary_message_id(user_id: int, week_start: dt.date) -> str:
     return desk_message_id(f"week{user_id}-{week_start.isoformat()}")
 
 
-def _build_summary(user, week_start: dt.date) -> EmailMultiAlternatives:
+def _build_summary(user, week_start: dt.date) -> OutboxEmail:
     with translation.override(_language_of(user)):
         context = {"user": user, **weekly_summary_content(user, week_start)}
         subject = " ".join(render_to_string("reports/email/weekly_subject.txt", context).split())
         text = render_to_string("reports/email/weekly.txt", context)
         html = render_to_string("reports/email/weekly.html", context)
         language = translation.get_language()
-    message = EmailMultiAlternatives(
+    message = OutboxEmail(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,

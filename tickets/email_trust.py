@@ -16,6 +16,7 @@ which of the two wrote it. Several addresses in From are refused outright (`tick
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from collections.abc import Iterable
 from email.utils import parseaddr
@@ -35,8 +36,12 @@ HOLD = InboundEmail.HoldReason
 
 def desk_domain() -> str:
     """The domain of the desk's Message-IDs: that of DEFAULT_FROM_EMAIL."""
-    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    return address.rpartition("@")[2] or "delightdesk.localhost"
+    return _domain_of(settings.DEFAULT_FROM_EMAIL)
+
+
+@functools.lru_cache(maxsize=8)
+def _domain_of(from_email: str) -> str:  # parsed once per setting value, not once per outgoing message
+    return parseaddr(from_email)[1].rpartition("@")[2] or "delightdesk.localhost"
 
 
 def _signature(value: str, secret: str) -> str:

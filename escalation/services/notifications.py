@@ -11,7 +11,6 @@ import logging
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from escalation.models import Notification
 from outbox import services as outbox
 from outbox.kinds import Cancel, Kind
+from outbox.messages import OutboxEmail
 from tickets.email_parsing import DESK_HEADER
 from tickets.email_trust import desk_message_id
 
@@ -108,7 +108,7 @@ def notification_message_id(notification: Notification) -> str:
     return desk_message_id(f"esc{notification.pk}", reference=reference or "")
 
 
-def build_notification_email(notification: Notification) -> EmailMessage:
+def build_notification_email(notification: Notification) -> OutboxEmail:
     recipient = notification.recipient
     with translation.override(_language_of(recipient)), timezone.override(_time_zone_of(recipient)):
         context = {"notification": notification, "recipient": recipient, "link": _link(notification)}
@@ -117,7 +117,7 @@ def build_notification_email(notification: Notification) -> EmailMessage:
     reference = notification.ticket.reference if notification.ticket_id else ""
     headers = {"Message-ID": notification_message_id(notification), "Auto-Submitted": "auto-generated",
                DESK_HEADER: reference or "escalation"}
-    return EmailMessage(subject, body, None, [recipient.email], headers=headers)
+    return OutboxEmail(subject, body, None, [recipient.email], headers=headers)
 
 
 class NotificationKind(Kind):

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Customer
 from outbox import services as outbox
 from outbox.kinds import Cancel, Kind
+from outbox.messages import OutboxEmail
 from outbox.models import Delivery
 from tickets import events
 from tickets.email_parsing import DESK_HEADER
@@ -146,7 +146,7 @@ def _customer_language(customer: Customer, ticket: Ticket) -> str:
 
 def _email(
     *, subject: str, template: str, context: dict, to: str, message_id: str, thread: list[str]
-) -> EmailMultiAlternatives:
+) -> OutboxEmail:
     text = render_to_string(f"tickets/email/{template}.txt", context)
     html = render_to_string(f"tickets/email/{template}.html", context)
     headers = {
@@ -158,7 +158,7 @@ def _email(
     if thread:
         headers["In-Reply-To"] = thread[-1]
         headers["References"] = " ".join(thread)
-    email = EmailMultiAlternatives(
+    email = OutboxEmail(
         subject=" ".join(subject.split()), body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to],
         reply_to=[settings.DEFAULT_FROM_EMAIL], headers=headers,
     )
