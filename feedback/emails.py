@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -55,9 +57,10 @@ def _agent_name(survey) -> str:
 def build_survey_email(survey, *, message_id: str = "", rendered: dict | None = None) -> OutboxEmail:
     """The survey email in the customer's language: five star links (D2) and a link to the page.
 
-    `rendered` caches the templates of a batch: they are rendered once per language (and with or without an
-    agent's name) with placeholders, and each survey's values are filled in, escaped for the HTML part. The
-    survey benchmark showed rendering the three templates per message as a third of a worker's time."""
+    `rendered` caches the templates (`_rendered_templates`: for the worker's life, or the batch's with
+    DEBUG): they are rendered once per language (and with or without an agent's name) with placeholders, and
+    each survey's values are filled in, escaped for the HTML part. The survey benchmark showed rendering the
+    three templates per message as a third of a worker's time."""
     url = survey_url(survey)  # one signature and one reverse for the six links
     language = survey.language
     agent_name = _agent_name(survey)
@@ -83,6 +86,22 @@ def build_survey_email(survey, *, message_id: str = "", rendered: dict | None = 
     )
     message.attach_alternative(_filled(templates["html"], values, escape_values=True), "text/html")
     return message
+
+
+_PROCESS_TEMPLATES: dict = {}
+
+
+def _rendered_templates() -> dict:
+    """Where a batch keeps the rendered templates: for the worker process's life (they depend only on the
+    language, the template files and the catalogues, which a deploy restarts the worker for; one ticket
+    resolved at a time makes batches of one, which would render all three each time), or, with DEBUG, for
+    the batch only, so that an edited template shows in the next email."""
+    return {} if settings.DEBUG else _PROCESS_TEMPLATES
+
+
+@receiver(setting_changed)
+def _forget_rendered_templates(**kwargs) -> None:  # tests that change languages or templates
+    _PROCESS_TEMPLATES.clear()
 
 
 def _slot(name: str) -> str:
@@ -164,7 +183,7 @@ class SurveyKind(Kind):
             )
         )
         built: dict = {}
-        rendered: dict = {}  # the templates, once per language for the whole batch
+        rendered = _rendered_templates()
         for survey in surveys:
             if survey.state == Survey.State.ANSWERED:
                 built[survey.delivery_id] = Cancel("answered")

@@ -36,7 +36,8 @@ class CustomerFactory(factory.django.DjangoModelFactory):
         model = Customer
 
     name = factory.Faker("name")
-    email = factory.Sequence(lambda n: f"customer{n}@example.com")
+    # Not "customer{n}": user_with_role("customer") names its customers so, from a counter of its own.
+    email = factory.Sequence(lambda n: f"client{n}@example.com")
     language = "en"
     company = "Purrfect Prints"
     monthly_spend = 100
