@@ -60,7 +60,7 @@ def pytest_runtest_setup(item):
         _skip_or_fail("needs Redis (set REDIS_URL=redis://...)")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def skip_or_fail():
     return _skip_or_fail
 

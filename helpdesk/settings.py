@@ -155,6 +155,13 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + ([] if REDIS_URL else ["dja
 RATELIMIT_VIEW = "helpdesk.views.rate_limited"
 
 # --- Celery
+# Fail fast when Redis is down: the outbox rows are swept again, a request must not hang on it. One
+# immediate retry (kombu waits `interval_start`, 2 s by default, before it: a stalled request per enqueue).
+# visibility_timeout must exceed the longest retry countdown (the weekly report backs off up to
+# 3600 s), or Redis redelivers the waiting task again and again (kombu issue 337). Delays that
+# matter are due times on outbox rows, so a killed worker's unacked task is not waited for.
+REDIS_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2, "socket_timeout": 5,
+                                  "max_retries": 1, "interval_start": 0}
 CELERY_BROKER_URL = REDIS_URL or "ddfilesystem://"  # helpdesk/broker.py: atomic writes
 if not REDIS_URL:
     # Each test run gets its own folder (exported, so subprocesses share it): parallel runs on one
@@ -180,12 +187,7 @@ if not REDIS_URL:
     _results_dir.mkdir(parents=True, exist_ok=True)
     CELERY_RESULT_BACKEND = f"file://{_results_dir}"
 else:
-    # Fail fast when Redis is down: the outbox rows are swept again, a request must not hang on it.
-    # visibility_timeout must exceed the longest retry countdown (the weekly report backs off up to
-    # 3600 s), or Redis redelivers the waiting task again and again (kombu issue 337). Delays that
-    # matter are due times on outbox rows, so a killed worker's unacked task is not waited for.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2,
-                                       "socket_timeout": 5, "max_retries": 1}
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
     CELERY_BROKER_CONNECTION_TIMEOUT = 2
     CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False  # never eager in the web process; tests that want it say so

@@ -154,7 +154,8 @@ def _artifact_path(journey: str, step: str) -> Path:
 
 def take_screenshot(page, journey: str, step: str) -> Path:
     path = _artifact_path(journey, step)
-    page.screenshot(path=str(path), full_page=True)
+    # One image pixel per CSS pixel: a phone context's device scale of 2 would quadruple the pixels to encode.
+    page.screenshot(path=str(path), full_page=True, scale="css")
     return path
 
 

@@ -4,6 +4,7 @@ Messages are appended over IMAP (as a mail server would deliver them), then `pol
 ingests and flags them. Skips locally without Dovecot (`apt-get install dovecot-imapd`); fails under CI.
 """
 
+import contextlib
 import imaplib
 import os
 import pwd
@@ -50,6 +51,7 @@ log_path = {base}/dovecot.log
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain
+auth_failure_delay = 0
 default_login_user = {login_user}
 default_internal_user = {internal_user}
 default_internal_group = {internal_user}
@@ -86,8 +88,9 @@ def _wait_for_port(port: int, log: Path, seconds: float = 60) -> None:
     raise RuntimeError(f"Dovecot did not start: {log.read_text() if log.exists() else 'no log'}")
 
 
-@pytest.fixture
-def imap_server(settings, skip_or_fail):
+@contextlib.contextmanager
+def _running_dovecot(skip_or_fail):
+    """A throwaway Dovecot on a free port; gives the port. It takes a second to stop."""
     dovecot = shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None)
     if dovecot is None:
         skip_or_fail("needs Dovecot (apt-get install dovecot-imapd)")
@@ -104,7 +107,6 @@ def imap_server(settings, skip_or_fail):
                               stderr=subprocess.DEVNULL)
     try:
         _wait_for_port(port, base / "dovecot.log")
-        settings.IMAP_URL = f"imap://{USER}:{PASSWORD}@127.0.0.1:{port}/INBOX"
         yield port
     finally:
         server.terminate()
@@ -114,6 +116,32 @@ def imap_server(settings, skip_or_fail):
             server.kill()
             server.wait()
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def dovecot(skip_or_fail):
+    """One Dovecot for the module's tests that log in with the right password."""
+    with _running_dovecot(skip_or_fail) as port:
+        yield port
+
+
+@pytest.fixture
+def lone_dovecot(skip_or_fail):
+    """A Dovecot of its own: after a failed login Dovecot makes the next logins from the address wait."""
+    with _running_dovecot(skip_or_fail) as port:
+        yield port
+
+
+@pytest.fixture
+def imap_server(dovecot, settings):
+    """The module's Dovecot with an empty INBOX, and the desk pointed at it."""
+    with imaplib.IMAP4("127.0.0.1", dovecot) as client:
+        client.login(USER, PASSWORD)
+        if int(client.select("INBOX")[1][0]):  # a set of "1:*" is refused on an empty mailbox
+            client.store("1:*", "+FLAGS", "\\Deleted")
+            client.expunge()
+    settings.IMAP_URL = f"imap://{USER}:{PASSWORD}@127.0.0.1:{dovecot}/INBOX"
+    return dovecot
 
 
 def deliver(port: int, *names: str) -> None:
@@ -168,8 +196,8 @@ def test_the_poll_stops_at_the_batch_size_and_leaves_the_rest_unseen(imap_server
     assert Ticket.objects.count() == 3
 
 
-def test_wrong_credentials_raise_instead_of_passing_silently(imap_server, settings, queue):
-    settings.IMAP_URL = f"imap://{USER}:wrong@127.0.0.1:{imap_server}/INBOX"
+def test_wrong_credentials_raise_instead_of_passing_silently(lone_dovecot, settings, queue):
+    settings.IMAP_URL = f"imap://{USER}:wrong@127.0.0.1:{lone_dovecot}/INBOX"
 
     with pytest.raises(imaplib.IMAP4.error):
         poll_imap.run()
