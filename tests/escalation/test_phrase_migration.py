@@ -33,7 +33,7 @@ TIER_UP = ("Not acknowledged in time by Mari Tamm, moved up a tier: Routed to Qu
 
 
 @pytest.fixture(scope="module")
-def walked(django_db_setup, django_db_blocker):
+def walks(django_db_setup, django_db_blocker):
     with committed_rows(django_db_blocker):
         with django_db_blocker.unblock():
             walks = _walk_twice()
@@ -41,7 +41,14 @@ def walked(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def old_rows(walked, db):
+def walked(walks, db):
+    # `db` also for the tests that read no table: pytest-django runs the tests that use the database before
+    # the others, and the module's tests must run together for its walks to be done once.
+    return walks
+
+
+@pytest.fixture
+def old_rows(walked):
     return walked.rows
 
 
