@@ -12,13 +12,12 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 
 from accounts.models import Customer, Membership, Profile, Team
 from escalation.models import TeamCalendar
 from feedback.models import RelationshipSurvey
+from tests.migration_walk import committed_rows, old_schema
 from tickets.models import Macro, Message, Queue, Ticket
 
 BEFORE = [
@@ -27,19 +26,6 @@ BEFORE = [
     ("feedback", "0003_weekly_summary_outbox"),
     ("escalation", "0008_rating_changes"),
 ]
-
-
-def _migrate(targets):
-    """Migrate the moving apps to `targets`; the historical models of every app at that point."""
-    MigrationExecutor(connection).migrate(targets)
-    graph = MigrationExecutor(connection).loader.graph
-    named = {app for app, _name in targets}
-    others = [leaf for leaf in graph.leaf_nodes() if leaf[0] not in named]
-    return MigrationExecutor(connection).loader.project_state([*others, *(t for t in targets if t[1])]).apps
-
-
-def _latest():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 def _write_rows_before_the_move(old) -> dict:
@@ -67,13 +53,10 @@ def _write_rows_before_the_move(old) -> dict:
 
 @pytest.fixture(scope="module")
 def moved(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        try:
-            ids = _write_rows_before_the_move(_migrate(BEFORE))
-        finally:
-            _migrate(_latest())  # whatever happened, the next test finds the current schema
+    with committed_rows(django_db_blocker):
+        with django_db_blocker.unblock(), old_schema(BEFORE) as old:
+            ids = _write_rows_before_the_move(old)
         yield ids
-        call_command("flush", interactive=False, verbosity=0)  # committed outside any test's transaction
 
 
 @pytest.fixture

@@ -3,41 +3,103 @@
 Rows are written as they were before the migration (the historical models of escalation 0005), then the
 migrations run forward: every known sentence becomes a code with its parameters and renders back to the same
 English (and to Estonian for an Estonian reader); text the desk did not compose is left alone. Backwards,
-the English sentences come back.
+the English sentences come back. The tickets' own timeline reasons (tickets 0008) are checked on the way.
+
+Walking the migrations takes seconds, so the module walks twice, not once per test: first back to before
+both apps' phrases (the tickets' rows, and English sentences for the way back), then back to escalation 0005
+(reading those sentences as the way back left them, and writing the rows the other tests read).
 """
 
+from types import SimpleNamespace
+
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+from django.apps import apps as django_apps
 from django.utils import translation
 
 from escalation.models import Escalation, EscalationEvent, Notification
 from tests import factories
+from tests.migration_walk import committed_rows, old_schema
 from tickets import events as ticket_events
 from tickets.models import Message, TicketEvent
 
 BEFORE = [("escalation", "0005_phrases")]
+BEFORE_ANY_PHRASE = [("tickets", "0007_phrases"), *BEFORE]
 
+LOW_RATING = "Customer rated 2 stars. Contact them at once."
 ROUTING = ("Routed to Mari Tamm (team supervisor): on shift, 1 open escalation; Jaan Kask away; "
            "Busy Bee has 2 open escalations.")
 TIER_UP = ("Not acknowledged in time by Mari Tamm, moved up a tier: Routed to Queue Manager (manager of queue "
            "Billing): 0 open escalations.")
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return MigrationExecutor(connection).loader.project_state(targets).apps
-
-
-def _latest():
-    """Every app's last migration: what the rest of the suite expects to find after these tests."""
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
+@pytest.fixture(scope="module")
+def walks(django_db_setup, django_db_blocker):
+    with committed_rows(django_db_blocker):
+        with django_db_blocker.unblock():
+            walks = _walk_twice()
+        yield walks
 
 
 @pytest.fixture
-def old_rows(transactional_db, latest_schema_after):
-    old = _migrate(BEFORE)
+def walked(walks, db):
+    # `db` also for the tests that read no table: pytest-django runs the tests that use the database before
+    # the others, and the module's tests must run together for its walks to be done once.
+    return walks
+
+
+@pytest.fixture
+def old_rows(walked):
+    return walked.rows
+
+
+def _walk_twice() -> SimpleNamespace:
+    # By way of escalation 0005: back to both at once, SQLite rebuilds escalation's table (unapplying its 0007)
+    # with a foreign key to `accounts_team` after tickets 0011 has renamed that table back to `tickets_team`.
+    with old_schema(BEFORE), old_schema(BEFORE_ANY_PHRASE) as old:
+        timeline, english = _write_rows_before_any_phrase(old)
+    # Read at once: the next walk reverses escalation 0006, whose way back turns every phrased timeline
+    # reason (the tickets' own too) into English, and forward again only escalation's become phrases.
+    timeline = {name: TicketEvent.objects.get(pk=pk) for name, pk in timeline.items()}
+    upgraded = _english_rows(django_apps, english)
+    with old_schema(BEFORE) as old:
+        reversed_ = _english_rows(old, english)
+        rows = _write_rows_at_escalation_0005(old)
+    return SimpleNamespace(rows=rows, timeline=timeline, upgraded=upgraded, reversed=reversed_)
+
+
+def _english_rows(apps, ids) -> SimpleNamespace:
+    return SimpleNamespace(low=apps.get_model("escalation", "Escalation").objects.get(pk=ids["low"]),
+                           reopened=apps.get_model("tickets", "TicketEvent").objects.get(pk=ids["reopened"]))
+
+
+def _write_rows_before_any_phrase(old) -> tuple[dict, dict]:
+    # The models of tickets 0007 (its customers and teams had not moved to accounts yet) and escalation 0005.
+    team = old.get_model("tickets", "Team").objects.create(name="Support", slug="support")
+    queue = old.get_model("tickets", "Queue").objects.create(team=team, name="General", slug="general")
+    customer = old.get_model("tickets", "Customer").objects.create(name="Maarja", email="maarja@example.com")
+    OldTicket = old.get_model("tickets", "Ticket")
+    ticket = OldTicket.objects.create(reference="DD-1", subject="Arve", description="Tere", customer=customer,
+                                      queue=queue)
+    OldEvent = old.get_model("tickets", "TicketEvent")
+    timeline = {
+        "replied": OldEvent.objects.create(ticket=ticket, kind="reopened", reason="customer replied").pk,
+        "closed": OldEvent.objects.create(ticket=ticket, kind="status",
+                                          reason="closed automatically after being resolved").pk,
+        "typed": OldEvent.objects.create(ticket=ticket, kind="status", reason="duplicate of DD-7").pk,
+    }
+    rated = OldTicket.objects.create(reference="DD-2", subject="Katki", description="Tere", customer=customer,
+                                     queue=queue)
+    english = {
+        "low": old.get_model("escalation", "Escalation").objects.create(
+            ticket=rated, trigger="service_recovery", reason_text=LOW_RATING, routing_explanation=ROUTING,
+            state="resolved").pk,
+        "reopened": OldEvent.objects.create(ticket=rated, kind="reopened",
+                                            reason="Service recovery: rated 2 stars").pk,
+    }
+    return timeline, english
+
+
+def _write_rows_at_escalation_0005(old) -> dict:
     OldEscalation = old.get_model("escalation", "Escalation")
     OldEvent = old.get_model("escalation", "EscalationEvent")
     OldNotification = old.get_model("escalation", "Notification")
@@ -48,8 +110,7 @@ def old_rows(transactional_db, latest_schema_after):
     with ticket_events.muted():  # the outbox's migrations are unapplied with escalation's: no confirmation
         ticket = factories.TicketFactory(queue=queue)
         other = factories.TicketFactory(queue=queue)
-    low = OldEscalation.objects.create(ticket_id=ticket.pk, trigger="service_recovery",
-                                       reason_text="Customer rated 2 stars. Contact them at once.",
+    low = OldEscalation.objects.create(ticket_id=ticket.pk, trigger="service_recovery", reason_text=LOW_RATING,
                                        routing_explanation=ROUTING, state="resolved")
     typed = OldEscalation.objects.create(ticket_id=other.pk, trigger="manual", reason_text="Kunde ist wütend",
                                          routing_explanation="Mari takes these on Fridays.")
@@ -74,13 +135,11 @@ def old_rows(transactional_db, latest_schema_after):
     note = Message.objects.create(ticket=ticket, kind="note", author_user=agent,
                                   body="Remedy applied: Refund 20.00 EUR (within Anna Agent's authority of 50.00). "
                                        "Arrived broken")
-    yield {"low": low.pk, "typed": typed.pk, "events": {k: v.pk for k, v in events.items()},
-           "notices": {k: v.pk for k, v in notices.items()}, "reopened": reopened.pk, "note": note.pk}
-    _migrate(_latest())
+    return {"low": low.pk, "typed": typed.pk, "events": {k: v.pk for k, v in events.items()},
+            "notices": {k: v.pk for k, v in notices.items()}, "reopened": reopened.pk, "note": note.pk}
 
 
 def test_stored_english_sentences_become_phrases_that_render_back(old_rows):
-    _migrate(_latest())
     low = Escalation.objects.get(pk=old_rows["low"])
     assert low.reason_phrase == {"code": "escalation.reason.low_rating", "params": {"stars": 2}}
     assert low.reason_text == ""
@@ -109,7 +168,6 @@ def test_stored_english_sentences_become_phrases_that_render_back(old_rows):
 
 
 def test_text_the_desk_did_not_compose_stays_as_typed(old_rows):
-    _migrate(_latest())
     typed = Escalation.objects.get(pk=old_rows["typed"])
     assert (typed.reason_phrase, typed.reason_text) == (None, "Kunde ist wütend")
     assert typed.routing == "Mari takes these on Fridays."
@@ -118,30 +176,18 @@ def test_text_the_desk_did_not_compose_stays_as_typed(old_rows):
     assert (coached.phrase, coached.text) == (None, "Remedy applied: call them first.")
 
 
-def test_the_migration_reverses_to_the_english_sentences(old_rows):
-    _migrate(_latest())
-    old = _migrate(BEFORE)
-    low = old.get_model("escalation", "Escalation").objects.get(pk=old_rows["low"])
-    assert (low.reason_text, low.routing_explanation) == ("Customer rated 2 stars. Contact them at once.", ROUTING)
-    assert TicketEvent.objects.get(pk=old_rows["reopened"]).reason == "Service recovery: rated 2 stars"
+def test_the_migration_reverses_to_the_english_sentences(walked):
+    assert walked.upgraded.low.reason_phrase["code"] == "escalation.reason.low_rating"  # phrases, before the way back
+    assert walked.upgraded.reopened.reason_phrase["code"] == "escalation.reopened_for_recovery"
+    low = walked.reversed.low
+    assert (low.reason_text, low.routing_explanation) == (LOW_RATING, ROUTING)
+    assert walked.reversed.reopened.reason == "Service recovery: rated 2 stars"
 
 
-def test_the_tickets_own_timeline_reasons_become_phrases(transactional_db):
-    old = _migrate([("tickets", "0007_phrases")])
-    # The models of tickets 0007 (its customers and teams had not moved to accounts yet).
-    team = old.get_model("tickets", "Team").objects.create(name="Support", slug="support")
-    queue = old.get_model("tickets", "Queue").objects.create(team=team, name="General", slug="general")
-    customer = old.get_model("tickets", "Customer").objects.create(name="Maarja", email="maarja@example.com")
-    ticket = old.get_model("tickets", "Ticket").objects.create(reference="DD-1", subject="Arve", description="Tere",
-                                                               customer=customer, queue=queue)
-    OldEvent = old.get_model("tickets", "TicketEvent")
-    replied = OldEvent.objects.create(ticket=ticket, kind="reopened", reason="customer replied")
-    closed = OldEvent.objects.create(ticket=ticket, kind="status", reason="closed automatically after being resolved")
-    typed = OldEvent.objects.create(ticket=ticket, kind="status", reason="duplicate of DD-7")
-    _migrate(_latest())
-    rows = {row.pk: row for row in TicketEvent.objects.all()}
-    assert rows[replied.pk].reason_phrase == {"code": "tickets.reason.customer_replied", "params": {}}
-    assert rows[closed.pk].reason_display == "closed automatically after being resolved"
-    assert (rows[typed.pk].reason_phrase, rows[typed.pk].reason) == (None, "duplicate of DD-7")
+def test_the_tickets_own_timeline_reasons_become_phrases(walked):
+    rows = walked.timeline
+    assert rows["replied"].reason_phrase == {"code": "tickets.reason.customer_replied", "params": {}}
+    assert rows["closed"].reason_display == "closed automatically after being resolved"
+    assert (rows["typed"].reason_phrase, rows["typed"].reason) == (None, "duplicate of DD-7")
     with translation.override("et"):
-        assert rows[replied.pk].reason_display == "klient vastas"
+        assert rows["replied"].reason_display == "klient vastas"

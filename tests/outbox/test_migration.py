@@ -2,42 +2,46 @@
 what went out stays sent with its Message-ID, what failed stays visible, and nothing is sent twice.
 
 Rows are written as they were before (the historical models of feedback 0005, tickets 0012 and
-escalation 0009, before the outbox existed), then the migrations run forward and a worker drains.
+escalation 0009, before the outbox existed), then the migrations run forward and a worker drains. The walk is
+done once for the module (it takes seconds); each test works on its rows in a transaction of its own.
 """
 
 from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+from django.test import override_settings
 from django.utils import timezone
 
 from outbox import services as outbox
 from outbox.models import Delivery
 from tests import factories
+from tests.migration_walk import committed_rows, old_schema
 from tickets import events
 
 # The last migrations before the outbox; unapplying the outbox unapplies every migration that needs it.
 OLD_SCHEMA = [("feedback", "0005_weekly_summary_to_reports"), ("tickets", "0012_people_moved_to_accounts"),
               ("escalation", "0009_people_in_accounts")]
 BEFORE = [("outbox", None), *OLD_SCHEMA]
+FAST_PASSWORDS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def _migrate(targets, state_of):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return MigrationExecutor(connection).loader.project_state(state_of).apps
-
-
-def _latest():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
+@pytest.fixture(scope="module")
+def upgraded(django_db_setup, django_db_blocker):
+    with committed_rows(django_db_blocker):
+        with (django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_PASSWORDS),
+              old_schema(BEFORE) as old):
+            rows = _write_rows_before_the_outbox(old)
+        yield rows
 
 
 @pytest.fixture
-def old_rows(transactional_db, latest_schema_after, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    old = _migrate(BEFORE, OLD_SCHEMA)
+def old_rows(upgraded, db, settings):
+    settings.PASSWORD_HASHERS = FAST_PASSWORDS
+    return upgraded
+
+
+def _write_rows_before_the_outbox(old) -> dict:
     Survey = old.get_model("feedback", "Survey")
     Relationship = old.get_model("feedback", "RelationshipSurvey")
     Log = old.get_model("tickets", "NotificationLog")
@@ -72,7 +76,6 @@ def old_rows(transactional_db, latest_schema_after, settings):
     rows["notice_unsent"] = Notice.objects.create(key="a", recipient_id=supervisor.pk, kind="routed", text="x").pk
     rows["notice_sent"] = Notice.objects.create(key="b", recipient_id=supervisor.pk, kind="routed", text="y",
                                                 sent_at=now, attempts=1).pk
-    _migrate(_latest(), _latest())
     return rows
 
 

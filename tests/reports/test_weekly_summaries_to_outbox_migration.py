@@ -3,14 +3,14 @@ knew on its delivery (state, attempts, error, sent time, the Message-ID it went 
 waiting goes out once after the upgrade, what went out is not sent again, what failed stays visible.
 
 Rows are written with the historical model of reports 0001 (before the outbox), then the migrations run
-forward and a worker drains."""
+forward and a worker drains. The walk is done once for the module; each test works on its rows in a
+transaction of its own."""
 
 import datetime as dt
 
 import pytest
 from django.core import mail
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+from django.test import override_settings
 from django.utils import timezone
 
 from outbox import services as outbox
@@ -18,20 +18,29 @@ from outbox.models import Delivery
 from reports.models import WeeklySummary
 from reports.services import summary_message_id
 from tests import factories
+from tests.migration_walk import committed_rows, old_schema
 
 BEFORE = [("reports", "0001_weekly_summary_from_feedback")]
 WEEK = dt.date(2026, 11, 23)
+FAST_PASSWORDS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def _migrate(targets):
-    MigrationExecutor(connection).migrate(targets)
-    return MigrationExecutor(connection).loader.project_state(targets).apps
+@pytest.fixture(scope="module")
+def upgraded(django_db_setup, django_db_blocker):
+    with committed_rows(django_db_blocker):
+        with (django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_PASSWORDS),
+              old_schema(BEFORE) as old):
+            summaries = _write_summaries_before_the_outbox(old)
+        yield summaries
 
 
 @pytest.fixture
-def old_summaries(transactional_db, latest_schema_after, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    old = _migrate(BEFORE)
+def old_summaries(upgraded, db, settings):
+    settings.PASSWORD_HASHERS = FAST_PASSWORDS
+    return upgraded
+
+
+def _write_summaries_before_the_outbox(old) -> dict:
     Summary = old.get_model("reports", "WeeklySummary")
     pending, sent, failed = (factories.user_with_role("supervisor") for _ in range(3))
     sent_at = timezone.now() - dt.timedelta(days=2)
@@ -39,7 +48,6 @@ def old_summaries(transactional_db, latest_schema_after, settings):
     Summary.objects.create(recipient_id=sent.pk, week=WEEK, state="sent", attempts=1, sent_at=sent_at)
     Summary.objects.create(recipient_id=failed.pk, week=WEEK, state="failed", attempts=7,
                            last_error="SMTPDataError: (554, b'refused')")
-    MigrationExecutor(connection).migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
     return {"pending": pending, "sent": sent, "failed": failed, "sent_at": sent_at}
 
 

@@ -3,33 +3,22 @@ are the reports' rows after it, and the model's content type (its permissions) f
 
 import datetime as dt
 
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-
 from reports.models import WeeklySummary
 from tests import factories
+from tests.migration_walk import old_schema
 
 BEFORE = [("reports", None), ("feedback", "0003_weekly_summary_outbox")]
-AFTER = [("reports", "0001_weekly_summary_from_feedback"), ("feedback", "0005_weekly_summary_to_reports")]
-
-
-def _migrate(targets):
-    MigrationExecutor(connection).migrate(targets)
-    return MigrationExecutor(connection).loader.project_state([t for t in targets if t[1]]).apps
 
 
 def test_rows_and_content_type_of_the_outbox_move_to_reports(transactional_db):
-    old = _migrate(BEFORE)
-    supervisor = factories.user_with_role("supervisor")
-    old.get_model("feedback", "WeeklySummary").objects.create(recipient_id=supervisor.pk, week=dt.date(2026, 11, 23),
-                                                               state="sent", attempts=1)
-    content_types = old.get_model("contenttypes", "ContentType")
-    content_types.objects.filter(model="weeklysummary").delete()
-    moved = content_types.objects.create(app_label="feedback", model="weeklysummary")
-    try:
-        _migrate(AFTER)
-    finally:
-        MigrationExecutor(connection).migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    with old_schema(BEFORE) as old:
+        supervisor = factories.user_with_role("supervisor")
+        old.get_model("feedback", "WeeklySummary").objects.create(recipient_id=supervisor.pk,
+                                                                   week=dt.date(2026, 11, 23), state="sent",
+                                                                   attempts=1)
+        content_types = old.get_model("contenttypes", "ContentType")
+        content_types.objects.filter(model="weeklysummary").delete()
+        moved = content_types.objects.create(app_label="feedback", model="weeklysummary")
     row = WeeklySummary.objects.select_related("delivery").get()  # its email since moved to the outbox
     assert (row.recipient_id, row.week, row.delivery.state, row.delivery.attempts) == (
         supervisor.pk, dt.date(2026, 11, 23), "sent", 1)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests import factories
+from tests.migration_walk import old_schema
 from tickets import services
 from tickets.models import Message, Ticket
 from tickets.services.email_intake import ticket_create_from_email
@@ -100,26 +101,9 @@ def test_a_reply_of_only_files_is_said_in_the_readers_language(queue):
 # --- Rows stored before: the data migration -------------------------------------------------------
 
 
-def _migrate(targets):
-    """Migrate to `targets`; the historical models of that point."""
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    MigrationExecutor(connection).migrate(targets)
-    return MigrationExecutor(connection).loader.project_state(targets).apps
-
-
-def _latest():
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_placeholders_stored_in_english_are_replaced_by_the_migration():
-    old = _migrate([("tickets", "0009_search_document_customer")])
-    try:
+    with old_schema([("tickets", "0009_search_document_customer")]) as old:
         # The models of tickets 0009 (its customers and teams had not moved to accounts yet).
         team = old.get_model("tickets", "Team").objects.create(name="Support", slug="support")
         queue = old.get_model("tickets", "Queue").objects.create(team=team, name="General", slug="general")
@@ -133,8 +117,6 @@ def test_placeholders_stored_in_english_are_replaced_by_the_migration():
         )
         reply = old.get_model("tickets", "Message").objects.create(ticket=typed, body="(attachments only)",
                                                                    author_customer=customer)
-    finally:
-        _migrate(_latest())
     subjects = dict(Ticket.objects.values_list("pk", "subject"))
     assert (subjects[texted.pk], subjects[empty.pk], subjects[typed.pk]) == ("Arve on vale.", "Mari Tamm", "Arve")
     assert Ticket.objects.get(pk=empty.pk).description == ""
