@@ -84,17 +84,6 @@ def _fresh_cache():
 
 
 @pytest.fixture
-def latest_schema_after(transactional_db):
-    """For tests that migrate backwards: every app's latest migration is applied again afterwards, also
-    when the test fails, so the tests after it see the current schema."""
-    from django.db.migrations.executor import MigrationExecutor
-
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
-@pytest.fixture
 def celery_worker(transactional_db):
     """A real Celery worker (in a thread) consuming from the configured broker: filesystem or Redis."""
     from celery.contrib.testing.worker import start_worker
