@@ -124,10 +124,12 @@ def backward(apps, schema_editor):
                ["note", "phrase"], with_phrase("note"))
         _apply(apps.get_model("escalation", "Notification").objects.filter(phrase__isnull=False),
                ["text", "phrase"], with_phrase("text"))
-        _apply(apps.get_model("tickets", "TicketEvent").objects.filter(reason_phrase__isnull=False),
+        # In the tickets' tables only the sentences this migration made phrases: the tickets' own phrases
+        # (tickets 0008, 0010) stay, as the way forward again would not make them phrases a second time.
+        _apply(apps.get_model("tickets", "TicketEvent").objects.filter(reason_phrase__code__startswith="escalation."),
                ["reason", "reason_phrase"], ticket_event)
-        _apply(apps.get_model("tickets", "Message").objects.filter(phrase__isnull=False), ["body", "phrase"],
-               with_phrase("body"))
+        _apply(apps.get_model("tickets", "Message").objects.filter(phrase__code__startswith="escalation."),
+               ["body", "phrase"], with_phrase("body"))
 
 
 class Migration(migrations.Migration):

@@ -57,14 +57,15 @@ def _walk_twice() -> SimpleNamespace:
     # with a foreign key to `accounts_team` after tickets 0011 has renamed that table back to `tickets_team`.
     with old_schema(BEFORE), old_schema(BEFORE_ANY_PHRASE) as old:
         timeline, english = _write_rows_before_any_phrase(old)
-    # Read at once: the next walk reverses escalation 0006, whose way back turns every phrased timeline
-    # reason (the tickets' own too) into English, and forward again only escalation's become phrases.
-    timeline = {name: TicketEvent.objects.get(pk=pk) for name, pk in timeline.items()}
+    timeline_ids, timeline = timeline, {name: TicketEvent.objects.get(pk=pk) for name, pk in timeline.items()}
     upgraded = _english_rows(django_apps, english)
     with old_schema(BEFORE) as old:
         reversed_ = _english_rows(old, english)
+        reversed_.timeline = old.get_model("tickets", "TicketEvent").objects.get(pk=timeline_ids["replied"])
         rows = _write_rows_at_escalation_0005(old)
-    return SimpleNamespace(rows=rows, timeline=timeline, upgraded=upgraded, reversed=reversed_)
+    timeline_after_the_way_back = TicketEvent.objects.get(pk=timeline_ids["replied"])
+    return SimpleNamespace(rows=rows, timeline=timeline, upgraded=upgraded, reversed=reversed_,
+                           timeline_after_the_way_back=timeline_after_the_way_back)
 
 
 def _english_rows(apps, ids) -> SimpleNamespace:
@@ -191,3 +192,11 @@ def test_the_tickets_own_timeline_reasons_become_phrases(walked):
     assert (rows["typed"].reason_phrase, rows["typed"].reason) == (None, "duplicate of DD-7")
     with translation.override("et"):
         assert rows["replied"].reason_display == "klient vastas"
+
+
+def test_the_way_back_leaves_the_tickets_own_phrases_alone(walked):
+    """Escalation's way back turns its own sentences into English, not the tickets' phrases: the way forward
+    again would not make those phrases a second time, and they would stay English for every reader."""
+    replied = {"code": "tickets.reason.customer_replied", "params": {}}
+    assert walked.reversed.timeline.reason_phrase == replied
+    assert walked.timeline_after_the_way_back.reason_phrase == replied
