@@ -6,9 +6,7 @@ migrates forward and yields the rows' ids; each test then only asserts, in its o
 
     @pytest.fixture(scope="module")
     def upgraded(django_db_setup, django_db_blocker):
-        with committed_rows(django_db_blocker):
-            with django_db_blocker.unblock(), old_schema(BEFORE) as old:
-                ids = _write_rows(old)
+        with rows_written_in(BEFORE, _write_rows, django_db_blocker) as ids:
             yield ids
 """
 
@@ -54,3 +52,13 @@ def committed_rows(django_db_blocker) -> Iterator[None]:
     finally:
         with django_db_blocker.unblock():
             call_command("flush", interactive=False, verbosity=0)
+
+
+@contextmanager
+def rows_written_in(targets, write, django_db_blocker) -> Iterator:
+    """The one walk of a module: back to `targets`, `write(historical_apps)` there, forward to the latest;
+    gives what `write` returned, and flushes the committed rows when the module is done."""
+    with committed_rows(django_db_blocker):
+        with django_db_blocker.unblock(), old_schema(targets) as old:
+            written = write(old)
+        yield written

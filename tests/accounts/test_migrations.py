@@ -17,7 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from accounts.models import Customer, Membership, Profile, Team
 from escalation.models import TeamCalendar
 from feedback.models import RelationshipSurvey
-from tests.migration_walk import committed_rows, old_schema
+from tests.migration_walk import rows_written_in
 from tickets.models import Macro, Message, Queue, Ticket
 
 BEFORE = [
@@ -53,9 +53,7 @@ def _write_rows_before_the_move(old) -> dict:
 
 @pytest.fixture(scope="module")
 def moved(django_db_setup, django_db_blocker):
-    with committed_rows(django_db_blocker):
-        with django_db_blocker.unblock(), old_schema(BEFORE) as old:
-            ids = _write_rows_before_the_move(old)
+    with rows_written_in(BEFORE, _write_rows_before_the_move, django_db_blocker) as ids:
         yield ids
 
 

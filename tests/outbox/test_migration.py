@@ -10,34 +10,28 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.test import override_settings
 from django.utils import timezone
 
 from outbox import services as outbox
 from outbox.models import Delivery
 from tests import factories
-from tests.migration_walk import committed_rows, old_schema
+from tests.migration_walk import rows_written_in
 from tickets import events
 
 # The last migrations before the outbox; unapplying the outbox unapplies every migration that needs it.
 OLD_SCHEMA = [("feedback", "0005_weekly_summary_to_reports"), ("tickets", "0012_people_moved_to_accounts"),
               ("escalation", "0009_people_in_accounts")]
 BEFORE = [("outbox", None), *OLD_SCHEMA]
-FAST_PASSWORDS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="module")
 def upgraded(django_db_setup, django_db_blocker):
-    with committed_rows(django_db_blocker):
-        with (django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_PASSWORDS),
-              old_schema(BEFORE) as old):
-            rows = _write_rows_before_the_outbox(old)
+    with rows_written_in(BEFORE, _write_rows_before_the_outbox, django_db_blocker) as rows:
         yield rows
 
 
 @pytest.fixture
-def old_rows(upgraded, db, settings):
-    settings.PASSWORD_HASHERS = FAST_PASSWORDS
+def old_rows(upgraded, db):
     return upgraded
 
 

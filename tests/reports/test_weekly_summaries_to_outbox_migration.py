@@ -10,7 +10,6 @@ import datetime as dt
 
 import pytest
 from django.core import mail
-from django.test import override_settings
 from django.utils import timezone
 
 from outbox import services as outbox
@@ -18,25 +17,20 @@ from outbox.models import Delivery
 from reports.models import WeeklySummary
 from reports.services import summary_message_id
 from tests import factories
-from tests.migration_walk import committed_rows, old_schema
+from tests.migration_walk import rows_written_in
 
 BEFORE = [("reports", "0001_weekly_summary_from_feedback")]
 WEEK = dt.date(2026, 11, 23)
-FAST_PASSWORDS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="module")
 def upgraded(django_db_setup, django_db_blocker):
-    with committed_rows(django_db_blocker):
-        with (django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_PASSWORDS),
-              old_schema(BEFORE) as old):
-            summaries = _write_summaries_before_the_outbox(old)
+    with rows_written_in(BEFORE, _write_summaries_before_the_outbox, django_db_blocker) as summaries:
         yield summaries
 
 
 @pytest.fixture
-def old_summaries(upgraded, db, settings):
-    settings.PASSWORD_HASHERS = FAST_PASSWORDS
+def old_summaries(upgraded, db):
     return upgraded
 
 
