@@ -34,6 +34,8 @@ messages: $(VENV)/.installed-run
 	DEBUG=1 $(BIN)/python manage.py compile_translations
 
 run: export DEBUG ?= 1
+# A new user who resolves a ticket sees its survey on the Sent mail page within the minute (production: an hour).
+run: export SURVEY_DELAY_SECONDS ?= 60
 run: $(VENV)/.installed-run messages
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
@@ -42,6 +44,7 @@ run: $(VENV)/.installed-run messages
 	@echo "  Log in as admin, supervisor, agent or customer; the password is: demo"
 	@echo "  Support form: http://127.0.0.1:$(PORT)/support/   API docs: http://127.0.0.1:$(PORT)/api/docs/"
 	@echo "  Sent mail (demo): http://127.0.0.1:$(PORT)/dev/mail/    Ctrl-C stops everything."
+	@echo "  A resolved ticket's survey email goes out $(SURVEY_DELAY_SECONDS) seconds after (SURVEY_DELAY_SECONDS)."
 	@echo ""
 	@# Ctrl-C: honcho stops web, worker and beat (SIGTERM to each) and exits 130; that is the way out, not an
 	@# error for make to report. The shell ignores the SIGINT itself and waits for honcho to finish.

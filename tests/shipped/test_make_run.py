@@ -1,14 +1,16 @@
 """`make run` from a fresh clone: the links the desk emails open pages of its web server, the log shows
 work rather than idle sweeps, and Ctrl-C stops everything cleanly."""
 
+import os
 import re
 import secrets
+import subprocess
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.shipped.client import DeskClient
-from tests.shipped.desk import links_in
+from tests.shipped.desk import ROOT, links_in
 
 pytestmark = pytest.mark.shipped
 
@@ -103,3 +105,14 @@ def test_ctrl_c_stops_make_run_without_errors(shipped_desk):
     assert not re.search(r"Traceback|ERROR|SIGKILL", stopping), stopping
     assert re.search(r"worker\.\d+ stopped \(rc=0\)", stopping), stopping
     assert exit_status in (0, -2, 130), f"make ended with {exit_status}"
+
+
+def test_make_run_sends_a_resolved_tickets_survey_within_the_minute_unless_told_otherwise():
+    """A new user trying the desk sees the survey email on the Sent mail page, not an hour later."""
+    env = {name: value for name, value in os.environ.items() if name not in ("SURVEY_DELAY_SECONDS", "MAKEFLAGS")}
+    dry_run = subprocess.run(["make", "-n", "run"], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    assert "survey email goes out 60 seconds after" in dry_run.stdout
+
+
+def test_the_banner_says_when_surveys_go_out(shipped_desk):
+    assert "survey email goes out 2 seconds after" in shipped_desk.log()
